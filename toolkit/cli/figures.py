@@ -1,0 +1,69 @@
+"""`bip figures ...`: the people you learn from."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from toolkit import readinglist as rl
+from toolkit.cli._context import workspace
+from toolkit.cli.output import echo, fields, print_json, table
+
+app = typer.Typer(help="The figures you follow: who they are, where they publish, what you read of theirs.",
+                  no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: Annotated[str | None, typer.Option(help="Only figures with this tag.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List figures with their GitHub login and how much of their work you have read.
+
+    Example: bip figures list --tag inference
+    """
+    model = rl.load_reading_list(workspace(ctx).paths.reading_list).model
+    figures = [f for f in model.figures if tag is None or tag in f.tags]
+    if as_json:
+        print_json(figures)
+        return
+    rows = []
+    for fig in figures:
+        entries = model.entries_of(fig.id)
+        done = sum(e.status == "done" for e in entries)
+        name = f"{fig.name} {fig.native_name}" if fig.native_name else fig.name
+        rows.append([fig.id, name, fig.github or "", f"{done}/{len(entries)}"])
+    table(["id", "name", "github", "done"], rows)
+    echo(f"{len(figures)} figures")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    figure_id: Annotated[str, typer.Argument(help="Figure id, as shown by `bip figures list`.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a figure, their channels and their entries in your reading list.
+
+    Example: bip figures show tri-dao
+    """
+    model = rl.load_reading_list(workspace(ctx).paths.reading_list).model
+    fig = model.figure(figure_id)
+    entries = model.entries_of(fig.id)
+    if as_json:
+        print_json({"figure": fig, "entries": entries})
+        return
+    fields([
+        ("id", fig.id), ("name", fig.name), ("native name", fig.native_name),
+        ("github", f"https://github.com/{fig.github}" if fig.github else None),
+        ("homepage", fig.homepage), ("affiliations", fig.affiliations), ("tags", fig.tags),
+        *[(channel, url) for channel, url in fig.channels.items()],
+        ("notes", fig.notes),
+    ])
+    if entries:
+        echo()
+        table(["id", "kind", "status", "title"], [[e.id, e.kind, e.status, e.title] for e in entries])

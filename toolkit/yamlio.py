@@ -1,0 +1,405 @@
+"""YAML that keeps the user's words: parse with positions, edit by splicing lines.
+
+ruamel.yaml parses (keeping line/column of every key and item). Edits are made on the original
+text, line by line, at the positions ruamel reports, so a diff shows only the lines an edit meant to
+change: comments, key order, blank lines, quoting and flow style elsewhere are untouched. Every
+edited text is parsed again and compared with the intended data; when a layout is too unusual to
+splice (flow-style collections, a missing section), the edit falls back to ruamel's round-trip dump.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from toolkit.errors import BipError, InvalidFile, Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE: Any = _Delete()
+
+
+def make_yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a user's long line
+    return yaml
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes to text, refusing what is not a YAML text file with a located message."""
+    if len(data) > MAX_BYTES:
+        raise InvalidFile(
+            [
+                Problem(
+                    path,
+                    0,
+                    0,
+                    f"file is {len(data) / 1e6:.1f} MB; bip reads at most {MAX_BYTES // 2**20} MiB",
+                    "is this the right file? split it or archive finished entries",
+                )
+            ]
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _position(data, nul)
+        raise InvalidFile([Problem(path, line, col, "binary data (NUL byte): not a YAML text file")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        raise InvalidFile(
+            [Problem(path, line, col, "not valid UTF-8 text", "save the file as UTF-8")]
+        ) from exc
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def parse(text: str, path: str) -> Any:
+    """Parse YAML text into ruamel's commented structures; syntax errors become a Problem."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return make_yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        if "duplicate key" in what:
+            what = what.split("\n")[0]
+        raise InvalidFile([Problem(path, line, col, f"YAML syntax error: {what}")]) from exc
+    except YAMLError as exc:
+        first = (str(exc).splitlines() or ["unreadable"])[0]
+        raise InvalidFile([Problem(path, 0, 0, f"YAML error: {first}")]) from exc
+    except ValueError as exc:  # e.g. a timestamp-looking value that is not a real date
+        raise InvalidFile([Problem(path, 0, 0, f"YAML value error: {exc}")]) from exc
+
+
+def to_plain(node: Any) -> Any:
+    """ruamel's commented structures as plain dicts, lists and scalars."""
+    if isinstance(node, dict):
+        return {str(k): to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, datetime):
+        return node
+    if isinstance(node, date):
+        return date(node.year, node.month, node.day)
+    return node
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetItemKey:
+    """Set (or, with DELETE, remove) `key` of the mapping at `section[index]`."""
+
+    section: str
+    index: int
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AppendItem:
+    section: str
+    item: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RemoveItem:
+    section: str
+    index: int
+
+
+Edit = SetItemKey | AppendItem | RemoveItem
+
+
+class _CannotSplice(Exception):
+    """This layout is not spliced line by line; use the round-trip dump."""
+
+
+@dataclass
+class _LineEdit:
+    start: int  # first line replaced (0-based)
+    end: int  # one past the last line replaced; == start for a pure insertion
+    lines: list[str]
+    order: int
+
+
+def apply_plain(data: Any, edits: list[Edit]) -> Any:
+    """What the data must look like after the edits: the reference every edited text is checked
+    against."""
+    result = copy.deepcopy(data)
+    for edit in edits:
+        if isinstance(edit, SetItemKey):
+            item = result[edit.section][edit.index]
+            if edit.value is DELETE:
+                item.pop(edit.key, None)
+            else:
+                item[edit.key] = to_plain(edit.value)
+        elif isinstance(edit, AppendItem):
+            if result.get(edit.section) is None:
+                result[edit.section] = []
+            result[edit.section].append(to_plain(edit.item))
+        else:
+            del result[edit.section][edit.index]
+    return result
+
+
+def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> str:
+    """Return `text` with `edits` applied, changing only the lines they concern."""
+    expected = apply_plain(to_plain(doc), edits)
+    try:
+        spliced = _splice(text, doc, edits)
+        if to_plain(parse(spliced, path)) == expected:
+            return spliced
+    except (_CannotSplice, InvalidFile):
+        pass
+    dumped = _roundtrip(text, edits, path)
+    if to_plain(parse(dumped, path)) != expected:
+        raise BipError(
+            f"could not apply the change to {path} safely; nothing was written",
+            hint="this is a bug in bip: please report it with the file's layout",
+        )
+    return dumped
+
+
+def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    line_edits: list[_LineEdit] = []
+    for order, edit in enumerate(edits):
+        seq = doc.get(edit.section) if isinstance(doc, dict) else None
+        if seq is None or not isinstance(seq, list) or _is_flow(seq):
+            raise _CannotSplice(edit.section)
+        if isinstance(edit, SetItemKey):
+            line_edits.append(_set_key(lines, seq, edit, newline, order))
+        elif isinstance(edit, AppendItem):
+            line_edits.append(_append_item(lines, seq, edit, newline, order))
+        else:
+            line_edits.append(_remove_item(lines, seq, edit.index, order))
+    line_edits.sort(key=lambda e: (e.start, e.order), reverse=True)
+    for a, b in zip(line_edits, line_edits[1:]):
+        if b.end > a.start or (b.start == a.start and (a.end > a.start or b.end > b.start)):
+            raise _CannotSplice("overlapping edits")
+    for e in line_edits:
+        lines[e.start : e.end] = e.lines
+    return "".join(lines)
+
+
+def _is_flow(node: Any) -> bool:
+    fa = getattr(node, "fa", None)
+    return bool(fa is not None and fa.flow_style())
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _block_end(lines: list[str], start: int, col: int, dash_continues: bool) -> int:
+    """Index of the last line of the node that starts on line `start` at column `col`: the lines
+    after it that are indented deeper (or, for a key whose value is a block sequence at the key's
+    own column, lines starting with '-'). Trailing blank lines are not part of it."""
+    last = start
+    for i in range(start + 1, len(lines)):
+        stripped = lines[i].strip()
+        if not stripped:
+            continue
+        ind = _indent(lines[i])
+        if ind > col or (dash_continues and ind == col and stripped.startswith("-")):
+            last = i
+        else:
+            break
+    return last
+
+
+def _item_bounds(lines: list[str], seq: Any, index: int) -> tuple[int, int, int]:
+    """(first line, last line, dash column) of a block sequence item."""
+    line, col = seq.lc.item(index)
+    dash = lines[line].rfind("-", 0, col)
+    if dash < 0 or lines[line][:dash].strip():
+        raise _CannotSplice("item does not start its line")
+    item = seq[index]
+    if isinstance(item, dict) and item and not _is_flow(item):
+        last_key = list(item)[-1]
+        key_line, key_col = item.lc.key(last_key)
+        return line, _block_end(lines, key_line, key_col, isinstance(item[last_key], list)), dash
+    return line, _block_end(lines, line, dash, False), dash
+
+
+def _styled(value: Any) -> Any:
+    """How bip writes new values: short lists and mappings in flow style, multi-line text as a
+    literal block."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, list):
+        seq = CommentedSeq([_styled(v) for v in value])
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, dict):
+        mapping = CommentedMap((k, _styled(v)) for k, v in value.items())
+        mapping.fa.set_flow_style()
+        return mapping
+    return value
+
+
+def render_block(mapping: dict[str, Any]) -> list[str]:
+    """A mapping as block-style YAML lines at column 0 (values styled as bip writes them)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    out = io.StringIO()
+    make_yaml().dump(CommentedMap((k, _styled(v)) for k, v in mapping.items()), out)
+    return out.getvalue().splitlines()
+
+
+def _comment_start(line: str, start: int) -> int:
+    """Column where an end-of-line comment begins after `start`, or -1."""
+    quote = ""
+    i = start
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if quote == '"' and ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                if quote == "'" and line[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                quote = ""
+        elif ch in "\"'" and (i == start or line[i - 1] in " [{,:"):
+            quote = ch
+        elif ch == "#" and i > 0 and line[i - 1] in " \t":
+            return i
+        i += 1
+    return -1
+
+
+def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: int) -> _LineEdit:
+    item = seq[edit.index]
+    if not isinstance(item, dict) or _is_flow(item):
+        raise _CannotSplice("flow-style item")
+    if edit.key in item:
+        key_line, key_col = item.lc.key(edit.key)
+        end = _block_end(lines, key_line, key_col, isinstance(item[edit.key], list))
+        if edit.value is DELETE:
+            if lines[key_line][:key_col].strip():
+                raise _CannotSplice("key shares its line with the item's dash")
+            return _LineEdit(key_line, end + 1, [], order)
+        rendered = render_block({edit.key: edit.value})
+        prefix = lines[key_line][:key_col]
+        new = [prefix + rendered[0]] + [" " * key_col + r for r in rendered[1:]]
+        if end == key_line and len(new) == 1:
+            old = lines[key_line].rstrip("\r\n")
+            comment_at = _comment_start(old, key_col + len(str(edit.key)) + 1)
+            if comment_at >= 0:
+                body = new[0].rstrip()
+                pad = max(comment_at - len(body), 1)
+                new[0] = body + " " * pad + old[comment_at:]
+        return _LineEdit(key_line, end + 1, [x + newline for x in new], order)
+    if edit.value is DELETE:
+        return _LineEdit(0, 0, [], order)
+    if not item:
+        raise _CannotSplice("empty item")
+    last_key = list(item)[-1]
+    first_line, first_col = item.lc.key(list(item)[0])
+    last_line, last_col = item.lc.key(last_key)
+    end = _block_end(lines, last_line, last_col, isinstance(item[last_key], list))
+    rendered = render_block({edit.key: edit.value})
+    return _LineEdit(end + 1, end + 1, [" " * first_col + r + newline for r in rendered], order)
+
+
+def _append_item(lines: list[str], seq: Any, edit: AppendItem, newline: str, order: int) -> _LineEdit:
+    if not seq:
+        raise _CannotSplice("empty sequence")
+    last = len(seq) - 1
+    first_line, end, dash = _item_bounds(lines, seq, last)
+    key_col = seq.lc.item(last)[1]
+    rendered = render_block(edit.item)
+    new = [" " * dash + "-" + " " * (key_col - dash - 1) + rendered[0]]
+    new += [" " * key_col + r for r in rendered[1:]]
+    # Keep the list's rhythm: a blank line between items if the user separates them so.
+    gap = len(seq) > 1 and not lines[first_line - 1].strip()
+    block = ([newline] if gap else []) + [x + newline for x in new]
+    return _LineEdit(end + 1, end + 1, block, order)
+
+
+def _remove_item(lines: list[str], seq: Any, index: int, order: int) -> _LineEdit:
+    start, end, _ = _item_bounds(lines, seq, index)
+    before_blank = start > 0 and not lines[start - 1].strip()
+    after_blank = end + 1 < len(lines) and not lines[end + 1].strip()
+    if before_blank and after_blank:
+        end += 1
+    elif before_blank and index == len(seq) - 1 and index > 0:
+        start -= 1
+    return _LineEdit(start, end + 1, [], order)
+
+
+def _roundtrip(text: str, edits: list[Edit], path: str) -> str:
+    """The fallback: apply the edits to ruamel's document and dump it whole."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    doc = parse(text, path)
+    for edit in edits:
+        if isinstance(edit, SetItemKey):
+            item = doc[edit.section][edit.index]
+            if edit.value is DELETE:
+                item.pop(edit.key, None)
+            else:
+                item[edit.key] = _styled(edit.value)
+        elif isinstance(edit, AppendItem):
+            if doc.get(edit.section) is None:
+                doc[edit.section] = CommentedSeq()
+            doc[edit.section].append(CommentedMap((k, _styled(v)) for k, v in edit.item.items()))
+        else:
+            del doc[edit.section][edit.index]
+    yaml = make_yaml()
+    mapping, sequence, offset = _detect_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()
+
+
+def _detect_indent(text: str) -> tuple[int, int, int]:
+    """Guess the (mapping, sequence, offset) indentation a file uses, for the fallback dump."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        stripped = line.strip()
+        if stripped.endswith(":") and not stripped.startswith(("#", "-")):
+            nxt = lines[i + 1]
+            if nxt.lstrip().startswith("- "):
+                offset = max(_indent(nxt) - _indent(line), 0)
+                return 2, offset + 2, offset
+    return 2, 2, 0
