@@ -16,15 +16,24 @@ DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 COMMIT_PATTERN = re.compile(r"^[0-9a-f]{7,40}$")
 _GITHUB_HOSTS = {"github.com", "www.github.com"}
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
-_VIDEO_HOSTS = {"youtube.com", "www.youtube.com", "youtu.be", "m.youtube.com", "bilibili.com",
-                "www.bilibili.com", "b23.tv"}
+_VIDEO_HOSTS = {
+    "youtube.com",
+    "www.youtube.com",
+    "youtu.be",
+    "m.youtube.com",
+    "bilibili.com",
+    "www.bilibili.com",
+    "b23.tv",
+}
 
 
 def is_url(text: str) -> bool:
     if any(ch.isspace() for ch in text):
         return False
     parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
+    return (
+        parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
+    )
 
 
 def is_arxiv_id(text: str) -> bool:
@@ -92,5 +101,10 @@ def _arxiv(ident: str) -> Source:
 
 
 def _doi(doi: str) -> Source:
-    return Source("paper", f"https://doi.org/{doi}", f"doi:{doi}", doi=doi,
-                  id_hint="doi-" + doi.split("/", 1)[1])
+    return Source(
+        "paper",
+        f"https://doi.org/{doi}",
+        f"doi:{doi}",
+        doi=doi,
+        id_hint="doi-" + doi.split("/", 1)[1],
+    )

@@ -183,21 +183,21 @@ class _Validator:
     @staticmethod
     def key_pos(node: Any, key: str) -> tuple[int, int]:
         try:
-            return tuple(node.lc.key(key))  # type: ignore[return-value]
+            return tuple(node.lc.key(key))
         except (AttributeError, KeyError, TypeError):
             return _Validator.node_pos(node)
 
     @staticmethod
     def value_pos(node: Any, key: str) -> tuple[int, int]:
         try:
-            return tuple(node.lc.value(key))  # type: ignore[return-value]
+            return tuple(node.lc.value(key))
         except (AttributeError, KeyError, TypeError):
             return _Validator.key_pos(node, key)
 
     @staticmethod
     def item_pos(node: Any, index: int) -> tuple[int, int]:
         try:
-            return tuple(node.lc.item(index))  # type: ignore[return-value]
+            return tuple(node.lc.item(index))
         except (AttributeError, KeyError, TypeError, IndexError):
             return _Validator.node_pos(node)
 
@@ -213,8 +213,10 @@ class _Validator:
             self.add((-1, -1), "the file is empty", "start from `bip init` or add `version: 1`")
             return
         if not isinstance(doc, dict):
-            self.add(self.node_pos(doc), "the top level must be a mapping with `version`, "
-                     "`figures` and `entries`")
+            self.add(
+                self.node_pos(doc),
+                "the top level must be a mapping with `version`, `figures` and `entries`",
+            )
             return
         for key in doc:
             if key not in TOP_KEYS:
@@ -223,12 +225,17 @@ class _Validator:
         if "version" not in doc:
             self.add((0, -1), "missing `version: 1` at the top", "add the line `version: 1`")
         elif version != SCHEMA_VERSION or isinstance(version, bool):
-            self.add(self.value_pos(doc, "version"), f"unsupported schema version {version!r}",
-                     f"this bip reads version {SCHEMA_VERSION}")
+            self.add(
+                self.value_pos(doc, "version"),
+                f"unsupported schema version {version!r}",
+                f"this bip reads version {SCHEMA_VERSION}",
+            )
         figure_ids = self.section(doc, "figures", FIGURE_FIELDS, set())
         self.section(doc, "entries", ENTRY_FIELDS, figure_ids)
 
-    def section(self, doc: Any, name: str, fields: dict[str, str], figure_ids: set[str]) -> set[str]:
+    def section(
+        self, doc: Any, name: str, fields: dict[str, str], figure_ids: set[str]
+    ) -> set[str]:
         items = doc.get(name)
         if items is None:
             return set()
@@ -252,8 +259,11 @@ class _Validator:
                 self.add(pos, f"this item of `{name}` has no `id`", "add `id: a-short-name`")
             elif isinstance(item_id, str) and ID_PATTERN.match(item_id):
                 if item_id in seen:
-                    self.add(self.value_pos(item, "id"), f"duplicate id {item_id!r}",
-                             f"first used on line {seen[item_id]}; ids must be unique")
+                    self.add(
+                        self.value_pos(item, "id"),
+                        f"duplicate id {item_id!r}",
+                        f"first used on line {seen[item_id]}; ids must be unique",
+                    )
                 else:
                     seen[item_id] = self.value_pos(item, "id")[0] + 1
             if name == "figures":
@@ -273,13 +283,19 @@ class _Validator:
             self.add(self.key_pos(item, "goal"), "`goal` is only for repo entries")
         started, finished = _as_date(item.get("started")), _as_date(item.get("finished"))
         if started and finished and finished < started:
-            self.add(self.value_pos(item, "finished"), f"finished {finished} is before started "
-                     f"{started}", "fix one of the two dates")
+            self.add(
+                self.value_pos(item, "finished"),
+                f"finished {finished} is before started {started}",
+                "fix one of the two dates",
+            )
         key = item.get("cite_key")
         if isinstance(key, str):
             if key in cite_keys:
-                self.add(self.value_pos(item, "cite_key"), f"duplicate cite_key {key!r}",
-                         f"first used on line {cite_keys[key]}")
+                self.add(
+                    self.value_pos(item, "cite_key"),
+                    f"duplicate cite_key {key!r}",
+                    f"first used on line {cite_keys[key]}",
+                )
             cite_keys[key] = self.value_pos(item, "cite_key")[0] + 1
 
     def require(self, item: Any, pos: tuple[int, int], keys: tuple[str, ...]) -> None:
@@ -300,21 +316,41 @@ class _Validator:
         value = node[key]
         if not isinstance(value, str) or not ID_PATTERN.match(value):
             suggestion = slug_id(str(value)) if value is not None else ""
-            self.bad(node, key, f"{value!r} is not a valid id",
-                     "use lowercase ASCII letters, digits, '.', '_' and '-'"
-                     + (f", e.g. {suggestion!r}" if suggestion else ""))
+            self.bad(
+                node,
+                key,
+                f"{value!r} is not a valid id",
+                "use lowercase ASCII letters, digits, '.', '_' and '-'"
+                + (f", e.g. {suggestion!r}" if suggestion else ""),
+            )
 
     def check_text(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if not isinstance(value, str) or not value.strip():
-            self.bad(node, key, f"must be non-empty text, not {_describe(value)}",
-                     "put quotes around it if it looks like a number or date")
+            self.bad(
+                node,
+                key,
+                f"must be non-empty text, not {_describe(value)}",
+                "put quotes around it if it looks like a number or date",
+            )
 
     def check_texts(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.bad(node, key, f"must be a list of text, not {_describe(value)}",
-                     f"e.g. {key}: [first, second]")
+        if not isinstance(value, list):
+            self.bad(
+                node,
+                key,
+                f"must be a list of text, not {_describe(value)}",
+                f"e.g. {key}: [first, second]",
+            )
+            return
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                self.add(
+                    self.item_pos(value, i),
+                    f"`{key}` item {i + 1} must be text, not {_describe(item)}",
+                    "quote it, or remove the brackets",
+                )
 
     def check_url(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
@@ -334,8 +370,12 @@ class _Validator:
     def check_arxiv(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if not isinstance(value, str) or not links.is_arxiv_id(value):
-            self.bad(node, key, f"{value!r} is not an arXiv id",
-                     "e.g. '2205.14135' (quote it so YAML keeps it as text)")
+            self.bad(
+                node,
+                key,
+                f"{value!r} is not an arXiv id",
+                "e.g. '2205.14135' (quote it so YAML keeps it as text)",
+            )
 
     def check_doi(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
@@ -345,8 +385,9 @@ class _Validator:
     def check_commit(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if not isinstance(value, str) or not links.COMMIT_PATTERN.match(value):
-            self.bad(node, key, f"{value!r} is not a commit hash",
-                     "7 to 40 lowercase hex digits, quoted")
+            self.bad(
+                node, key, f"{value!r} is not a commit hash", "7 to 40 lowercase hex digits, quoted"
+            )
 
     def check_year(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
@@ -366,14 +407,22 @@ class _Validator:
     def check_kind(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if value not in KINDS:
-            self.bad(node, key, f"unknown kind {value!r}",
-                     did_you_mean(str(value), KINDS) or "one of: " + ", ".join(KINDS))
+            self.bad(
+                node,
+                key,
+                f"unknown kind {value!r}",
+                did_you_mean(str(value), KINDS) or "one of: " + ", ".join(KINDS),
+            )
 
     def check_status(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if value not in STATUSES:
-            self.bad(node, key, f"unknown status {value!r}",
-                     did_you_mean(str(value), STATUSES) or "one of: " + ", ".join(STATUSES))
+            self.bad(
+                node,
+                key,
+                f"unknown status {value!r}",
+                did_you_mean(str(value), STATUSES) or "one of: " + ", ".join(STATUSES),
+            )
 
     def check_cite_key(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
@@ -387,13 +436,18 @@ class _Validator:
             return
         for i, ref in enumerate(value):
             if ref not in figure_ids:
-                self.add(self.item_pos(value, i), f"unknown figure {ref!r}",
-                         did_you_mean(str(ref), figure_ids) or "add it under `figures` first")
+                self.add(
+                    self.item_pos(value, i),
+                    f"unknown figure {ref!r}",
+                    did_you_mean(str(ref), figure_ids) or "add it under `figures` first",
+                )
 
     def check_channels(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if not isinstance(value, dict):
-            self.bad(node, key, "must map a channel to its URL", "e.g. channels: {x: https://x.com/...}")
+            self.bad(
+                node, key, "must map a channel to its URL", "e.g. channels: {x: https://x.com/...}"
+            )
             return
         for name in value:
             if not isinstance(value[name], str) or not links.is_url(value[name]):
@@ -526,8 +580,15 @@ def _locate_bad_dates(text: str, path: str) -> list[Problem]:
         except ValueError:
             line = text.count("\n", 0, match.start()) + 1
             col = match.start(1) - (text.rfind("\n", 0, match.start(1)) + 1) + 1
-            problems.append(Problem(path, line, col, f"{match.group(1)!r} is not a real date",
-                                    "use YYYY-MM-DD with a valid month and day"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"{match.group(1)!r} is not a real date",
+                    "use YYYY-MM-DD with a valid month and day",
+                )
+            )
     return problems
 
 
@@ -537,7 +598,9 @@ def load_reading_list(path: Path) -> Loaded:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise BadInput(f"{shown} does not exist", hint="create a workspace with `bip init`") from None
+        raise BadInput(
+            f"{shown} does not exist", hint="create a workspace with `bip init`"
+        ) from None
     except IsADirectoryError:
         raise BadInput(f"{shown} is a folder, not a reading list") from None
     text = yamlio.decode(data, shown)
@@ -585,8 +648,16 @@ def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attem
         problems = validate(parse_text(new_text, str(path)), str(path))
         if problems:
             raise InvalidFile(
-                [Problem(p.path, p.line, p.column, f"the change would make the file invalid: "
-                         f"{p.message}", p.hint) for p in problems]
+                [
+                    Problem(
+                        p.path,
+                        p.line,
+                        p.column,
+                        f"the change would make the file invalid: {p.message}",
+                        p.hint,
+                    )
+                    for p in problems
+                ]
             )
         with _locked(lock):
             if digest(path.read_bytes()) == loaded.digest:
@@ -609,7 +680,11 @@ class Change:
 def _with_note(entry: Entry, note: str | None) -> str | None:
     if not note:
         return None
-    return f"{entry.notes.rstrip()}\n{note}" if entry.notes else note
+    if not entry.notes:
+        return note
+    # Keep the block's own trailing newline, so `notes: |` does not turn into `notes: |-`.
+    tail = "\n" if entry.notes.endswith("\n") else ""
+    return f"{entry.notes.rstrip()}\n{note}{tail}"
 
 
 def plan_status(entry_id: str, status: str, today: date, note: str | None = None) -> Plan[Change]:
@@ -630,9 +705,15 @@ def plan_status(entry_id: str, status: str, today: date, note: str | None = None
         notes = _with_note(entry, note)
         if notes is not None:
             sets["notes"] = notes
-        edits: list[yamlio.Edit] = [yamlio.SetItemKey("entries", index, k, v) for k, v in sets.items()]
-        shown = [f"status {entry.status} -> {status}" if k == "status" else
-                 ("note added" if k == "notes" else f"{k} {v}") for k, v in sets.items()]
+        edits: list[yamlio.Edit] = [
+            yamlio.SetItemKey("entries", index, k, v) for k, v in sets.items()
+        ]
+        shown = [
+            f"status {entry.status} -> {status}"
+            if k == "status"
+            else ("note added" if k == "notes" else f"{k} {v}")
+            for k, v in sets.items()
+        ]
         return edits, Change(entry.id, shown or [f"already {status}"])
 
     return plan
@@ -640,12 +721,16 @@ def plan_status(entry_id: str, status: str, today: date, note: str | None = None
 
 def plan_note(entry_id: str, note: str) -> Plan[Change]:
     if not note.strip():
-        raise BadInput("the note is empty", hint='e.g. bip read note nanogpt "loss 3.28 at 5k steps"')
+        raise BadInput(
+            "the note is empty", hint='e.g. bip read note nanogpt "loss 3.28 at 5k steps"'
+        )
 
     def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Change]:
         index = rl.entry_index(entry_id)
         notes = _with_note(rl.entries[index], note)
-        return [yamlio.SetItemKey("entries", index, "notes", notes)], Change(entry_id, ["note added"])
+        return [yamlio.SetItemKey("entries", index, "notes", notes)], Change(
+            entry_id, ["note added"]
+        )
 
     return plan
 
@@ -657,7 +742,9 @@ def plan_set(entry_id: str, key: str, value: Any) -> Plan[Change]:
 
     def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Change]:
         index = rl.entry_index(entry_id)
-        return [yamlio.SetItemKey("entries", index, key, value)], Change(entry_id, [f"{key} {value}"])
+        return [yamlio.SetItemKey("entries", index, key, value)], Change(
+            entry_id, [f"{key} {value}"]
+        )
 
     return plan
 
@@ -692,8 +779,10 @@ def plan_add(
     if kind is not None and kind not in KINDS:
         raise BadInput(f"unknown kind {kind!r}", hint=did_you_mean(kind, KINDS) or ", ".join(KINDS))
     if entry_id is not None and not ID_PATTERN.match(entry_id):
-        raise BadInput(f"{entry_id!r} is not a valid id",
-                       hint=f"lowercase ASCII letters, digits, '.', '_', '-'; e.g. {slug_id(entry_id)!r}")
+        raise BadInput(
+            f"{entry_id!r} is not a valid id",
+            hint=f"lowercase ASCII letters, digits, '.', '_', '-'; e.g. {slug_id(entry_id)!r}",
+        )
 
     def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Added]:
         for fig in figures or []:
@@ -706,8 +795,10 @@ def plan_add(
                 or (source.kind not in ("repo", "paper") and existing.url == source.url)
             )
             if same:
-                raise BadInput(f"{reference} is already in the list as {existing.id!r}",
-                               hint=f"see `bip read show {existing.id}`")
+                raise BadInput(
+                    f"{reference} is already in the list as {existing.id!r}",
+                    hint=f"see `bip read show {existing.id}`",
+                )
         taken = {e.id for e in rl.entries}
         if entry_id is not None:
             if entry_id in taken:
@@ -718,7 +809,11 @@ def plan_add(
             if source.repo and base in taken:
                 base = slug_id(source.repo.replace("/", "-"))
             new_id = unique_id(base, taken)
-        item: dict[str, Any] = {"id": new_id, "kind": kind or source.kind, "title": title or source.title}
+        item: dict[str, Any] = {
+            "id": new_id,
+            "kind": kind or source.kind,
+            "title": title or source.title,
+        }
         for key in ("repo", "arxiv", "doi"):
             if getattr(source, key):
                 item[key] = getattr(source, key)
@@ -747,11 +842,15 @@ def filter_entries(
 ) -> list[Entry]:
     """Entries matching every given filter; unknown filter values are errors, not empty lists."""
     if status is not None and status not in STATUSES:
-        raise BadInput(f"unknown status {status!r}",
-                       hint=did_you_mean(status, STATUSES) or "one of: " + ", ".join(STATUSES))
+        raise BadInput(
+            f"unknown status {status!r}",
+            hint=did_you_mean(status, STATUSES) or "one of: " + ", ".join(STATUSES),
+        )
     if kind is not None and kind not in KINDS:
-        raise BadInput(f"unknown kind {kind!r}",
-                       hint=did_you_mean(kind, KINDS) or "one of: " + ", ".join(KINDS))
+        raise BadInput(
+            f"unknown kind {kind!r}",
+            hint=did_you_mean(kind, KINDS) or "one of: " + ", ".join(KINDS),
+        )
     if figure is not None:
         rl.figure(figure)
     return [

@@ -132,13 +132,18 @@ class Workspace:
     def ensure_state_dir(self) -> Path:
         state = self.paths.state
         state.mkdir(exist_ok=True)
-        create_exclusive(state / ".gitignore", b"# bip's state and caches: not for version control\n*\n")
+        create_exclusive(
+            state / ".gitignore", b"# bip's state and caches: not for version control\n*\n"
+        )
         return state
 
 
 def find_root(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
     """--workspace, then BIP_WORKSPACE, then the nearest folder upwards holding a marker file."""
-    for value, origin in ((explicit, "--workspace"), (os.environ.get("BIP_WORKSPACE"), "BIP_WORKSPACE")):
+    for value, origin in (
+        (explicit, "--workspace"),
+        (os.environ.get("BIP_WORKSPACE"), "BIP_WORKSPACE"),
+    ):
         if value:
             root = Path(value).expanduser()
             if not root.is_dir():
@@ -163,7 +168,9 @@ def user_settings_path() -> Path:
     return Path(user_config_dir("bip")) / SETTINGS
 
 
-def load_workspace(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Workspace:
+def load_workspace(
+    explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None
+) -> Workspace:
     root = find_root(explicit, cwd)
     paths = Paths(root)
     settings = Settings()
@@ -222,7 +229,7 @@ def validate_settings(data: dict[str, Any], text: str, path: str) -> list[Proble
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
-    return {str: "a string", list: "a list of strings"}.get(kind, str(kind))  # type: ignore[call-overload]
+    return "a list of strings" if kind is list else "a string"
 
 
 def _key_line(text: str, key: str) -> int:

@@ -54,7 +54,9 @@ def decode(data: bytes, path: str) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _position(data, nul)
-        raise InvalidFile([Problem(path, line, col, "binary data (NUL byte): not a YAML text file")])
+        raise InvalidFile(
+            [Problem(path, line, col, "binary data (NUL byte): not a YAML text file")]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -207,12 +209,17 @@ def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
         else:
             line_edits.append(_remove_item(lines, seq, edit.index, order))
     line_edits.sort(key=lambda e: (e.start, e.order), reverse=True)
-    for a, b in zip(line_edits, line_edits[1:]):
+    for a, b in zip(line_edits, line_edits[1:], strict=False):
         if b.end > a.start or (b.start == a.start and (a.end > a.start or b.end > b.start)):
             raise _CannotSplice("overlapping edits")
     for e in line_edits:
         lines[e.start : e.end] = e.lines
     return "".join(lines)
+
+
+def _lc(node: Any) -> Any:
+    """ruamel's line/column record of a node (typed loosely: ruamel ships no stubs)."""
+    return node.lc
 
 
 def _is_flow(node: Any) -> bool:
@@ -250,7 +257,7 @@ def _item_bounds(lines: list[str], seq: Any, index: int) -> tuple[int, int, int]
     item = seq[index]
     if isinstance(item, dict) and item and not _is_flow(item):
         last_key = list(item)[-1]
-        key_line, key_col = item.lc.key(last_key)
+        key_line, key_col = _lc(item).key(last_key)
         return line, _block_end(lines, key_line, key_col, isinstance(item[last_key], list)), dash
     return line, _block_end(lines, line, dash, False), dash
 
@@ -311,7 +318,7 @@ def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: 
     if not isinstance(item, dict) or _is_flow(item):
         raise _CannotSplice("flow-style item")
     if edit.key in item:
-        key_line, key_col = item.lc.key(edit.key)
+        key_line, key_col = _lc(item).key(edit.key)
         end = _block_end(lines, key_line, key_col, isinstance(item[edit.key], list))
         if edit.value is DELETE:
             if lines[key_line][:key_col].strip():
@@ -333,14 +340,16 @@ def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: 
     if not item:
         raise _CannotSplice("empty item")
     last_key = list(item)[-1]
-    first_line, first_col = item.lc.key(list(item)[0])
-    last_line, last_col = item.lc.key(last_key)
+    first_line, first_col = _lc(item).key(list(item)[0])
+    last_line, last_col = _lc(item).key(last_key)
     end = _block_end(lines, last_line, last_col, isinstance(item[last_key], list))
     rendered = render_block({edit.key: edit.value})
     return _LineEdit(end + 1, end + 1, [" " * first_col + r + newline for r in rendered], order)
 
 
-def _append_item(lines: list[str], seq: Any, edit: AppendItem, newline: str, order: int) -> _LineEdit:
+def _append_item(
+    lines: list[str], seq: Any, edit: AppendItem, newline: str, order: int
+) -> _LineEdit:
     if not seq:
         raise _CannotSplice("empty sequence")
     last = len(seq) - 1

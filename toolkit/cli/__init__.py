@@ -25,7 +25,7 @@ def report(exc: BipError) -> None:
 class BipGroup(TyperGroup):
     """Maps every BipError to `bip: error: ...` on stderr and its documented exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except BipError as exc:
@@ -58,10 +58,16 @@ def root(
     ctx: typer.Context,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", help="Workspace folder (default: BIP_WORKSPACE, then "
-                     "the nearest folder upwards with reading_list.yaml or bip.toml)."),
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: BIP_WORKSPACE, then "
+            "the nearest folder upwards with reading_list.yaml or bip.toml).",
+        ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of short errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of short errors.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -90,5 +96,7 @@ def main() -> None:
         if "--debug" in sys.argv:
             raise
         typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("  this is a bug in bip; run again with --debug and report the traceback", err=True)
+        typer.echo(
+            "  this is a bug in bip; run again with --debug and report the traceback", err=True
+        )
         sys.exit(int(ExitCode.ERROR))

@@ -10,8 +10,10 @@ from toolkit import readinglist as rl
 from toolkit.cli._context import workspace
 from toolkit.cli.output import echo, fields, print_json, table
 
-app = typer.Typer(help="The figures you follow: who they are, where they publish, what you read of theirs.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The figures you follow: who they are, where they publish, what you read of theirs.",
+    no_args_is_help=True,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
 
@@ -57,13 +59,21 @@ def show(
     if as_json:
         print_json({"figure": fig, "entries": entries})
         return
-    fields([
-        ("id", fig.id), ("name", fig.name), ("native name", fig.native_name),
-        ("github", f"https://github.com/{fig.github}" if fig.github else None),
-        ("homepage", fig.homepage), ("affiliations", fig.affiliations), ("tags", fig.tags),
-        *[(channel, url) for channel, url in fig.channels.items()],
-        ("notes", fig.notes),
-    ])
+    fields(
+        [
+            ("id", fig.id),
+            ("name", fig.name),
+            ("native name", fig.native_name),
+            ("github", f"https://github.com/{fig.github}" if fig.github else None),
+            ("homepage", fig.homepage),
+            ("affiliations", fig.affiliations),
+            ("tags", fig.tags),
+            *[(channel, url) for channel, url in fig.channels.items()],
+            ("notes", fig.notes),
+        ]
+    )
     if entries:
         echo()
-        table(["id", "kind", "status", "title"], [[e.id, e.kind, e.status, e.title] for e in entries])
+        table(
+            ["id", "kind", "status", "title"], [[e.id, e.kind, e.status, e.title] for e in entries]
+        )

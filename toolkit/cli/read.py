@@ -10,11 +10,15 @@ from toolkit import readinglist as rl
 from toolkit.cli._context import workspace
 from toolkit.cli.output import echo, fields, print_json, table
 
-app = typer.Typer(help="Your reading list: repos, courses, papers and videos, with status and notes.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Your reading list: repos, courses, papers and videos, with status and notes.",
+    no_args_is_help=True,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
-NoteOpt = Annotated[str | None, typer.Option("--note", "-n", help="Add a line to the entry's notes.")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", "-n", help="Add a line to the entry's notes.")
+]
 IdArg = Annotated[str, typer.Argument(help="Entry id, as shown by `bip read list`.")]
 
 
@@ -23,7 +27,9 @@ def list_(
     ctx: typer.Context,
     status: Annotated[str | None, typer.Option(help="todo, reading, done or dropped.")] = None,
     figure: Annotated[str | None, typer.Option(help="Only entries by this figure id.")] = None,
-    kind: Annotated[str | None, typer.Option(help="repo, course, paper, video, book or post.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="repo, course, paper, video, book or post.")
+    ] = None,
     tag: Annotated[str | None, typer.Option(help="Only entries with this tag.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -59,46 +65,81 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
     names = [f"{model.figure(f).name} ({f})" for f in entry.figures]
     goal = None
     if entry.goal:
-        parts = [f"{entry.goal.merged_prs} merged PRs" if entry.goal.merged_prs else "",
-                 f"{entry.goal.commits} commits" if entry.goal.commits else "",
-                 f"by {entry.goal.by}" if entry.goal.by else ""]
+        parts = [
+            f"{entry.goal.merged_prs} merged PRs" if entry.goal.merged_prs else "",
+            f"{entry.goal.commits} commits" if entry.goal.commits else "",
+            f"by {entry.goal.by}" if entry.goal.by else "",
+        ]
         goal = " ".join(p for p in parts if p)
-    fields([
-        ("id", entry.id), ("title", entry.title), ("kind", entry.kind), ("status", entry.status),
-        ("link", entry.link), ("repo", entry.repo), ("arxiv", entry.arxiv), ("doi", entry.doi),
-        ("authors", entry.authors), ("year", entry.year), ("figures", names), ("tags", entry.tags),
-        ("added", entry.added), ("started", entry.started), ("finished", entry.finished),
-        ("cite_key", entry.cite_key), ("commit", entry.commit), ("release", entry.release),
-        ("goal", goal), ("notes", entry.notes),
-        ("defined at", f"{ws.paths.reading_list}:{entry.line}"),
-    ])
+    fields(
+        [
+            ("id", entry.id),
+            ("title", entry.title),
+            ("kind", entry.kind),
+            ("status", entry.status),
+            ("link", entry.link),
+            ("repo", entry.repo),
+            ("arxiv", entry.arxiv),
+            ("doi", entry.doi),
+            ("authors", entry.authors),
+            ("year", entry.year),
+            ("figures", names),
+            ("tags", entry.tags),
+            ("added", entry.added),
+            ("started", entry.started),
+            ("finished", entry.finished),
+            ("cite_key", entry.cite_key),
+            ("commit", entry.commit),
+            ("release", entry.release),
+            ("goal", goal),
+            ("notes", entry.notes),
+            ("defined at", f"{ws.paths.reading_list}:{entry.line}"),
+        ]
+    )
 
 
 @app.command()
 def add(
     ctx: typer.Context,
-    reference: Annotated[str, typer.Argument(help="GitHub repo URL, arXiv URL or id, DOI, or any URL.")],
-    entry_id: Annotated[str | None, typer.Option("--id", help="Id to use instead of a derived one.")] = None,
+    reference: Annotated[
+        str, typer.Argument(help="GitHub repo URL, arXiv URL or id, DOI, or any URL.")
+    ],
+    entry_id: Annotated[
+        str | None, typer.Option("--id", help="Id to use instead of a derived one.")
+    ] = None,
     figure: Annotated[list[str] | None, typer.Option(help="Figure id (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Tag (repeatable).")] = None,
     kind: Annotated[str | None, typer.Option(help="Override the detected kind.")] = None,
-    title: Annotated[str | None, typer.Option(help="Title (default: derived from the reference).")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Title (default: derived from the reference).")
+    ] = None,
 ) -> None:
     """Add a repo, paper, course or video as a new `todo` entry.
 
-    Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao --tag attention
+    Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
     ws = workspace(ctx)
-    plan = rl.plan_add(reference, ws.now().date(), entry_id=entry_id, figures=figure, tags=tag,
-                       kind=kind, title=title)
-    added = rl.edit_reading_list(ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list))
+    plan = rl.plan_add(
+        reference,
+        ws.now().date(),
+        entry_id=entry_id,
+        figures=figure,
+        tags=tag,
+        kind=kind,
+        title=title,
+    )
+    added = rl.edit_reading_list(
+        ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
+    )
     echo(f"added {added.id} ({added.kind}): {added.title}")
 
 
 def _set_status(ctx: typer.Context, entry_id: str, status: str, note: str | None) -> None:
     ws = workspace(ctx)
     plan = rl.plan_status(entry_id, status, ws.now().date(), note)
-    change = rl.edit_reading_list(ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list))
+    change = rl.edit_reading_list(
+        ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
+    )
     echo(f"{change.id}: {'; '.join(change.changes)}")
 
 
@@ -140,8 +181,11 @@ def note(
     Example: bip read note nanogpt "bf16 on MI300X: 1.3x faster than fp32"
     """
     ws = workspace(ctx)
-    change = rl.edit_reading_list(ws.paths.reading_list, rl.plan_note(entry_id, text),
-                                  lock=rl.lock_path_for(ws.paths.reading_list))
+    change = rl.edit_reading_list(
+        ws.paths.reading_list,
+        rl.plan_note(entry_id, text),
+        lock=rl.lock_path_for(ws.paths.reading_list),
+    )
     echo(f"{change.id}: {'; '.join(change.changes)}")
 
 
@@ -153,8 +197,11 @@ def rm(ctx: typer.Context, entry_id: IdArg) -> None:
     """
     ws = workspace(ctx)
     entry = rl.load_reading_list(ws.paths.reading_list).model.entry(entry_id)
-    rl.edit_reading_list(ws.paths.reading_list, rl.plan_remove(entry_id),
-                         lock=rl.lock_path_for(ws.paths.reading_list))
+    rl.edit_reading_list(
+        ws.paths.reading_list,
+        rl.plan_remove(entry_id),
+        lock=rl.lock_path_for(ws.paths.reading_list),
+    )
     echo(f"removed {entry.id}: {entry.title}" + (f" ({entry.link})" if entry.link else ""))
 
 
@@ -166,4 +213,5 @@ def validate(ctx: typer.Context) -> None:
     """
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model
-    echo(f"{ws.paths.reading_list}: valid ({len(model.figures)} figures, {len(model.entries)} entries)")
+    counts = f"{len(model.figures)} figures, {len(model.entries)} entries"
+    echo(f"{ws.paths.reading_list}: valid ({counts})")

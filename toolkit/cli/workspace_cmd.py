@@ -12,7 +12,9 @@ from toolkit.workspace import init_workspace
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path("."),
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path(
+        "."
+    ),
 ) -> None:
     """Create a workspace with an example reading list; never overwrites a file.
 

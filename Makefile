@@ -1,0 +1,31 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+# Each creates its own virtual environment in .venv (Python >= 3.10 and PyPI are all it needs).
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed  ## bip's main job on the bundled workspace
+	$(BIN)/bip --workspace . read list
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint  ## lint, type-check, the whole test suite, and the installed command
+	$(BIN)/pytest
+	$(BIN)/bip --help > /dev/null
+
+bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out

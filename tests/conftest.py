@@ -1,0 +1,122 @@
+"""Shared fixtures: every test runs offline, in its own HOME and workspace, with no token."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.workspace import init_workspace
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+COMMENTED = """\
+# My reading list -- hand-written, with comments everywhere.
+version: 1
+
+figures:
+  - id: karpathy   # the teacher
+    name: Andrej Karpathy
+    github: karpathy
+
+  - id: tri-dao
+    name: 'Tri Dao'
+    channels: {x: https://x.com/tri_dao}
+
+entries:
+  # --- Karpathy ---
+  - id: nanogpt
+    kind: repo
+    title: "nanoGPT"          # double-quoted on purpose
+    repo: karpathy/nanoGPT
+    figures: [karpathy]
+    status: todo     # start soon
+    tags:
+    - gpt
+    - training
+
+  - id: attention
+    kind: paper
+    title: 'Attention Is All You Need'
+    arxiv: '1706.03762'
+    status: reading
+    started: 2026-11-01
+    notes: |
+      first line
+      second line
+
+  # --- Tri Dao ---
+  - {id: flash, kind: repo, title: flash-attention, repo: Dao-AILab/flash-attention, figures: [tri-dao]}
+  # trailing comment about the list
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in list(os.environ):
+        if var.startswith("BIP_") or var in (
+            "GH_TOKEN",
+            "GITHUB_TOKEN",
+            "GH_HOST",
+            "GITHUB_API_URL",
+            "NO_COLOR",
+        ):
+            monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("BIP_TIMEZONE", "UTC")
+    monkeypatch.setenv("BIP_NOW", "2026-11-23T10:00:00+00:00")
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A fresh workspace made by `bip init`'s own code."""
+    root = tmp_path / "ws"
+    init_workspace(root)
+    return root
+
+
+@pytest.fixture
+def commented(ws: Path) -> Path:
+    """A workspace whose reading list is hand-written with comments, quoting and flow style."""
+    path = ws / "reading_list.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def real_list(tmp_path: Path) -> Path:
+    """A copy of the repository's own reading_list.yaml in a workspace."""
+    root = tmp_path / "real"
+    root.mkdir()
+    shutil.copy(REPO_ROOT / "reading_list.yaml", root / "reading_list.yaml")
+    return root
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+@pytest.fixture
+def bip() -> Callable[..., Result]:
+    """Run the CLI in-process; unexpected exceptions fail the test (they are bugs)."""
+    from toolkit.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return run

@@ -1,0 +1,96 @@
+import pytest
+
+from toolkit.errors import BadInput
+from toolkit.links import classify
+from toolkit.names import did_you_mean, slug_id, unique_id
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "field", "value", "id_hint"),
+    [
+        ("https://github.com/karpathy/nanoGPT", "repo", "repo", "karpathy/nanoGPT", "nanoGPT"),
+        ("https://github.com/karpathy/nanoGPT.git", "repo", "repo", "karpathy/nanoGPT", "nanoGPT"),
+        (
+            "https://github.com/vllm-project/vllm/tree/main/docs",
+            "repo",
+            "repo",
+            "vllm-project/vllm",
+            "vllm",
+        ),
+        ("https://arxiv.org/abs/2205.14135", "paper", "arxiv", "2205.14135", "arxiv-2205.14135"),
+        ("https://arxiv.org/abs/2205.14135v2", "paper", "arxiv", "2205.14135", "arxiv-2205.14135"),
+        (
+            "https://arxiv.org/pdf/2307.08691.pdf",
+            "paper",
+            "arxiv",
+            "2307.08691",
+            "arxiv-2307.08691",
+        ),
+        ("https://arxiv.org/pdf/2307.08691v1", "paper", "arxiv", "2307.08691", "arxiv-2307.08691"),
+        ("2501.12948", "paper", "arxiv", "2501.12948", "arxiv-2501.12948"),
+        ("arXiv:1706.03762", "paper", "arxiv", "1706.03762", "arxiv-1706.03762"),
+        ("hep-th/9901001", "paper", "arxiv", "hep-th/9901001", "arxiv-hep-th-9901001"),
+        (
+            "10.1145/3600006.3613165",
+            "paper",
+            "doi",
+            "10.1145/3600006.3613165",
+            "doi-3600006.3613165",
+        ),
+        (
+            "https://doi.org/10.1145/3600006.3613165",
+            "paper",
+            "doi",
+            "10.1145/3600006.3613165",
+            "doi-3600006.3613165",
+        ),
+        (
+            "https://www.youtube.com/watch?v=kCc8FmEb1nY",
+            "video",
+            "url",
+            "https://www.youtube.com/watch?v=kCc8FmEb1nY",
+            "watch",
+        ),
+        ("https://efficientml.ai/", "post", "url", "https://efficientml.ai/", "efficientml"),
+        (
+            "https://lilianweng.github.io/posts/2023-06-23-agent/",
+            "post",
+            "url",
+            "https://lilianweng.github.io/posts/2023-06-23-agent/",
+            "2023-06-23-agent",
+        ),
+    ],
+)
+def test_classify_recognises_what_people_paste(text, kind, field, value, id_hint):
+    source = classify(text)
+    assert source.kind == kind
+    assert getattr(source, field) == value
+    assert source.id_hint == id_hint
+
+
+@pytest.mark.parametrize(
+    "text", ["not a url", "ftp://example.org/x", "github.com/karpathy", "12345", ""]
+)
+def test_classify_rejects_what_it_cannot_use(text):
+    with pytest.raises(BadInput, match="not a URL, an arXiv id or a DOI"):
+        classify(text)
+
+
+def test_slug_id_is_readable_ascii():
+    assert slug_id("nanoGPT") == "nanogpt"
+    assert slug_id("llama2.c") == "llama2.c"
+    assert slug_id("  Attention Is All You Need!  ") == "attention-is-all-you-need"
+    assert slug_id("Café — Ré") == "cafe-re"
+    assert slug_id("注意力") == ""
+
+
+def test_unique_id_adds_a_counter():
+    assert unique_id("vllm", set()) == "vllm"
+    assert unique_id("vllm", {"vllm"}) == "vllm-2"
+    assert unique_id("vllm", {"vllm", "vllm-2"}) == "vllm-3"
+
+
+def test_did_you_mean_finds_typos_and_case():
+    assert did_you_mean("stauts", ["status", "started"]) == "did you mean 'status'?"
+    assert did_you_mean("NANOGPT", ["nanogpt", "micrograd"]) == "did you mean 'nanogpt'?"
+    assert did_you_mean("zzz", ["status"]) is None

@@ -1,0 +1,126 @@
+"""Invariants, checked on generated reading lists (hypothesis)."""
+
+import difflib
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit import readinglist as rl
+from toolkit import yamlio
+
+TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff\x85\u2028\u2029"
+    ),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s.strip() == s and s != "")
+IDS = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
+NOTES = st.lists(TEXT, min_size=1, max_size=4).map("\n".join)
+
+
+@st.composite
+def reading_lists(draw):
+    ids = draw(st.lists(IDS, min_size=1, max_size=6, unique=True))
+    blank = draw(st.booleans())
+    lines = ["# generated", "version: 1", "entries:"]
+    for entry_id in ids:
+        item = {
+            "id": entry_id,
+            "kind": "book",
+            "title": draw(TEXT),
+            "status": draw(st.sampled_from(rl.STATUSES)),
+        }
+        if draw(st.booleans()):
+            item["notes"] = draw(NOTES)
+        if draw(st.booleans()):
+            item["tags"] = draw(st.lists(IDS, max_size=3))
+        rendered = yamlio.render_block(item)
+        lines.append("  - " + rendered[0])
+        lines.extend("    " + r for r in rendered[1:])
+        if draw(st.booleans()):
+            lines.append("    # a comment the user wrote")
+        if blank:
+            lines.append("")
+    return "\n".join(lines) + "\n", ids
+
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(
+    st.dictionaries(
+        st.sampled_from(["title", "notes", "release"]), st.one_of(TEXT, NOTES), min_size=1
+    )
+)
+def test_rendered_values_read_back_identically(values):
+    text = "version: 1\nentries:\n  - id: x\n    kind: book\n" + "".join(
+        f"    {line}\n" for line in yamlio.render_block({"title": "t", **values})
+    )
+    doc = yamlio.parse(text, "t.yaml")
+    assert yamlio.to_plain(doc["entries"][0]) == {"id": "x", "kind": "book", "title": "t", **values}
+
+
+@FAST
+@given(reading_lists(), st.data())
+def test_status_edit_then_revert_restores_the_bytes(tmp_path_factory, generated, data):
+    text, ids = generated
+    path = tmp_path_factory.mktemp("prop") / "reading_list.yaml"
+    path.write_text(text)
+    loaded = rl.load_reading_list(path)
+    target = data.draw(st.sampled_from(ids))
+    old = loaded.model.entry(target).status
+    new = data.draw(st.sampled_from([s for s in rl.STATUSES if s != old]))
+    index = loaded.model.entry_index(target)
+    edited = yamlio.apply_edits(
+        text, loaded.doc, [yamlio.SetItemKey("entries", index, "status", new)], "p"
+    )
+    changed = [d for d in difflib.ndiff(text.splitlines(), edited.splitlines()) if d[:1] in "+-"]
+    assert changed == [f"-     status: {old}", f"+     status: {new}"]
+    doc = yamlio.parse(edited, "p")
+    back = yamlio.apply_edits(
+        edited, doc, [yamlio.SetItemKey("entries", index, "status", old)], "p"
+    )
+    assert back == text
+
+
+@FAST
+@given(reading_lists(), st.data(), NOTES)
+def test_any_edit_keeps_every_other_entry_and_every_comment(
+    tmp_path_factory, generated, data, note
+):
+    text, ids = generated
+    path = tmp_path_factory.mktemp("prop") / "reading_list.yaml"
+    path.write_text(text)
+    before = rl.load_reading_list(path).model
+    target = data.draw(st.sampled_from(ids))
+    action = data.draw(st.sampled_from(["done", "note", "rm", "add"]))
+    plans = {
+        "done": lambda: rl.plan_status(target, "done", date(2026, 11, 23)),
+        "note": lambda: rl.plan_note(target, note),
+        "rm": lambda: rl.plan_remove(target),
+        "add": lambda: rl.plan_add(
+            "https://example.org/some/post", date(2026, 11, 23), entry_id="zz-new"
+        ),
+    }
+    rl.edit_reading_list(path, plans[action]())
+    after_text = path.read_text()
+    after = rl.load_reading_list(path).model
+    assert after_text.count("# a comment the user wrote") == text.count(
+        "# a comment the user wrote"
+    ) or (action == "rm")
+    untouched = [e for e in before.entries if e.id != target]
+    for entry in untouched:
+        kept = after.entry(entry.id)
+        assert (kept.title, kept.status, kept.notes, kept.tags) == (
+            entry.title,
+            entry.status,
+            entry.notes,
+            entry.tags,
+        )
+    if action == "note":
+        assert after.entry(target).notes.rstrip("\n").endswith(note)
+    if action == "rm":
+        assert target not in {e.id for e in after.entries}
