@@ -74,13 +74,12 @@ def test_status_edit_then_revert_restores_the_bytes(tmp_path_factory, generated,
     old = loaded.model.entry(target).status
     new = data.draw(st.sampled_from([s for s in rl.STATUSES if s != old]))
     index = loaded.model.entry_index(target)
-    edited = yamlio.apply_edits(
+    edited, doc = yamlio.apply_edits(
         text, loaded.doc, [yamlio.SetItemKey("entries", index, "status", new)], "p"
     )
     changed = [d for d in difflib.ndiff(text.splitlines(), edited.splitlines()) if d[:1] in "+-"]
     assert changed == [f"-     status: {old}", f"+     status: {new}"]
-    doc = yamlio.parse(edited, "p")
-    back = yamlio.apply_edits(
+    back, _ = yamlio.apply_edits(
         edited, doc, [yamlio.SetItemKey("entries", index, "status", old)], "p"
     )
     assert back == text

@@ -558,38 +558,8 @@ class Loaded:
     model: ReadingList
 
 
-_DATE_LIKE = re.compile(r"^[^#'\"\n]*?:\s+(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$", re.M)
-
-
 def parse_text(text: str, path: str) -> Any:
-    try:
-        return yamlio.parse(text, path)
-    except InvalidFile as exc:
-        if exc.problems[0].line == 0 and "value error" in exc.problems[0].message:
-            raise InvalidFile(_locate_bad_dates(text, path) or exc.problems) from exc
-        raise
-
-
-def _locate_bad_dates(text: str, path: str) -> list[Problem]:
-    """YAML loaders reject an impossible date (2026-13-45) without saying where; find it."""
-    problems = []
-    for match in _DATE_LIKE.finditer(text):
-        try:
-            y, m, d = (int(x) for x in match.group(1).split("-"))
-            date(y, m, d)
-        except ValueError:
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start(1) - (text.rfind("\n", 0, match.start(1)) + 1) + 1
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    col,
-                    f"{match.group(1)!r} is not a real date",
-                    "use YYYY-MM-DD with a valid month and day",
-                )
-            )
-    return problems
+    return yamlio.parse(text, path)
 
 
 def load_reading_list(path: Path) -> Loaded:
@@ -644,8 +614,8 @@ def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attem
         edits, result = plan(loaded.model)
         if not edits:
             return result
-        new_text = yamlio.apply_edits(loaded.text, loaded.doc, edits, str(path))
-        problems = validate(parse_text(new_text, str(path)), str(path))
+        new_text, new_doc = yamlio.apply_edits(loaded.text, loaded.doc, edits, str(path))
+        problems = validate(new_doc, str(path))
         if problems:
             raise InvalidFile(
                 [

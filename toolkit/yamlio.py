@@ -73,12 +73,152 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+class _LineCol:
+    """The part of ruamel's `lc` record bip uses: 0-based line/column of a node, its keys,
+    values and items."""
+
+    __slots__ = ("line", "col", "_keys", "_values", "_items")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.line, self.col = line, col
+        self._keys: dict[Any, tuple[int, int]] = {}
+        self._values: dict[Any, tuple[int, int]] = {}
+        self._items: list[tuple[int, int]] = []
+
+    def key(self, k: Any) -> tuple[int, int]:
+        return self._keys[k]
+
+    def value(self, k: Any) -> tuple[int, int]:
+        return self._values[k]
+
+    def item(self, i: int) -> tuple[int, int]:
+        return self._items[i]
+
+
+class _Flow:
+    __slots__ = ("_flow",)
+
+    def __init__(self, flow: bool) -> None:
+        self._flow = flow
+
+    def flow_style(self) -> bool:
+        return self._flow
+
+
+class PosMap(dict[Any, Any]):
+    """A mapping that knows where each of its keys and values stands in the file."""
+
+    lc: _LineCol
+    fa: _Flow
+
+
+class PosSeq(list[Any]):
+    """A sequence that knows where each of its items stands in the file."""
+
+    lc: _LineCol
+    fa: _Flow
+
+
+def _compose(text: str) -> tuple[Any, Any]:
+    """The node tree and a constructor for its scalars. libyaml's C scanner (ruamel.yaml.clib)
+    is ~8x faster; it rejects some YAML 1.2 a user may write (`{x: https://...}`), and then the
+    pure-Python scanner, which accepts it, decides."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        fast = YAML(typ="safe", pure=False)
+        return fast.compose(text), fast.constructor
+    except YAMLError:
+        pass
+    pure = YAML(typ="safe", pure=True)
+    return pure.compose(text), pure.constructor
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _build(node: Any, constructor: Any, path: str) -> Any:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    mark = node.start_mark
+    if isinstance(node, MappingNode):
+        mapping = PosMap()
+        mapping.lc = _LineCol(mark.line, mark.column)
+        mapping.fa = _Flow(bool(node.flow_style))
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise InvalidFile(
+                    [
+                        Problem(
+                            path,
+                            key_node.start_mark.line + 1,
+                            key_node.start_mark.column + 1,
+                            "merge keys (<<) are not supported here",
+                        )
+                    ]
+                )
+            key = _build(key_node, constructor, path)
+            if isinstance(key, (dict, list)):
+                raise InvalidFile(
+                    [
+                        Problem(
+                            path,
+                            key_node.start_mark.line + 1,
+                            key_node.start_mark.column + 1,
+                            "a key must be plain text",
+                        )
+                    ]
+                )
+            if key in mapping:
+                first = mapping.lc.key(key)[0] + 1
+                raise InvalidFile(
+                    [
+                        Problem(
+                            path,
+                            key_node.start_mark.line + 1,
+                            key_node.start_mark.column + 1,
+                            f"YAML syntax error: duplicate key {key!r}",
+                            f"first on line {first}; keep one of them",
+                        )
+                    ]
+                )
+            mapping[key] = _build(value_node, constructor, path)
+            mapping.lc._keys[key] = (key_node.start_mark.line, key_node.start_mark.column)
+            mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
+        return mapping
+    if isinstance(node, SequenceNode):
+        seq = PosSeq(_build(child, constructor, path) for child in node.value)
+        seq.lc = _LineCol(mark.line, mark.column)
+        seq.lc._items = [(c.start_mark.line, c.start_mark.column) for c in node.value]
+        seq.fa = _Flow(bool(node.flow_style))
+        return seq
+    if node.tag == _STR_TAG:
+        return node.value
+    try:
+        return constructor.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. 2026-13-45 looks like a date but is none
+        raise InvalidFile(
+            [
+                Problem(
+                    path,
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"{node.value!r} is not a real date ({exc})",
+                    "use YYYY-MM-DD with a valid month and day",
+                )
+            ]
+        ) from exc
+
+
 def parse(text: str, path: str) -> Any:
-    """Parse YAML text into ruamel's commented structures; syntax errors become a Problem."""
+    """Parse YAML into dicts and lists that carry line/column positions (fast: C scanner).
+    Syntax errors become a located Problem."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        return make_yaml().load(text)
+        node, constructor = _compose(text)
+        return None if node is None else _build(node, constructor, path)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
@@ -174,22 +314,25 @@ def apply_plain(data: Any, edits: list[Edit]) -> Any:
     return result
 
 
-def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> str:
-    """Return `text` with `edits` applied, changing only the lines they concern."""
+def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> tuple[str, Any]:
+    """Return `text` with `edits` applied, changing only the lines they concern, and its parse
+    (checked to hold exactly the intended data)."""
     expected = apply_plain(to_plain(doc), edits)
     try:
         spliced = _splice(text, doc, edits)
-        if to_plain(parse(spliced, path)) == expected:
-            return spliced
+        new_doc = parse(spliced, path)
+        if to_plain(new_doc) == expected:
+            return spliced, new_doc
     except (_CannotSplice, InvalidFile):
         pass
     dumped = _roundtrip(text, edits, path)
-    if to_plain(parse(dumped, path)) != expected:
+    new_doc = parse(dumped, path)
+    if to_plain(new_doc) != expected:
         raise BipError(
             f"could not apply the change to {path} safely; nothing was written",
             hint="this is a bug in bip: please report it with the file's layout",
         )
-    return dumped
+    return dumped, new_doc
 
 
 def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
@@ -379,7 +522,7 @@ def _roundtrip(text: str, edits: list[Edit], path: str) -> str:
     """The fallback: apply the edits to ruamel's document and dump it whole."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    doc = parse(text, path)
+    doc = make_yaml().load(text)
     for edit in edits:
         if isinstance(edit, SetItemKey):
             item = doc[edit.section][edit.index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -36,7 +37,32 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
+RICH_MAX_ROWS = 1000
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def plain_table(columns: list[str], rows: list[list[str]]) -> str:
+    """Aligned columns without styling: for pipes, files and very long listings."""
+    widths = [max([_width(c), *(_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        padded = (cell + " " * (w - _width(cell)) for cell, w in zip(cells, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(columns), *(line(r) for r in rows)])
+
+
 def table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
+    """A rich table on a terminal; plain aligned columns in a pipe or past RICH_MAX_ROWS rows
+    (rich lays out every cell, which takes seconds for thousands of rows)."""
+    if not sys.stdout.isatty() or len(rows) > RICH_MAX_ROWS:
+        if title:
+            typer.echo(title)
+        typer.echo(plain_table(columns, rows))
+        return
     from rich import box
     from rich.table import Table
 
