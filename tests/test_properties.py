@@ -123,3 +123,10 @@ def test_any_edit_keeps_every_other_entry_and_every_comment(
         assert after.entry(target).notes.rstrip("\n").endswith(note)
     if action == "rm":
         assert target not in {e.id for e in after.entries}
+
+
+@FAST
+@given(reading_lists())
+def test_the_round_trip_fallback_is_the_identity_on_an_unchanged_file(generated):
+    text, _ = generated
+    assert yamlio._roundtrip(text, [], "p") == text
