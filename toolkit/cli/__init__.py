@@ -76,10 +76,11 @@ def root(
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
-from toolkit.cli import figures, read, workspace_cmd  # noqa: E402  (commands register on `app`)
+from toolkit.cli import contrib, figures, read, workspace_cmd  # noqa: E402  (commands register on `app`)
 
 app.add_typer(read.app, name="read")
 app.add_typer(figures.app, name="figures")
+app.add_typer(contrib.app, name="contrib")
 workspace_cmd.register(app)
 
 

@@ -1,12 +1,66 @@
-"""What every command needs from the root options: the workspace."""
+"""What commands share: the workspace, the GitHub client, the state store."""
 
 from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from toolkit.workspace import Workspace, load_workspace
 
+if TYPE_CHECKING:
+    from toolkit.github import GitHubClient
+    from toolkit.state import Store
+
+ApiUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url", help="GitHub API base (default: GITHUB_API_URL, GH_HOST, api.github.com)."
+    ),
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Do not contact GitHub: answer from the cache only.")
+]
+MaxWaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-wait", help="Longest wait (seconds) for a rate limit to reset before giving up."
+    ),
+]
+
 
 def workspace(ctx: typer.Context) -> Workspace:
     obj = ctx.find_root().obj or {}
     return load_workspace(obj.get("workspace"))
+
+
+def github_client(
+    ws: Workspace, api_url: str | None, offline: bool, max_wait: float = 60.0
+) -> GitHubClient:
+    from toolkit.github import GitHubClient, Limits, resolve_api, resolve_auth
+
+    env = dict(os.environ)
+    if (
+        not api_url
+        and ws.settings.api_url
+        and not (env.get("GITHUB_API_URL") or env.get("GH_HOST"))
+    ):
+        api_url = ws.settings.api_url
+    rest, graphql = resolve_api(api_url, env)
+    ws.ensure_state_dir()
+    return GitHubClient(
+        rest,
+        graphql,
+        resolve_auth(env),
+        cache_path=ws.paths.http_cache,
+        offline=offline,
+        limits=Limits(max_wait=max_wait),
+    )
+
+
+def state_store(ws: Workspace) -> Store:
+    from toolkit.state import Store
+
+    ws.ensure_state_dir()
+    return Store(ws.paths.state_db)

@@ -1,0 +1,158 @@
+"""`bip contrib ...`: your progress into the contributor graphs of the repos you target."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from toolkit import readinglist as rl
+from toolkit.cli._context import (
+    ApiUrlOpt,
+    MaxWaitOpt,
+    OfflineOpt,
+    github_client,
+    state_store,
+    workspace,
+)
+from toolkit.cli.output import echo, print_json, warn
+
+app = typer.Typer(
+    help="Your PRs, commits and rank in the repos you want to contribute to.", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
+RepoOpt = Annotated[
+    list[str] | None, typer.Option("--repo", help="Extra target repo owner/name (repeatable).")
+]
+UserOpt = Annotated[
+    str | None, typer.Option("--user", help="GitHub login (default: bip.toml, then the token's).")
+]
+
+
+def bar(fraction: float, width: int = 20) -> str:
+    filled = round(fraction * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    user: UserOpt = None,
+    repo: RepoOpt = None,
+    as_json: JsonOpt = False,
+    offline: OfflineOpt = False,
+    api_url: ApiUrlOpt = None,
+    max_wait: MaxWaitOpt = 60.0,
+) -> None:
+    """Show your PRs, issues, commits and rank in each target repo, and what changed.
+
+    Targets are reading-list repo entries with a `goal:`, plus any --repo.
+    Example: bip contrib status --user octocat --repo vllm-project/vllm
+    """
+    from toolkit.contrib import take_status
+
+    ws = workspace(ctx)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    client = github_client(ws, api_url, offline, max_wait)
+    store = state_store(ws)
+    result = take_status(
+        client,
+        store,
+        model,
+        ws.now(),
+        user,
+        ws.settings.github_login,
+        repo or [],
+        ws.settings.clones,
+        ws.settings.git_emails,
+    )
+    for notice in result.notices:
+        warn(notice)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    if result.as_of:
+        warn(f"GitHub was not asked; numbers as of {result.as_of:%Y-%m-%d %H:%M %Z}")
+    echo(f"{result.login}, {result.taken_at:%Y-%m-%d %H:%M}")
+    for item in result.repos:
+        echo()
+        echo(f"{item.repo}" + (f"  ({item.entry_id})" if item.entry_id else ""))
+        if item.error:
+            echo(f"  error      {item.error}")
+            continue
+        echo(
+            f"  PRs        {item.merged_prs} merged, {item.open_prs} open, "
+            f"{item.closed_prs} closed unmerged; {item.issues} issues; {item.commits} commits"
+        )
+        if item.first_contribution:
+            echo(f"  active     {item.first_contribution} .. {item.latest_contribution}")
+        if item.rank:
+            of = f" of {item.contributors}" if item.contributors else ""
+            echo(f"  rank       #{item.rank}{of} ({item.rank_note})")
+        else:
+            echo(f"  rank       {item.rank_note}")
+        if item.goal and item.progress is not None:
+            want = ", ".join(
+                f"{v} {k.replace('_', ' ')}" for k, v in item.goal.items() if k != "by"
+            )
+            by = f" by {item.goal['by']}" if item.goal.get("by") else ""
+            echo(f"  goal       {bar(item.progress)} {item.progress:.0%} of {want}{by}")
+        for change in result.changes.get(item.repo, []):
+            echo(f"  changed    {change}")
+    r = result.requests
+    echo()
+    echo(
+        f"{r['sent']} requests to GitHub ({r['not_modified']} answered 304 at no rate-limit cost), "
+        f"{r['from_cache']} answered from the cache"
+    )
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    repo: Annotated[str | None, typer.Option("--repo", help="Only this repo (owner/name).")] = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show each target repo's numbers over time, from the snapshots `status` stores.
+
+    Example: bip contrib history --repo vllm-project/vllm
+    """
+    from toolkit.contrib import sparkline
+    from toolkit.state import Snapshot
+
+    ws = workspace(ctx)
+    store = state_store(ws)
+    login = user or ws.settings.github_login or next(iter(store.logins()), None)
+    if login is None:
+        echo("no snapshots yet: run `bip contrib status` first")
+        return
+    snaps = store.history(login, repo)
+    if as_json:
+        print_json([{"taken_at": s.taken_at, "repo": s.repo, **s.data} for s in snaps])
+        return
+    if not snaps:
+        echo(
+            f"no snapshots for {login}"
+            + (f" in {repo}" if repo else "")
+            + ": run `bip contrib status`"
+        )
+        return
+    by_repo: dict[str, list[Snapshot]] = {}
+    for snap in snaps:
+        by_repo.setdefault(snap.repo, []).append(snap)
+    for name, rows in by_repo.items():
+        merged = [int(s.data.get("merged_prs") or 0) for s in rows]
+        commits = [int(s.data.get("commits") or 0) for s in rows]
+        echo(
+            f"{name}  merged PRs {sparkline(merged)} {merged[-1]}   "
+            f"commits {sparkline(commits)} {commits[-1]}"
+        )
+        for s in rows:
+            rank = f"#{s.data['rank']}" if s.data.get("rank") else "-"
+            echo(
+                f"  {s.taken_at:%Y-%m-%d %H:%M}  merged {s.data.get('merged_prs', 0):>3}  "
+                f"open {s.data.get('open_prs', 0):>3}  issues {s.data.get('issues', 0):>3}  "
+                f"commits {s.data.get('commits', 0):>4}  rank {rank}"
+            )

@@ -1,0 +1,467 @@
+"""Contributor-graph progress: your PRs, issues, commits and rank in the repos you target.
+
+`fetch_progress` asks GitHub (GraphQL in one batched request when a token is present, REST
+otherwise); `compare` says what changed since the previous snapshot; the state store keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import BadInput, BipError
+from toolkit.github import GitHubClient, GitHubError, NotFound, page_count
+from toolkit.links import REPO_PATTERN
+from toolkit.readinglist import ReadingList
+from toolkit.state import Snapshot
+
+SEARCH_QUERY_MAX = 256  # GitHub's limit on a search query's length
+CONTRIBUTOR_PAGES = 5  # /contributors links only the first 500 author emails to accounts
+COUNTED = ("merged_prs", "open_prs", "closed_prs", "issues", "commits")
+
+
+@dataclass(frozen=True)
+class Target:
+    repo: str
+    entry_id: str | None = None
+    goal_merged_prs: int | None = None
+    goal_commits: int | None = None
+    goal_by: str | None = None
+
+
+@dataclass
+class PullRequest:
+    number: int
+    title: str
+    url: str
+    state: str  # open | merged | closed
+    created_at: str
+    merged_at: str | None = None
+
+
+@dataclass
+class RepoProgress:
+    repo: str
+    entry_id: str | None = None
+    merged_prs: int = 0
+    open_prs: int = 0
+    closed_prs: int = 0  # closed without being merged
+    issues: int = 0
+    commits: int = 0
+    first_contribution: str | None = None
+    latest_contribution: str | None = None
+    rank: int | None = None
+    contributors: int | None = None
+    rank_note: str = ""
+    goal: dict[str, Any] | None = None
+    progress: float | None = None  # 0..1 toward the goal
+    prs: list[PullRequest] = field(default_factory=list)
+    error: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def numbers(self) -> dict[str, Any]:
+        """What a snapshot keeps."""
+        data = {k: getattr(self, k) for k in COUNTED}
+        data.update(rank=self.rank, contributors=self.contributors)
+        return data
+
+
+def targets_from(model: ReadingList, extra: Iterable[str] = ()) -> list[Target]:
+    """Reading-list repo entries with a goal, plus any --repo owner/name."""
+    targets: dict[str, Target] = {}
+    for entry in model.entries:
+        if entry.kind == "repo" and entry.repo and entry.goal:
+            targets[entry.repo.lower()] = Target(
+                entry.repo,
+                entry.id,
+                entry.goal.merged_prs,
+                entry.goal.commits,
+                entry.goal.by.isoformat() if entry.goal.by else None,
+            )
+    for repo in extra:
+        if not REPO_PATTERN.match(repo):
+            raise BadInput(
+                f"--repo {repo!r} is not owner/name", hint="e.g. --repo vllm-project/vllm"
+            )
+        targets.setdefault(repo.lower(), Target(repo))
+    return list(targets.values())
+
+
+def resolve_login(client: GitHubClient, flag: str | None, configured: str | None) -> str:
+    """--user, else bip.toml's [github] login, else the token's own login."""
+    if flag:
+        return flag
+    if configured:
+        return configured
+    if not client.auth.token:
+        raise BadInput(
+            "bip does not know your GitHub login",
+            hint='pass --user LOGIN, set [github] login = "..." in bip.toml, or set GH_TOKEN',
+        )
+    return str(client.get("/user", what="your own user (GET /user)").data["login"])
+
+
+def fetch_progress(
+    client: GitHubClient,
+    login: str,
+    targets: list[Target],
+    clones: dict[str, str] | None = None,
+    emails: list[str] | None = None,
+    use_graphql: bool | None = None,
+) -> list[RepoProgress]:
+    if not targets:
+        return []
+    graphql = bool(client.auth.token) if use_graphql is None else use_graphql
+    progress = (
+        _fetch_graphql(client, login, targets) if graphql else _fetch_rest(client, login, targets)
+    )
+    for item in progress:
+        if item.error:
+            continue
+        _rank(client, login, item, (clones or {}).get(item.repo), emails or [])
+        _goal(item, next(t for t in targets if t.repo.lower() == item.repo.lower()))
+    return progress
+
+
+# -- REST ------------------------------------------------------------------------------------
+
+
+def _search_chunks(prefix: str, repos: list[str]) -> list[str]:
+    """`prefix repo:a repo:b ...` queries, each within GitHub's query length limit."""
+    queries: list[str] = []
+    current = prefix
+    for repo in repos:
+        part = f" repo:{repo}"
+        if len(current) + len(part) > SEARCH_QUERY_MAX and current != prefix:
+            queries.append(current)
+            current = prefix
+        current += part
+    queries.append(current)
+    return queries
+
+
+def _repo_of(item: dict[str, Any]) -> str:
+    return "/".join(str(item.get("repository_url", "")).split("/")[-2:]).lower()
+
+
+def _fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
+    repos = [t.repo for t in targets]
+    by_repo = {t.repo.lower(): RepoProgress(t.repo, t.entry_id) for t in targets}
+    for query in _search_chunks(f"is:pr author:{login}", repos):
+        for item in client.items("/search/issues", {"q": query, "sort": "created", "order": "asc"}):
+            target = by_repo.get(_repo_of(item))
+            if target is not None:
+                target.prs.append(_pr_from_rest(item))
+    for query in _search_chunks(f"is:issue author:{login}", repos):
+        first = client.get("/search/issues", {"q": query, "per_page": 100})
+        for item in first.data.get("items", []):
+            target = by_repo.get(_repo_of(item))
+            if target is not None:
+                target.issues += 1
+                _dates(target, item.get("created_at"))
+    for item in by_repo.values():
+        item.sources.append("PRs and issues: GitHub search")
+        try:
+            answer = client.get(f"/repos/{item.repo}/commits", {"author": login, "per_page": 1})
+        except NotFound:
+            item.error = "repository not found (or not visible to the token)"
+            continue
+        except GitHubError as exc:
+            if "409" not in exc.message:  # 409: an empty repository has no commits
+                raise
+            answer = None
+        if answer is not None and isinstance(answer.data, list):
+            item.commits = page_count(answer)
+            if answer.data:
+                _dates(item, answer.data[0]["commit"]["author"]["date"])
+        item.sources.append("commits: default branch, by GitHub account")
+        _tally(item)
+    return list(by_repo.values())
+
+
+def _pr_from_rest(item: dict[str, Any]) -> PullRequest:
+    merged_at = (item.get("pull_request") or {}).get("merged_at")
+    state = "merged" if merged_at else str(item.get("state", "open"))
+    return PullRequest(
+        int(item["number"]),
+        str(item.get("title", "")),
+        str(item.get("html_url", "")),
+        state,
+        str(item.get("created_at", "")),
+        merged_at,
+    )
+
+
+def _tally(item: RepoProgress) -> None:
+    item.merged_prs = sum(p.state == "merged" for p in item.prs)
+    item.open_prs = sum(p.state == "open" for p in item.prs)
+    item.closed_prs = sum(p.state == "closed" for p in item.prs)
+    for pr in item.prs:
+        _dates(item, pr.created_at)
+
+
+def _dates(item: RepoProgress, moment: str | None) -> None:
+    if not moment:
+        return
+    day = moment[:10]
+    if item.first_contribution is None or day < item.first_contribution:
+        item.first_contribution = day
+    if item.latest_contribution is None or day > item.latest_contribution:
+        item.latest_contribution = day
+
+
+# -- GraphQL ---------------------------------------------------------------------------------
+
+_REPO_FIELDS = """
+    nameWithOwner
+    defaultBranchRef { target { ... on Commit {
+      history(author: {id: $uid}, first: 1) { totalCount nodes { committedDate } }
+    } } }
+"""
+_PR_FIELDS = """
+    issueCount
+    nodes { ... on PullRequest { number title url state merged createdAt mergedAt } }
+"""
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def build_batch_query(login: str, targets: list[Target]) -> str:
+    """One GraphQL query for every target repo's numbers (aliases r0, r1, ...)."""
+    parts = []
+    for n, target in enumerate(targets):
+        owner, name = target.repo.split("/", 1)
+        parts.append(
+            f"r{n}: repository(owner: {_quote(owner)}, name: {_quote(name)}) {{{_REPO_FIELDS}}}"
+        )
+        prs = _quote(f"repo:{target.repo} is:pr author:{login} sort:created-asc")
+        issues = _quote(f"repo:{target.repo} is:issue author:{login} sort:created-asc")
+        parts.append(f"p{n}: search(query: {prs}, type: ISSUE, first: 100) {{{_PR_FIELDS}}}")
+        parts.append(
+            f"i{n}: search(query: {issues}, type: ISSUE, first: 1) "
+            "{ issueCount nodes { ... on Issue { createdAt } } }"
+        )
+    body = "\n  ".join(parts)
+    return f"query($uid: ID!) {{\n  rateLimit {{ cost remaining resetAt }}\n  {body}\n}}"
+
+
+def _fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
+    user = client.graphql(
+        "query($login: String!) { user(login: $login) { id login } }", {"login": login}
+    )
+    if not user or not user.get("user"):
+        raise BadInput(f"GitHub has no user {login!r}", hint="check --user or [github] login")
+    data = client.graphql(build_batch_query(login, targets), {"uid": user["user"]["id"]}) or {}
+    out = []
+    for n, target in enumerate(targets):
+        item = RepoProgress(target.repo, target.entry_id)
+        repo = data.get(f"r{n}")
+        if repo is None:
+            item.error = "repository not found (or not visible to the token)"
+            out.append(item)
+            continue
+        history = ((repo.get("defaultBranchRef") or {}).get("target") or {}).get("history") or {}
+        item.commits = int(history.get("totalCount", 0))
+        for node in history.get("nodes") or []:
+            _dates(item, node.get("committedDate"))
+        for node in (data.get(f"p{n}") or {}).get("nodes") or []:
+            if not node:
+                continue
+            state = "merged" if node.get("merged") else str(node.get("state", "OPEN")).lower()
+            item.prs.append(
+                PullRequest(
+                    int(node["number"]),
+                    str(node.get("title", "")),
+                    str(node.get("url", "")),
+                    state,
+                    str(node.get("createdAt", "")),
+                    node.get("mergedAt"),
+                )
+            )
+        issues = data.get(f"i{n}") or {}
+        item.issues = int(issues.get("issueCount", 0))
+        for node in issues.get("nodes") or []:
+            _dates(item, (node or {}).get("createdAt"))
+        _tally(item)
+        item.sources += [
+            "PRs, issues, commits: one GraphQL query for all repos",
+            "commits: default branch, by GitHub account",
+        ]
+        out.append(item)
+    return out
+
+
+# -- rank and goal ---------------------------------------------------------------------------
+
+
+def _rank(
+    client: GitHubClient, login: str, item: RepoProgress, clone: str | None, emails: list[str]
+) -> None:
+    if clone:
+        try:
+            item.rank, item.contributors = rank_from_clone(Path(clone).expanduser(), emails)
+            item.rank_note = "exact, from your local clone (by author email, merges excluded)"
+            return
+        except BipError as exc:
+            item.sources.append(f"local clone skipped: {exc.message}")
+    if item.commits == 0:
+        item.rank_note = "no commits on the default branch yet"
+        return
+    seen = 0
+    for page in client.paginate(f"/repos/{item.repo}/contributors", max_pages=CONTRIBUTOR_PAGES):
+        if not isinstance(page.data, list):
+            break
+        for position, person in enumerate(page.data, start=seen + 1):
+            if str(person.get("login", "")).lower() == login.lower():
+                item.rank = position
+                item.contributors = _contributor_total(page, seen)
+                item.rank_note = "by commits (GitHub links the first 500 author emails)"
+                return
+        seen += len(page.data)
+    item.contributors = seen
+    item.rank_note = f"not in the top {seen}"
+
+
+def _contributor_total(page: Any, seen: int) -> int | None:
+    if page.last_url:
+        return None  # more pages we did not fetch: the total is unknown without fetching them
+    return seen + len(page.data)
+
+
+def rank_from_clone(path: Path, emails: list[str]) -> tuple[int | None, int]:
+    """(your rank, number of authors) by non-merge commits on HEAD, from a local clone."""
+    if not emails:
+        raise BadInput("no git emails configured", hint='set [git] emails = ["you@example.com"]')
+    try:
+        import git
+
+        repo = git.Repo(path)
+        out = repo.git.shortlog("-sne", "--no-merges", "HEAD")
+    except Exception as exc:  # GitPython raises many kinds; all mean "cannot read this clone"
+        raise BipError(f"cannot read the clone at {path}: {type(exc).__name__}") from exc
+    counts: dict[str, int] = {}
+    for line in out.splitlines():
+        number, _, who = line.strip().partition("\t")
+        email = who[who.rfind("<") + 1 : who.rfind(">")].lower()
+        counts[email] = counts.get(email, 0) + int(number)
+    mine = sum(counts.pop(e.lower(), 0) for e in emails)
+    if mine == 0:
+        return None, len(counts)
+    return 1 + sum(c > mine for c in counts.values()), len(counts) + 1
+
+
+def _goal(item: RepoProgress, target: Target) -> None:
+    goal: dict[str, Any] = {}
+    fractions = []
+    if target.goal_merged_prs:
+        goal["merged_prs"] = target.goal_merged_prs
+        fractions.append(min(item.merged_prs / target.goal_merged_prs, 1.0))
+    if target.goal_commits:
+        goal["commits"] = target.goal_commits
+        fractions.append(min(item.commits / target.goal_commits, 1.0))
+    if target.goal_by:
+        goal["by"] = target.goal_by
+    if goal:
+        item.goal = goal
+        item.progress = min(fractions) if fractions else None
+
+
+# -- changes and history ---------------------------------------------------------------------
+
+_LABELS = {
+    "merged_prs": ("merged PR", "merged PRs"),
+    "open_prs": ("open PR", "open PRs"),
+    "closed_prs": ("closed PR", "closed PRs"),
+    "issues": ("issue", "issues"),
+    "commits": ("commit", "commits"),
+}
+
+
+def compare(current: RepoProgress, previous: Snapshot | None) -> list[str]:
+    """What changed since the previous snapshot, in words: "+1 merged PR since 2026-11-20"."""
+    if previous is None:
+        return []
+    since = previous.taken_at.date().isoformat()
+    changes = []
+    for key, (one, many) in _LABELS.items():
+        delta = getattr(current, key) - int(previous.data.get(key) or 0)
+        if delta:
+            changes.append(f"{delta:+d} {one if abs(delta) == 1 else many} since {since}")
+    old_rank = previous.data.get("rank")
+    if current.rank and current.rank != old_rank:
+        was = f"#{old_rank}" if old_rank else "unranked"
+        changes.append(f"rank #{current.rank} (was {was}) since {since}")
+    return changes
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return SPARKS[0] * len(values)
+    return "".join(SPARKS[round((v - low) / (high - low) * (len(SPARKS) - 1))] for v in values)
+
+
+@dataclass
+class Status:
+    login: str
+    taken_at: datetime
+    repos: list[RepoProgress]
+    changes: dict[str, list[str]]
+    as_of: datetime | None  # set when answers came from the cache (offline or unreachable)
+    requests: dict[str, int]
+    notices: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def take_status(
+    client: GitHubClient,
+    store: Any,
+    model: ReadingList,
+    now: datetime,
+    user: str | None = None,
+    configured_login: str | None = None,
+    extra_repos: Iterable[str] = (),
+    clones: dict[str, str] | None = None,
+    emails: list[str] | None = None,
+) -> Status:
+    """Fetch progress for every target, compare with the last snapshot, store a new one."""
+    targets = targets_from(model, extra_repos)
+    if not targets:
+        raise BadInput(
+            "no target repos",
+            hint="add `goal: {merged_prs: 1}` to a repo entry in the reading list, "
+            "or pass --repo owner/name",
+        )
+    login = resolve_login(client, user, configured_login)
+    progress = fetch_progress(client, login, targets, clones, emails)
+    previous = store.latest_snapshots(login)
+    changes = {p.repo: compare(p, previous.get(p.repo)) for p in progress if not p.error}
+    if client.oldest_answer is None:  # only fresh answers make a snapshot
+        store.save_snapshots(now, login, {p.repo: p.numbers() for p in progress if not p.error})
+    counters = client.counters
+    return Status(
+        login=login,
+        taken_at=now,
+        repos=progress,
+        changes=changes,
+        as_of=client.oldest_answer,
+        requests={
+            "sent": counters.requests,
+            "conditional": counters.conditional,
+            "not_modified": counters.not_modified,
+            "from_cache": counters.from_cache,
+        },
+        notices=list(client.notices),
+    )

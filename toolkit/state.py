@@ -1,0 +1,149 @@
+"""The state store: one SQLite file in `.bip/`, versioned with PRAGMA user_version.
+
+It holds what bip learns from GitHub (contributor snapshots, repo metadata, what was already
+seen of the figures) and the journal index. It is derived data: deleting it loses history of
+snapshots, never the user's own files.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import BipError
+
+# Each step migrates from version i to i+1; never edit a released step, append a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        taken_at TEXT NOT NULL,
+        login TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX snapshots_by_repo ON snapshots (login, repo, taken_at);
+    CREATE TABLE repo_meta (
+        repo TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken_at: datetime
+    login: str
+    repo: str
+    data: dict[str, Any]
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=10)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise BipError(
+                f"the state store {path} is unreadable ({exc})",
+                hint="it holds only derived data: move it away and run the command again",
+            ) from exc
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise BipError(
+                f"{self.path} was written by a newer bip (schema {version})",
+                hint="upgrade bip, or move the file away",
+            )
+        for step in range(version, len(MIGRATIONS)):
+            with self.db:
+                self.db.executescript(MIGRATIONS[step])
+                self.db.execute(f"PRAGMA user_version = {step + 1}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            yield self.db
+
+    # -- contributor snapshots --
+    def save_snapshots(
+        self, taken_at: datetime, login: str, rows: dict[str, dict[str, Any]]
+    ) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO snapshots (taken_at, login, repo, data) VALUES (?, ?, ?, ?)",
+                [
+                    (taken_at.isoformat(), login, repo, json.dumps(data, sort_keys=True))
+                    for repo, data in rows.items()
+                ],
+            )
+
+    def latest_snapshots(self, login: str) -> dict[str, Snapshot]:
+        rows = self.db.execute(
+            "SELECT taken_at, login, repo, data FROM snapshots s WHERE login = ? AND taken_at = "
+            "(SELECT MAX(taken_at) FROM snapshots t WHERE t.login = s.login AND t.repo = s.repo)",
+            (login,),
+        )
+        return {r[2]: _snapshot(r) for r in rows}
+
+    def history(self, login: str, repo: str | None = None) -> list[Snapshot]:
+        query = "SELECT taken_at, login, repo, data FROM snapshots WHERE login = ?"
+        args: list[Any] = [login]
+        if repo:
+            query += " AND repo = ?"
+            args.append(repo)
+        return [_snapshot(r) for r in self.db.execute(query + " ORDER BY repo, taken_at", args)]
+
+    def logins(self) -> list[str]:
+        return [
+            r[0] for r in self.db.execute("SELECT DISTINCT login FROM snapshots ORDER BY login")
+        ]
+
+    # -- repo metadata --
+    def save_repo_meta(self, fetched_at: datetime, rows: dict[str, dict[str, Any]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO repo_meta (repo, fetched_at, data) VALUES (?, ?, ?)",
+                [
+                    (repo.lower(), fetched_at.isoformat(), json.dumps(d, sort_keys=True))
+                    for repo, d in rows.items()
+                ],
+            )
+
+    def repo_meta(self, repo: str) -> tuple[datetime, dict[str, Any]] | None:
+        row = self.db.execute(
+            "SELECT fetched_at, data FROM repo_meta WHERE repo = ?", (repo.lower(),)
+        ).fetchone()
+        return (datetime.fromisoformat(row[0]), json.loads(row[1])) if row else None
+
+    # -- small values --
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def put(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+
+def _snapshot(row: Any) -> Snapshot:
+    return Snapshot(datetime.fromisoformat(row[0]), row[1], row[2], json.loads(row[3]))
