@@ -73,6 +73,9 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("BIP_TIMEZONE", "UTC")
     monkeypatch.setenv("BIP_NOW", "2026-11-23T10:00:00+00:00")
+    # Never the internet: commands stay offline unless a test points them at the fake GitHub.
+    monkeypatch.setenv("BIP_OFFLINE", "1")
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
     monkeypatch.chdir(tmp_path)
 
 

@@ -114,7 +114,7 @@ class FakeGitHub:
             "x-ratelimit-resource": "search" if request.path.startswith("/search/") else "core",
             **reply.headers,
         }
-        if reply.status == 200 and reply.etag:
+        if reply.status == 200 and reply.etag and request.method == "GET":  # GraphQL sends none
             tag = '"' + hashlib.sha1(text.encode()).hexdigest() + '"'
             headers["ETag"] = tag
             if request.headers.get("If-None-Match") == tag:

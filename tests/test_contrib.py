@@ -304,6 +304,7 @@ def contrib_ws(tmp_path: Path, gh: FakeGitHub, monkeypatch) -> Path:
     (root / "reading_list.yaml").write_text(READING_LIST)
     (root / "bip.toml").write_text('[github]\nlogin = "me"\n')
     monkeypatch.setenv("GITHUB_API_URL", gh.url)
+    monkeypatch.delenv("BIP_OFFLINE")
     return root
 
 

@@ -128,6 +128,7 @@ class Limits:
     stats_tries: int = 4
     stats_wait: float = 2.0
     graphql_ttl: float = 900.0  # GraphQL cannot be revalidated; reuse an answer this long
+    unvalidated_ttl: float = 86400.0  # answers without ETag (404s mostly): believed this long
 
 
 @dataclass
@@ -179,9 +180,11 @@ class GitHubClient:
             backend = SQLiteCache(str(cache_path), wal=True)
         self.session = requests_cache.CachedSession(
             backend=backend,
-            expire_after=requests_cache.EXPIRE_IMMEDIATELY,
+            # Answers with an ETag are revalidated on every use (always_revalidate); answers
+            # without one (404s) are believed until they expire.
+            expire_after=self.limits.unvalidated_ttl,
             always_revalidate=True,
-            allowable_codes=(200,),
+            allowable_codes=(200, 404),
             allowable_methods=("GET", "POST"),
             cache_control=False,
             key_fn=key,
@@ -312,6 +315,9 @@ class GitHubClient:
                     shown,
                     f"GitHub unreachable ({type(exc).__name__})",
                 )
+            if conditional and response.from_cache and not response.revalidated:
+                # requests-cache kept its copy because revalidation failed: GitHub unreachable
+                return self._stale(response, shown, "GitHub unreachable")
             self._count(response, conditional)
             self._note_rate(response.headers)
             status = response.status_code
@@ -385,7 +391,7 @@ class GitHubClient:
         self, method: str, url: str, params: Any, json_body: Any, shown: str, why: str
     ) -> Answer:
         response = self._stored(method, url, params, json_body)
-        if response is None:
+        if response is None or response.status_code != 200:
             if why == "offline":
                 raise GitHubUnreachable(
                     f"--offline, and nothing is cached for {shown}",
@@ -395,6 +401,9 @@ class GitHubClient:
                 f"{why}, and nothing is cached for {shown}",
                 hint="check your connection (or --api-url) and try again",
             )
+        return self._stale(response, shown, why)
+
+    def _stale(self, response: Any, shown: str, why: str) -> Answer:
         self.counters.from_cache += 1
         answer = self._answer(response, shown)
         answer.stale = True

@@ -35,9 +35,14 @@ def workspace(ctx: typer.Context) -> Workspace:
     return load_workspace(obj.get("workspace"))
 
 
+def offline_env() -> bool:
+    return os.environ.get("BIP_OFFLINE", "").lower() in ("1", "true", "yes")
+
+
 def github_client(
-    ws: Workspace, api_url: str | None, offline: bool, max_wait: float = 60.0
+    ws: Workspace, api_url: str | None, offline: bool, max_wait: float = 60.0, quick: bool = False
 ) -> GitHubClient:
+    """The client every command uses; `quick` is for best-effort lookups (no retries)."""
     from toolkit.github import GitHubClient, Limits, resolve_api, resolve_auth
 
     env = dict(os.environ)
@@ -54,8 +59,10 @@ def github_client(
         graphql,
         resolve_auth(env),
         cache_path=ws.paths.http_cache,
-        offline=offline,
-        limits=Limits(max_wait=max_wait),
+        offline=offline or offline_env(),
+        limits=Limits(max_wait=max_wait, retries=0, timeout=5)
+        if quick
+        else Limits(max_wait=max_wait),
     )
 
 

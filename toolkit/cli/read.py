@@ -7,8 +7,17 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import workspace
-from toolkit.cli.output import echo, fields, print_json, table
+from toolkit.cli._context import (
+    ApiUrlOpt,
+    MaxWaitOpt,
+    OfflineOpt,
+    github_client,
+    offline_env,
+    state_store,
+    workspace,
+)
+from toolkit.cli.output import echo, fields, print_json, table, warn
+from toolkit.workspace import Workspace
 
 app = typer.Typer(
     help="Your reading list: repos, courses, papers and videos, with status and notes.",
@@ -96,6 +105,33 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
             ("defined at", f"{ws.paths.reading_list}:{entry.line}"),
         ]
     )
+    if entry.repo and ws.paths.state_db.exists():
+        _show_repo_meta(ws, entry.repo)
+
+
+def _show_repo_meta(ws: Workspace, repo: str) -> None:
+    from toolkit.repos import load_repo_meta
+
+    found = load_repo_meta(state_store(ws), repo)
+    if not found:
+        return
+    synced, meta = found
+    release = None
+    if meta.latest_release:
+        release = f"{meta.latest_release} ({(meta.release_date or '')[:10]})"
+    echo()
+    fields(
+        [
+            ("GitHub", f"as of {synced:%Y-%m-%d %H:%M} (bip read sync)"),
+            ("about", meta.description),
+            ("stars", meta.stars),
+            ("branch", meta.default_branch),
+            ("release", release),
+            ("pushed", (meta.pushed_at or "")[:10]),
+            ("license", meta.license),
+            ("citation", "CITATION.cff" if meta.has_citation else "no CITATION.cff"),
+        ]
+    )
 
 
 @app.command()
@@ -119,6 +155,7 @@ def add(
     Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
     ws = workspace(ctx)
+    title = title or _github_title(ws, reference)
     plan = rl.plan_add(
         reference,
         ws.now().date(),
@@ -132,6 +169,23 @@ def add(
         ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
     )
     echo(f"added {added.id} ({added.kind}): {added.title}")
+
+
+def _github_title(ws: Workspace, reference: str) -> str | None:
+    """For a GitHub repo, its name and description from the API (best effort, never fatal)."""
+    from toolkit import links
+    from toolkit.repos import describe_repo, save_repo_meta
+
+    source = links.classify(reference)
+    if source.repo is None or offline_env():
+        return None
+    meta = describe_repo(github_client(ws, None, False, quick=True), source.repo)
+    if meta is None or meta.error:
+        warn(f"could not ask GitHub about {source.repo}; using {source.repo!r} as the title")
+        return None
+    save_repo_meta(state_store(ws), ws.now(), [meta])
+    name = source.repo.split("/")[1]
+    return f"{name}: {meta.description}" if meta.description else name
 
 
 def _set_status(ctx: typer.Context, entry_id: str, status: str, note: str | None) -> None:
@@ -203,6 +257,53 @@ def rm(ctx: typer.Context, entry_id: IdArg) -> None:
         lock=rl.lock_path_for(ws.paths.reading_list),
     )
     echo(f"removed {entry.id}: {entry.title}" + (f" ({entry.link})" if entry.link else ""))
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    offline: OfflineOpt = False,
+    api_url: ApiUrlOpt = None,
+    max_wait: MaxWaitOpt = 60.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print data as JSON for scripts.")
+    ] = False,
+) -> None:
+    """Fetch description, stars, release, last push, license and CITATION.cff of every repo entry.
+
+    Kept in .bip/ (never in your YAML) and shown by `bip read show`.
+    Example: bip read sync
+    """
+    import sys
+
+    from toolkit.repos import fetch_repo_meta, github_repos, save_repo_meta
+
+    ws = workspace(ctx)
+    repos = github_repos(rl.load_reading_list(ws.paths.reading_list).model)
+    client = github_client(ws, api_url, offline, max_wait)
+    for notice in client.notices:
+        warn(notice)
+    if sys.stderr.isatty() and not as_json:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("syncing", total=len(repos))
+            metas = fetch_repo_meta(client, repos, lambda r: bar.advance(task))
+    else:
+        metas = fetch_repo_meta(client, repos)
+    if client.oldest_answer is None:
+        save_repo_meta(state_store(ws), ws.now(), metas)
+    if as_json:
+        print_json(metas)
+        return
+    for meta in metas:
+        if meta.error:
+            echo(f"{meta.repo}: {meta.error}")
+    ok = sum(m.error is None for m in metas)
+    c = client.counters
+    echo(
+        f"synced {ok} of {len(metas)} repos; {c.requests} requests ({c.not_modified} answered 304)"
+    )
 
 
 @app.command()

@@ -1,0 +1,150 @@
+"""What GitHub knows about the repos in the reading list: description, stars, default branch,
+latest release, last push, license and CITATION.cff. Kept in the state store, never in the
+user's YAML."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from toolkit.errors import BipError
+from toolkit.github import GitHubClient, NotFound
+from toolkit.readinglist import ReadingList
+
+
+@dataclass
+class RepoMeta:
+    repo: str
+    description: str | None = None
+    stars: int | None = None
+    default_branch: str | None = None
+    latest_release: str | None = None
+    release_date: str | None = None
+    pushed_at: str | None = None
+    license: str | None = None
+    has_citation: bool = False
+    citation_cff: str | None = None
+    url: str | None = None
+    error: str | None = None
+
+
+def github_repos(model: ReadingList) -> list[str]:
+    seen: dict[str, str] = {}
+    for entry in model.entries:
+        if entry.repo:
+            seen.setdefault(entry.repo.lower(), entry.repo)
+    return list(seen.values())
+
+
+def fetch_repo_meta(
+    client: GitHubClient, repos: list[str], progress: Callable[[str], None] | None = None
+) -> list[RepoMeta]:
+    """One GraphQL query for all repos with a token; three conditional REST calls each without."""
+    if client.auth.token:
+        result = _graphql(client, repos)
+        if progress:
+            for repo in repos:
+                progress(repo)
+        return result
+    out = []
+    for repo in repos:
+        out.append(_rest(client, repo))
+        if progress:
+            progress(repo)
+    return out
+
+
+def _rest(client: GitHubClient, repo: str) -> RepoMeta:
+    try:
+        data = client.get(f"/repos/{repo}").data
+    except NotFound:
+        return RepoMeta(repo, error="not found (or not visible to the token)")
+    meta = RepoMeta(
+        repo=repo,
+        description=data.get("description"),
+        stars=data.get("stargazers_count"),
+        default_branch=data.get("default_branch"),
+        pushed_at=data.get("pushed_at"),
+        license=(data.get("license") or {}).get("spdx_id"),
+        url=data.get("html_url"),
+    )
+    try:
+        release = client.get(f"/repos/{repo}/releases/latest").data
+        meta.latest_release, meta.release_date = (
+            release.get("tag_name"),
+            release.get("published_at"),
+        )
+    except NotFound:
+        pass  # no release yet
+    try:
+        cff = client.get(f"/repos/{repo}/contents/CITATION.cff").data
+        meta.has_citation = True
+        if isinstance(cff, dict) and cff.get("encoding") == "base64":
+            meta.citation_cff = base64.b64decode(cff.get("content", "")).decode("utf-8", "replace")
+    except NotFound:
+        pass
+    return meta
+
+
+_FIELDS = """
+    description stargazerCount pushedAt url
+    defaultBranchRef { name }
+    latestRelease { tagName publishedAt }
+    licenseInfo { spdxId }
+    citation: object(expression: "HEAD:CITATION.cff") { ... on Blob { text } }
+"""
+
+
+def _graphql(client: GitHubClient, repos: list[str]) -> list[RepoMeta]:
+    parts = []
+    for n, repo in enumerate(repos):
+        owner, name = repo.split("/", 1)
+        parts.append(f'r{n}: repository(owner: "{owner}", name: "{name}") {{{_FIELDS}}}')
+    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+    out = []
+    for n, repo in enumerate(repos):
+        node = data.get(f"r{n}")
+        if node is None:
+            out.append(RepoMeta(repo, error="not found (or not visible to the token)"))
+            continue
+        release = node.get("latestRelease") or {}
+        citation = node.get("citation") or {}
+        out.append(
+            RepoMeta(
+                repo=repo,
+                description=node.get("description"),
+                stars=node.get("stargazerCount"),
+                default_branch=(node.get("defaultBranchRef") or {}).get("name"),
+                latest_release=release.get("tagName"),
+                release_date=release.get("publishedAt"),
+                pushed_at=node.get("pushedAt"),
+                license=(node.get("licenseInfo") or {}).get("spdxId"),
+                has_citation=bool(citation),
+                citation_cff=citation.get("text"),
+                url=node.get("url"),
+            )
+        )
+    return out
+
+
+def save_repo_meta(store: Any, fetched_at: datetime, metas: list[RepoMeta]) -> None:
+    store.save_repo_meta(fetched_at, {m.repo: asdict(m) for m in metas if not m.error})
+
+
+def load_repo_meta(store: Any, repo: str) -> tuple[datetime, RepoMeta] | None:
+    found = store.repo_meta(repo)
+    if found is None:
+        return None
+    fetched_at, data = found
+    return fetched_at, RepoMeta(**data)
+
+
+def describe_repo(client: GitHubClient, repo: str) -> RepoMeta | None:
+    """Best effort for `bip read add`: None when GitHub cannot tell right now."""
+    try:
+        return fetch_repo_meta(client, [repo])[0]
+    except BipError:
+        return None
