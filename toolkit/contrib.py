@@ -147,14 +147,24 @@ def _repo_of(item: dict[str, Any]) -> str:
     return "/".join(str(item.get("repository_url", "")).split("/")[-2:]).lower()
 
 
+def fetch_pull_requests(
+    client: GitHubClient, login: str, repos: list[str]
+) -> dict[str, list[PullRequest]]:
+    """The user's PRs in these repos (lowercased owner/name -> PRs), oldest first: one search
+    request per ~8 repos, whatever the token."""
+    found: dict[str, list[PullRequest]] = {r.lower(): [] for r in repos}
+    for query in _search_chunks(f"is:pr author:{login}", repos):
+        for item in client.items("/search/issues", {"q": query, "sort": "created", "order": "asc"}):
+            if _repo_of(item) in found:
+                found[_repo_of(item)].append(_pr_from_rest(item))
+    return found
+
+
 def _fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
     repos = [t.repo for t in targets]
     by_repo = {t.repo.lower(): RepoProgress(t.repo, t.entry_id) for t in targets}
-    for query in _search_chunks(f"is:pr author:{login}", repos):
-        for item in client.items("/search/issues", {"q": query, "sort": "created", "order": "asc"}):
-            target = by_repo.get(_repo_of(item))
-            if target is not None:
-                target.prs.append(_pr_from_rest(item))
+    for repo, prs in fetch_pull_requests(client, login, repos).items():
+        by_repo[repo].prs = prs
     for query in _search_chunks(f"is:issue author:{login}", repos):
         first = client.get("/search/issues", {"q": query, "per_page": 100})
         for item in first.data.get("items", []):

@@ -156,3 +156,43 @@ def history(
                 f"open {s.data.get('open_prs', 0):>3}  issues {s.data.get('issues', 0):>3}  "
                 f"commits {s.data.get('commits', 0):>4}  rank {rank}"
             )
+
+
+@app.command()
+def graph(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="mermaid, dot or json.")] = "mermaid",
+    user: UserOpt = None,
+    repo: RepoOpt = None,
+    offline: OfflineOpt = False,
+    api_url: ApiUrlOpt = None,
+    max_wait: MaxWaitOpt = 60.0,
+) -> None:
+    """Draw who reviewed, approved, merged and commented on your PRs; figures are starred.
+
+    Mermaid output renders in a GitHub Markdown file inside a ```mermaid block.
+    Example: bip contrib graph --format mermaid > docs/graph.md
+    """
+    from toolkit.contrib import resolve_login, targets_from
+    from toolkit.errors import BadInput
+    from toolkit.graph import fetch_graph, render_dot, render_json, render_mermaid
+
+    renderers = {"mermaid": render_mermaid, "dot": render_dot, "json": render_json}
+    if fmt not in renderers:
+        raise BadInput(f"unknown format {fmt!r}", hint="one of: mermaid, dot, json")
+    ws = workspace(ctx)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    targets = targets_from(model, repo or [])
+    if not targets:
+        raise BadInput(
+            "no target repos", hint="add `goal:` to a repo entry, or pass --repo owner/name"
+        )
+    client = github_client(ws, api_url, offline, max_wait)
+    for notice in client.notices:
+        warn(notice)
+    login = resolve_login(client, user, ws.settings.github_login)
+    result = fetch_graph(client, login, targets, model)
+    typer.echo(renderers[fmt](result), nl=False)
+    if fmt != "json":
+        for line in result.hops:
+            typer.echo(f"hops: {line}", err=True)

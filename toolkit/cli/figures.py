@@ -7,8 +7,15 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import workspace
-from toolkit.cli.output import echo, fields, print_json, table
+from toolkit.cli._context import (
+    ApiUrlOpt,
+    MaxWaitOpt,
+    OfflineOpt,
+    github_client,
+    state_store,
+    workspace,
+)
+from toolkit.cli.output import echo, fields, print_json, table, warn
 
 app = typer.Typer(
     help="The figures you follow: who they are, where they publish, what you read of theirs.",
@@ -77,3 +84,50 @@ def show(
         table(
             ["id", "kind", "status", "title"], [[e.id, e.kind, e.status, e.title] for e in entries]
         )
+
+
+@app.command()
+def news(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD (default: the last check, else 30 days ago).")
+    ] = None,
+    as_json: JsonOpt = False,
+    offline: OfflineOpt = False,
+    api_url: ApiUrlOpt = None,
+    max_wait: MaxWaitOpt = 60.0,
+) -> None:
+    """Show new public repos and releases of the figures you follow since the last check.
+
+    Example: bip figures news --since 2026-11-01
+    """
+    from datetime import date, datetime
+
+    from toolkit.errors import BadInput
+    from toolkit.news import LAST_CHECK_KEY, default_since, fetch_news, followed
+
+    ws = workspace(ctx)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    store = state_store(ws)
+    now = ws.now()
+    if since:
+        try:
+            start = datetime.combine(date.fromisoformat(since), datetime.min.time(), now.tzinfo)
+        except ValueError as exc:
+            raise BadInput(f"--since {since!r} is not a date", hint="use YYYY-MM-DD") from exc
+    else:
+        start = default_since(store, now)
+    client = github_client(ws, api_url, offline, max_wait)
+    for notice in client.notices:
+        warn(notice)
+    items = fetch_news(client, followed(model), start)
+    if client.oldest_answer is None:
+        store.put(LAST_CHECK_KEY, now.isoformat())
+    if as_json:
+        print_json(items)
+        return
+    if not items:
+        echo(f"nothing new since {start:%Y-%m-%d}")
+        return
+    rows = [[i.date[:10], i.name, i.kind, i.repo, i.title] for i in items]
+    table(["date", "figure", "what", "repo", "title"], rows, title=f"since {start:%Y-%m-%d}")

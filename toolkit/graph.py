@@ -1,0 +1,146 @@
+"""Your collaboration graph: who reviewed, approved, merged and commented on your PRs in the
+target repos, with the reading list's figures marked, and how many hops you are from each."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from toolkit.contrib import PullRequest, Target, fetch_pull_requests
+from toolkit.github import GitHubClient
+from toolkit.readinglist import ReadingList
+
+RELATIONS = ("merged", "approved", "requested changes", "reviewed", "commented")
+
+
+@dataclass
+class Interaction:
+    person: str
+    relation: str
+    repo: str
+    pr: int
+    url: str
+
+
+@dataclass
+class Graph:
+    login: str
+    interactions: list[Interaction]
+    figures: dict[str, str]  # lowercased GitHub login -> figure name
+    hops: list[str] = field(default_factory=list)
+
+    def people(self) -> list[str]:
+        return sorted({i.person for i in self.interactions}, key=str.lower)
+
+
+def fetch_graph(
+    client: GitHubClient, login: str, targets: list[Target], model: ReadingList
+) -> Graph:
+    prs = fetch_pull_requests(client, login, [t.repo for t in targets])
+    names = {t.repo.lower(): t.repo for t in targets}
+    interactions: list[Interaction] = []
+    for key, pulls in prs.items():
+        repo = names[key]
+        for pr in pulls:
+            interactions += _interactions(client, login, repo, pr)
+    figures = {f.github.lower(): f.name for f in model.figures if f.github}
+    graph = Graph(login, _dedupe(interactions), figures)
+    graph.hops = hops(graph, model)
+    return graph
+
+
+def _interactions(
+    client: GitHubClient, login: str, repo: str, pr: PullRequest
+) -> list[Interaction]:
+    found: list[Interaction] = []
+
+    def add(person: Any, relation: str) -> None:
+        name = str((person or {}).get("login") or "")
+        if name and name.lower() != login.lower() and not name.endswith("[bot]"):
+            found.append(Interaction(name, relation, repo, pr.number, pr.url))
+
+    if pr.state == "merged":
+        add(client.get(f"/repos/{repo}/pulls/{pr.number}").data.get("merged_by"), "merged")
+    for review in client.items(f"/repos/{repo}/pulls/{pr.number}/reviews", max_pages=3):
+        state = str(review.get("state", ""))
+        relation = {"APPROVED": "approved", "CHANGES_REQUESTED": "requested changes"}.get(
+            state, "reviewed"
+        )
+        add(review.get("user"), relation)
+    for comment in client.items(f"/repos/{repo}/issues/{pr.number}/comments", max_pages=3):
+        add(comment.get("user"), "commented")
+    return found
+
+
+def _dedupe(items: list[Interaction]) -> list[Interaction]:
+    seen: set[tuple[str, str, str, int]] = set()
+    out = []
+    for item in items:
+        key = (item.person.lower(), item.relation, item.repo, item.pr)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def hops(graph: Graph, model: ReadingList) -> list[str]:
+    """For each followed figure: 1 hop when they touched one of your PRs, else not yet."""
+    lines = []
+    for fig in model.figures:
+        if not fig.github:
+            continue
+        direct = [i for i in graph.interactions if i.person.lower() == fig.github.lower()]
+        if direct:
+            best = sorted(direct, key=lambda i: RELATIONS.index(i.relation))[0]
+            lines.append(f"{fig.name}: 1 hop ({best.relation} {best.repo}#{best.pr})")
+        else:
+            lines.append(f"{fig.name}: not connected yet")
+    return lines
+
+
+def _node(login: str) -> str:
+    return "u_" + re.sub(r"[^A-Za-z0-9_]", "_", login)
+
+
+def _summary(items: list[Interaction]) -> str:
+    parts: dict[str, list[str]] = {}
+    for i in items:
+        parts.setdefault(i.relation, []).append(f"#{i.pr}")
+    return "; ".join(f"{rel} {', '.join(prs)}" for rel, prs in parts.items())
+
+
+def render_mermaid(graph: Graph) -> str:
+    """A Mermaid flowchart that GitHub renders inside a ```mermaid block."""
+    lines = ["graph LR", f'  {_node(graph.login)}(("{graph.login}"))']
+    for person in graph.people():
+        label = graph.figures.get(person.lower())
+        text = f"{label} ★ ({person})" if label else person
+        lines.append(f'  {_node(person)}["{text}"]')
+    for person in graph.people():
+        mine = [i for i in graph.interactions if i.person == person]
+        lines.append(f'  {_node(person)} -->|"{_summary(mine)}"| {_node(graph.login)}')
+    marked = [_node(p) for p in graph.people() if p.lower() in graph.figures]
+    if marked:
+        lines.append("  classDef figure fill:#ffd54f,stroke:#8d6e00,stroke-width:2px")
+        lines.append(f"  class {','.join(marked)} figure")
+    return "\n".join(lines) + "\n"
+
+
+def render_dot(graph: Graph) -> str:
+    lines = ["digraph collaboration {", "  rankdir=LR;", f'  "{graph.login}" [shape=doublecircle];']
+    for person in graph.people():
+        label = graph.figures.get(person.lower())
+        style = ' style=filled fillcolor="#ffd54f"' if label else ""
+        text = f"{label} ({person})" if label else person
+        lines.append(f'  "{person}" [label="{text}"{style}];')
+    for person in graph.people():
+        mine = [i for i in graph.interactions if i.person == person]
+        lines.append(f'  "{person}" -> "{graph.login}" [label="{_summary(mine)}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(graph: Graph) -> str:
+    return json.dumps(asdict(graph), indent=2, ensure_ascii=False) + "\n"
