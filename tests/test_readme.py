@@ -35,3 +35,22 @@ def test_every_readme_command_runs(bip, tmp_path: Path, monkeypatch: pytest.Monk
         assert argv[0] == "bip", command
         result = bip(*argv[1:])
         assert result.exit_code == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+
+
+def sh_commands() -> list[str]:
+    lines, inside = [], False
+    for line in (REPO_ROOT / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            inside = line == "```sh"
+            continue
+        if inside and line.startswith("bip "):
+            lines.append(line.split("  #")[0].split(" > ")[0].strip())
+    return lines
+
+
+def test_every_network_command_in_the_readme_parses(bip):
+    commands = sh_commands()
+    assert any(c.startswith("bip contrib status") for c in commands)
+    for command in commands:
+        result = bip(*shlex.split(command)[1:], "--help")
+        assert result.exit_code == 0, f"{command}\n{result.stdout}\n{result.stderr}"

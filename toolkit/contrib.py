@@ -330,7 +330,7 @@ def _rank(
             if str(person.get("login", "")).lower() == login.lower():
                 item.rank = position
                 item.contributors = _contributor_total(page, seen)
-                item.rank_note = "by commits (GitHub links the first 500 author emails)"
+                item.rank_note = "by commits; GitHub links only the first 500 author emails"
                 return
         seen += len(page.data)
     item.contributors = seen
