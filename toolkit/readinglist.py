@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any, TypeVar
 
 from toolkit import links, yamlio
 from toolkit.errors import BadInput, ConcurrentEdit, InvalidFile, Problem
-from toolkit.fileio import atomic_write_text, digest
+from toolkit.fileio import atomic_write_text, digest, locked
 from toolkit.names import ID_PATTERN, did_you_mean, slug_id, unique_id
 
 SCHEMA_VERSION = 1
@@ -587,25 +586,6 @@ T = TypeVar("T")
 Plan = Callable[[ReadingList], tuple[list[yamlio.Edit], T]]
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path | None) -> Iterator[None]:
-    if lock_path is None:
-        yield
-        return
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attempts: int = 3) -> T:
     """Apply a planned change atomically. The plan sees a freshly validated model; if the file
     changes on disk between this read and the write, the plan is applied again to the new text."""
@@ -629,7 +609,7 @@ def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attem
                     for p in problems
                 ]
             )
-        with _locked(lock):
+        with locked(lock):
             if digest(path.read_bytes()) == loaded.digest:
                 atomic_write_text(path, new_text)
                 return result

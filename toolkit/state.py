@@ -39,6 +39,17 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE journal (
+        day TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        tags TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        activity INTEGER NOT NULL
+    );
+    """,
 ]
 
 
@@ -134,6 +145,47 @@ class Store:
             "SELECT fetched_at, data FROM repo_meta WHERE repo = ?", (repo.lower(),)
         ).fetchone()
         return (datetime.fromisoformat(row[0]), json.loads(row[1])) if row else None
+
+    # -- journal index (derived from the journal files, rebuilt at will) --
+    def journal_rows(self) -> dict[str, dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT day, path, mtime_ns, tags, minutes, counts, activity FROM journal ORDER BY day"
+        )
+        return {
+            r[0]: {
+                "day": r[0],
+                "path": r[1],
+                "mtime_ns": r[2],
+                "tags": json.loads(r[3]),
+                "minutes": r[4],
+                "counts": json.loads(r[5]),
+                "activity": r[6],
+            }
+            for r in rows
+        }
+
+    def put_journal_row(self, row: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO journal (day, path, mtime_ns, tags, minutes, counts, activity) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row["day"],
+                    row["path"],
+                    row["mtime_ns"],
+                    json.dumps(row["tags"]),
+                    row["minutes"],
+                    json.dumps(row["counts"]),
+                    row["activity"],
+                ),
+            )
+
+    def drop_journal_rows(self, days: list[str] | None = None) -> None:
+        with self.transaction() as db:
+            if days is None:
+                db.execute("DELETE FROM journal")
+            else:
+                db.executemany("DELETE FROM journal WHERE day = ?", [(d,) for d in days])
 
     # -- small values --
     def get(self, key: str) -> str | None:

@@ -76,12 +76,13 @@ def root(
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
-from toolkit.cli import contrib, figures, read, workspace_cmd  # noqa: E402  (commands register on `app`)
+from toolkit.cli import contrib, figures, journal_cmds, read, workspace_cmd  # noqa: E402  (register on `app`)
 
 app.add_typer(read.app, name="read")
 app.add_typer(figures.app, name="figures")
 app.add_typer(contrib.app, name="contrib")
 workspace_cmd.register(app)
+journal_cmds.register(app)
 
 
 def main() -> None:
