@@ -12,8 +12,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(VENV)/.installed  ## bip's main job on the bundled workspace
-	$(BIN)/bip --workspace . read list
+run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace
+	$(BIN)/python examples/make_demo.py .demo
+	$(BIN)/bip --workspace .demo checkin --offline --note "bf16 on ROCm needs grad clipping" --minutes 90
+	$(BIN)/bip --workspace .demo streak
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -29,4 +31,4 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/github_requests.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo

@@ -132,7 +132,7 @@ def test_landed_offline_uses_the_last_snapshot(bip, cws: Path):
     )
     store.close()
     result = bip("-w", str(cws), "checkin", "--offline", "--dry-run")
-    assert "- Dao-AILab/flash-attention: 1 merged PRs, 2 commits, rank #321" in result.stdout
+    assert "- Dao-AILab/flash-attention: 1 merged PR, 2 commits, rank #321" in result.stdout
     assert "_offline: last snapshot from 2026-11-20 09:00_" in result.stdout
 
 

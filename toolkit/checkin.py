@@ -120,12 +120,14 @@ def gather_landed(
     lines = []
     for repo, snap in sorted(latest.items()):
         rank = f", rank #{snap.data['rank']}" if snap.data.get("rank") else ""
-        lines.append(
-            f"{repo}: {snap.data.get('merged_prs', 0)} merged PRs, "
-            f"{snap.data.get('commits', 0)} commits{rank}"
-        )
+        merged, commits = int(snap.data.get("merged_prs") or 0), int(snap.data.get("commits") or 0)
+        lines.append(f"{repo}: {_plural(merged, 'merged PR')}, {_plural(commits, 'commit')}{rank}")
     why = "offline" if client is None else "GitHub not reached"
     return lines, f"{why}: last snapshot from {taken:%Y-%m-%d %H:%M}", warnings
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def gather(
@@ -171,9 +173,8 @@ def to_day(entry: Checkin) -> Day:
     built = []
     for repo in entry.built:
         branches = f" (branches: {', '.join(repo.branches)})" if repo.branches else ""
-        n = len(repo.commits)
         block = [
-            f"- **{repo.name}**: {n} commit{'s' if n != 1 else ''}, "
+            f"- **{repo.name}**: {_plural(len(repo.commits), 'commit')}, "
             f"+{repo.insertions}/-{repo.deletions}{branches}"
         ]
         block += [
