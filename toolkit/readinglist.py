@@ -38,6 +38,7 @@ ENTRY_FIELDS: dict[str, str] = {
     "url": "url",
     "repo": "repo",
     "arxiv": "arxiv",
+    "primary_class": "primary_class",
     "doi": "doi",
     "authors": "texts",
     "year": "year",
@@ -97,6 +98,7 @@ class Entry:
     doi: str | None = None
     authors: list[str] = field(default_factory=list)
     year: int | None = None
+    primary_class: str | None = None
     figures: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     status: str = "todo"
@@ -376,6 +378,11 @@ class _Validator:
                 "e.g. '2205.14135' (quote it so YAML keeps it as text)",
             )
 
+    def check_primary_class(self, node: Any, key: str, _: set[str]) -> None:
+        value = node[key]
+        if not isinstance(value, str) or not re.match(r"^[a-z-]+(\.[A-Za-z-]+)?$", value):
+            self.bad(node, key, f"{value!r} is not an arXiv category", "e.g. cs.LG or cs.CL")
+
     def check_doi(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if not isinstance(value, str) or not links.DOI_PATTERN.match(value):
@@ -524,6 +531,7 @@ def build(doc: Any, path: str) -> ReadingList:
                 url=_opt(e.get("url")),
                 repo=_opt(e.get("repo")),
                 arxiv=_opt(e.get("arxiv")),
+                primary_class=_opt(e.get("primary_class")),
                 doi=_opt(e.get("doi")),
                 authors=yamlio.to_plain(e.get("authors") or []),
                 year=e.get("year"),
@@ -815,3 +823,19 @@ def filter_entries(
 
 def lock_path_for(reading_list: Path) -> Path:
     return reading_list.parent / ".bip" / "reading_list.lock"
+
+
+def plan_pin_keys(keys: dict[str, str]) -> Plan[list[str]]:
+    """Pin the citation keys a draft used (entries that have none yet), so they never change."""
+
+    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], list[str]]:
+        edits: list[yamlio.Edit] = []
+        pinned = []
+        for entry_id, key in keys.items():
+            index = rl.entry_index(entry_id)
+            if rl.entries[index].cite_key is None:
+                edits.append(yamlio.SetItemKey("entries", index, "cite_key", key))
+                pinned.append(entry_id)
+        return edits, pinned
+
+    return plan

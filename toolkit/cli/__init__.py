@@ -76,11 +76,13 @@ def root(
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
-from toolkit.cli import contrib, figures, journal_cmds, read, workspace_cmd  # noqa: E402  (register on `app`)
+from toolkit.cli import contrib, draft, figures, journal_cmds, read, workspace_cmd  # noqa: E402
 
 app.add_typer(read.app, name="read")
 app.add_typer(figures.app, name="figures")
 app.add_typer(contrib.app, name="contrib")
+app.add_typer(draft.app, name="draft")
+app.command("cite")(draft.cite_command)
 workspace_cmd.register(app)
 journal_cmds.register(app)
 

@@ -1,0 +1,208 @@
+"""Citation keys, and BibTeX that a real parser (bibtexparser v2) reads without loss."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from tests.conftest import REPO_ROOT
+from toolkit import citations
+from toolkit.readinglist import Entry, load_reading_list
+
+CFF_PREFERRED = """\
+cff-version: 1.2.0
+message: If you use this software, please cite it as below.
+title: FlashAttention
+version: 2.8.3
+authors:
+  - family-names: Dao
+    given-names: Tri
+preferred-citation:
+  type: conference-paper
+  title: "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness"
+  authors:
+    - family-names: Dao
+      given-names: Tri
+    - family-names: Fu
+      given-names: Daniel Y.
+  conference:
+    name: Advances in Neural Information Processing Systems
+  year: 2022
+"""
+CFF_SOFTWARE = """\
+cff-version: 1.2.0
+title: nanoGPT
+version: v1.0
+date-released: 2023-01-15
+authors:
+  - name: Andrej Karpathy
+"""
+
+
+def entry(**kw) -> Entry:
+    base = {"id": "x", "kind": "paper", "title": "T"}
+    return Entry(**{**base, **kw})
+
+
+def test_generated_keys_follow_the_pattern():
+    e = entry(
+        authors=["Tri Dao", "Daniel Y. Fu"],
+        year=2022,
+        title="FlashAttention: Fast and Memory-Efficient",
+    )
+    assert citations.base_key(e) == "dao2022flashattention"
+    assert citations.base_key(
+        entry(authors=["Ashish Vaswani"], year=2017, title="Attention Is All You Need")
+    ) == ("vaswani2017attention")
+    assert (
+        citations.base_key(entry(authors=["Christopher Ré"], year=2020, title="On the Ré"))
+        == "re2020re"
+    )
+    assert (
+        citations.base_key(entry(authors=["DeepSeek-AI"], year=2025, title="DeepSeek-R1"))
+        == "deepseekai2025deepseekr1"
+    )
+    assert citations.base_key(
+        entry(authors=["Qwen Team"], year=2024, title="Qwen2.5 Technical Report")
+    ) == ("qwen2024qwen25")
+
+
+def test_clashes_get_suffixes_and_pinned_keys_win(tmp_path: Path):
+    path = tmp_path / "reading_list.yaml"
+    path.write_text("""version: 1
+entries:
+  - {id: a, kind: paper, title: Flash One, arxiv: '2205.14135', authors: [Tri Dao], year: 2022}
+  - {id: b, kind: paper, title: Flash Two, arxiv: '2307.08691', authors: [Tri Dao], year: 2022}
+  - {id: c, kind: paper, title: Other, arxiv: '2407.08608', authors: [Tri Dao], year: 2022, cite_key: dao2022flash}
+""")
+    keys = citations.cite_keys(load_reading_list(path).model)
+    assert keys == {"a": "dao2022flasha", "b": "dao2022flashb", "c": "dao2022flash"}
+
+
+def test_every_reading_list_entry_makes_bibtex_a_parser_reads():
+    model = load_reading_list(REPO_ROOT / "reading_list.yaml").model
+    keys = citations.cite_keys(model)
+    assert len(set(keys.values())) == len(model.entries)
+    refs = [citations.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]
+    for plain in (False, True):
+        text = "\n".join(citations.bibtex(r, plain=plain) for r in refs)
+        library = bibtexparser.parse_string(text)
+        assert library.failed_blocks == []
+        assert len(library.entries) == len(model.entries)
+        parsed = {e.key: e for e in library.entries}
+        for ref in refs:
+            got = parsed[ref.key]
+            assert got.fields_dict["title"].value == "{" + citations.escape(ref.title) + "}"
+            if ref.arxiv:
+                assert got.fields_dict["eprint"].value == ref.arxiv
+                assert got.fields_dict["archivePrefix"].value == "arXiv"
+            if ref.url:
+                assert got.fields_dict["url"].value == ref.url
+            if plain:
+                assert got.entry_type in ("misc", "article", "book")
+    vllm = parsed[keys["vllm-paper"]]
+    assert vllm.fields_dict["author"].value.startswith("Woosuk Kwon and Zhuohan Li")
+    assert (
+        parsed[keys["mu-li-bilibili"]].fields_dict["title"].value
+        == "{跟李沐学AI (paper readings on Bilibili)}"
+    )
+
+
+def test_latex_specials_are_escaped_and_unicode_kept():
+    ref = citations.Reference(
+        "k", "misc", "50% faster & cheaper: $1 per #run_1 {x}", authors=["李沐", "Christopher Ré"]
+    )
+    text = citations.bibtex(ref)
+    library = bibtexparser.parse_string(text)
+    fields = library.entries[0].fields_dict
+    assert fields["title"].value == r"{50\% faster \& cheaper: \$1 per \#run\_1 \{x\}}"
+    assert fields["author"].value == "{李沐} and Christopher Ré"
+
+
+def test_cff_preferred_citation_wins_over_the_software():
+    e = entry(
+        id="flash-attention",
+        kind="repo",
+        title="flash-attention",
+        repo="Dao-AILab/flash-attention",
+        commit="abc1234def",
+    )
+    ref = citations.reference(e, "dao2022flashattention", CFF_PREFERRED)
+    assert (ref.kind, ref.year, ref.journal) == (
+        "article",
+        2022,
+        "Advances in Neural Information Processing Systems",
+    )
+    assert ref.title.startswith("FlashAttention: Fast") and ref.authors == [
+        "Tri Dao",
+        "Daniel Y. Fu",
+    ]
+    assert ref.commit is None  # the paper is cited, not a commit of the code
+    parsed = bibtexparser.parse_string(citations.bibtex(ref)).entries[0]
+    assert parsed.entry_type == "article" and parsed.fields_dict["journal"].value.startswith(
+        "Advances"
+    )
+
+
+def test_cff_without_preferred_citation_describes_the_software():
+    e = entry(
+        id="nanogpt",
+        kind="repo",
+        title="nanoGPT",
+        repo="karpathy/nanoGPT",
+        commit="93a43d9a5c22450bbf06e78da2cb6eeef084b717",
+    )
+    ref = citations.reference(e, "karpathy2023nanogpt", CFF_SOFTWARE)
+    assert (ref.kind, ref.version, ref.year, ref.authors) == (
+        "software",
+        "v1.0",
+        2023,
+        ["Andrej Karpathy"],
+    )
+    assert "commit 93a43d9" in citations.text(ref)
+    assert "tree/93a43d9a5c22450bbf06e78da2cb6eeef084b717" in citations.markdown(ref)
+    fields = bibtexparser.parse_string(citations.bibtex(ref)).entries[0].fields_dict
+    assert (
+        fields["version"].value == "v1.0"
+        and fields["note"].value == "commit 93a43d9a5c22450bbf06e78da2cb6eeef084b717"
+    )
+
+
+@pytest.mark.parametrize("bad", ["not: [valid", "- a list", ""])
+def test_a_broken_cff_falls_back_to_the_entry(bad):
+    e = entry(id="r", kind="repo", title="repo", repo="o/r")
+    assert citations.reference(e, "k", bad).kind == "software"
+
+
+def test_online_entries_carry_urldate():
+    e = entry(
+        id="v",
+        kind="video",
+        title="Let's build GPT",
+        url="https://www.youtube.com/watch?v=kCc8FmEb1nY",
+        finished=date(2026, 10, 22),
+    )
+    ref = citations.reference(e, "k")
+    assert ref.kind == "online" and ref.urldate == "2026-10-22"
+    plain = bibtexparser.parse_string(citations.bibtex(ref, plain=True)).entries[0]
+    assert plain.entry_type == "misc" and plain.fields_dict["howpublished"].value == (
+        r"\url{https://www.youtube.com/watch?v=kCc8FmEb1nY}"
+    )
+
+
+def test_cli_cite_formats(bip, real_list: Path):
+    w = str(real_list)
+    bib = bip("-w", w, "cite", "flash-attention-paper", "vllm-paper", "--format", "bibtex").stdout
+    assert len(bibtexparser.parse_string(bib).entries) == 2
+    md = bip("-w", w, "cite", "flash-attention-paper").stdout
+    assert md.startswith("1. Tri Dao et al. (2022). [*FlashAttention")
+    text = bip("-w", w, "cite", "attention-is-all-you-need", "--format", "text").stdout
+    assert text.startswith(
+        "[1] Ashish Vaswani et al. (2017). Attention Is All You Need. arXiv:1706.03762."
+    )
+    result = bip("-w", w, "cite", "flash-atention")
+    assert result.exit_code == 2 and "did you mean" in result.stderr
+    assert bip("-w", w, "cite", "vllm", "--format", "ris").exit_code == 2

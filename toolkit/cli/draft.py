@@ -1,0 +1,264 @@
+"""`bip draft ...` and `bip cite`: posts that credit the work they build on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from toolkit import readinglist as rl
+from toolkit.cli._context import github_client, offline_env, state_store, workspace
+from toolkit.cli.output import echo, print_json, table, warn
+
+
+class DraftGroup(TyperGroup):
+    """`bip draft TEMPLATE ...` is `bip draft new TEMPLATE ...`; `publish` and `templates` stay."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["new", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=DraftGroup,
+    help="Write a post from a template: bip draft TEMPLATE --title T [--cite ID]... "
+    "(templates: bip draft templates).",
+    no_args_is_help=True,
+)
+
+
+def _vars(pairs: list[str]) -> dict[str, str]:
+    from toolkit.errors import BadInput
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"--var {pair!r} is not key=value", hint='e.g. --var text="my thread"')
+        out[key.strip()] = value
+    return out
+
+
+@app.command("new", hidden=True)
+def new(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Argument(help="Template name (see `bip draft templates`).")],
+    title: Annotated[str, typer.Option("--title", help="The post's title.")],
+    cite: Annotated[
+        list[str] | None, typer.Option("--cite", help="Entry id to cite (repeatable).")
+    ] = None,
+    based_on: Annotated[
+        str | None, typer.Option("--based-on", help="Entry id of the work you built on.")
+    ] = None,
+    repo: Annotated[
+        Path | None, typer.Option("--repo", help="Your local repo (for build-log).")
+    ] = None,
+    upstream: Annotated[
+        str | None, typer.Option("--upstream", help="Upstream commit or ref your work starts from.")
+    ] = None,
+    metrics: Annotated[
+        Path | None, typer.Option("--metrics", help="Metrics file: JSON, YAML or CSV.")
+    ] = None,
+    pr: Annotated[str | None, typer.Option("--pr", help="Your pull request: owner/name#N.")] = None,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Template variable key=value (repeatable).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the post (default: [drafts] posts_dir)."),
+    ] = None,
+    stdout: Annotated[
+        bool, typer.Option("--stdout", help="Print the post instead of writing it.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing post of the same name.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Do not ask GitHub (PR details from --var).")
+    ] = False,
+) -> None:
+    """Write a post from TEMPLATE into the posts folder as YYYY-MM-DD-slug.md.
+
+    Example: bip draft training-run --title "GPT-2 124M on one MI300X" --metrics run.json --based-on nanogpt
+    """
+    from toolkit.drafts import (
+        NEEDS,
+        Citer,
+        environment,
+        paper_context,
+        post_path,
+        render,
+        write_post,
+    )
+    from toolkit.errors import BadInput
+
+    ws = workspace(ctx)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    variables = _vars(var or [])
+    entries = [model.entry(i) for i in cite or []]
+    context: dict[str, Any] = {"vars": variables, "entries": entries}
+    if based_on:
+        context["based_on"] = model.entry(based_on)
+        if context["based_on"] not in entries:
+            entries.insert(0, context["based_on"])
+    if repo is not None:
+        if not based_on:
+            raise BadInput("--repo needs --based-on ENTRY (the upstream work)")
+        from toolkit.buildlog import build_log
+
+        context["build"] = build_log(repo, context["based_on"], upstream)
+    if metrics is not None:
+        from toolkit.metrics import load_metrics
+
+        context["metrics"] = load_metrics(metrics)
+    papers = [e for e in entries if e.kind == "paper"]
+    if papers:
+        context["paper"] = papers[0]
+        context["related"] = paper_context(model, papers[0])
+    if pr:
+        context["pr"], context["project"] = _pr(ws, model, pr, variables, offline)
+    if template in NEEDS and context.get(NEEDS[template][0]) is None:
+        raise BadInput(f"the {template} template needs {NEEDS[template][1]}")
+    cff = _citation_files(ws, entries)
+    now = ws.now()
+    rendered = render(
+        environment(ws.paths.templates), template, title, now, Citer(model, cff), context
+    )
+    if stdout:
+        typer.echo(rendered.text, nl=False)
+        return
+    folder = out or (ws.root / ws.settings.posts_dir)
+    path = post_path(folder, now, title)
+    write_post(path, rendered.text, force)
+    if rendered.keys:
+        pinned = rl.edit_reading_list(
+            ws.paths.reading_list,
+            rl.plan_pin_keys(rendered.keys),
+            lock=rl.lock_path_for(ws.paths.reading_list),
+        )
+        if pinned:
+            echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
+    echo(f"wrote {path}")
+
+
+def _pr(
+    ws: Any, model: Any, text: str, variables: dict[str, str], offline: bool
+) -> tuple[Any, Any]:
+    from toolkit.drafts import parse_pr, pr_from_flags, pr_from_github
+    from toolkit.errors import BipError
+
+    repo_name, number = parse_pr(text)
+    project = next(
+        (e for e in model.entries if e.repo and e.repo.lower() == repo_name.lower()), None
+    )
+    if not (offline or offline_env()):
+        try:
+            return pr_from_github(
+                github_client(ws, None, False, max_wait=10), repo_name, number, model
+            ), project
+        except BipError as exc:
+            warn(f"PR details not fetched ({exc.message}); using --var pr_title/reviewers")
+    return pr_from_flags(repo_name, number, variables, model), project
+
+
+def _citation_files(ws: Any, entries: list[Any]) -> dict[str, str]:
+    """CITATION.cff texts for cited repos: a local clone's file first, else `bip read sync`'s."""
+    found: dict[str, str] = {}
+    repos = [e.repo for e in entries if e.repo]
+    for repo_name in repos:
+        clone = ws.settings.clones.get(repo_name)
+        if clone:
+            path = Path(clone).expanduser() / "CITATION.cff"
+            if path.is_file():
+                found[repo_name.lower()] = path.read_text(encoding="utf-8")
+                continue
+        if ws.paths.state_db.exists():
+            from toolkit.repos import load_repo_meta
+
+            meta = load_repo_meta(state_store(ws), repo_name)
+            if meta and meta[1].citation_cff:
+                found[repo_name.lower()] = meta[1].citation_cff
+    return found
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The post to publish.")],
+) -> None:
+    """Set `draft: false` and the publish date in a post's front matter.
+
+    Example: bip draft publish posts/2026-11-23-gpt-2-124m-on-one-mi300x.md
+    """
+    from toolkit.drafts import publish as do_publish
+
+    ws = workspace(ctx)
+    do_publish(file, ws.now())
+    echo(f"published {file}")
+
+
+@app.command()
+def templates(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print data as JSON for scripts.")
+    ] = False,
+) -> None:
+    """List the templates (workspace ones first) and the variables each one uses.
+
+    Example: bip draft templates
+    """
+    from toolkit.drafts import list_templates
+
+    ws = workspace(ctx)
+    found = list_templates(ws.paths.templates)
+    if as_json:
+        print_json(found)
+        return
+    builtin_vars = {"cite", "references", "thread", "title", "date"}
+    rows = [
+        [
+            t.name,
+            t.source,
+            t.description,
+            ", ".join(v for v in t.variables if v not in builtin_vars),
+        ]
+        for t in found
+    ]
+    table(["template", "from", "what", "uses"], rows)
+
+
+def cite_command(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(help="Entry ids to cite.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown, bibtex, bibtex-plain or text.")
+    ] = "markdown",
+) -> None:
+    """Print citations for reading-list entries.
+
+    Example: bip cite flash-attention-paper vllm-paper --format bibtex
+    """
+    from toolkit import citations
+    from toolkit.drafts import Citer
+    from toolkit.errors import BadInput
+
+    formats = ("markdown", "bibtex", "bibtex-plain", "text")
+    if fmt not in formats:
+        raise BadInput(f"unknown format {fmt!r}", hint="one of: " + ", ".join(formats))
+    ws = workspace(ctx)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    citer = Citer(model, _citation_files(ws, [model.entry(i) for i in ids]))
+    for entry_id in ids:
+        citer.cite(entry_id)
+    refs = citer.references()
+    if fmt == "markdown":
+        echo(citations.references_markdown(refs))
+    elif fmt == "text":
+        for n, ref in enumerate(refs, start=1):
+            echo(f"[{n}] {citations.text(ref)}")
+    else:
+        echo("\n".join(citations.bibtex(ref, plain=fmt == "bibtex-plain") for ref in refs).rstrip())

@@ -1,0 +1,340 @@
+"""Drafts that cite: Jinja2 templates turned into Markdown posts with front matter and references.
+
+Templates are looked up in the workspace's `templates/` first, then among the built-in ones.
+They render the body; bip writes the front matter (YAML that Hugo and Jekyll both read).
+An undefined variable is an error naming the template, line and variable; nothing is written
+when anything fails, and an existing post is never overwritten without `force`.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit import citations, yamlio
+from toolkit.errors import BadInput
+from toolkit.fileio import atomic_write_text, create_exclusive
+from toolkit.readinglist import Entry, ReadingList
+
+SUFFIX = ".md.j2"
+BUILTIN = Path(__file__).resolve().parent / "templates"
+NEEDS = {  # what each built-in template needs from the command line
+    "training-run": ("metrics", "--metrics FILE"),
+    "paper-notes": ("paper", "--cite PAPER_ID"),
+    "build-log": ("build", "--based-on ENTRY --repo PATH"),
+    "contribution": ("pr", "--pr owner/name#N"),
+}
+
+
+@dataclass
+class TemplateInfo:
+    name: str
+    source: str  # workspace | built-in
+    description: str
+    variables: list[str]
+
+
+def environment(workspace_templates: Path | None) -> Any:
+    import jinja2
+
+    paths = [str(p) for p in (workspace_templates, BUILTIN) if p is not None and p.is_dir()]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def list_templates(workspace_templates: Path | None) -> list[TemplateInfo]:
+    import jinja2.meta
+
+    env = environment(workspace_templates)
+    found: dict[str, TemplateInfo] = {}
+    for folder, source in ((workspace_templates, "workspace"), (BUILTIN, "built-in")):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            name = path.name[: -len(SUFFIX)]
+            if name in found:
+                continue
+            text = path.read_text(encoding="utf-8")
+            described = re.match(r"\{#\s*(.*?)\s*#\}", text)
+            variables = sorted(jinja2.meta.find_undeclared_variables(env.parse(text)))
+            found[name] = TemplateInfo(
+                name, source, described.group(1) if described else "", variables
+            )
+    return sorted(found.values(), key=lambda t: t.name)
+
+
+class Citer:
+    """`cite(id)` in a template: numbers entries in order of first citation."""
+
+    def __init__(self, model: ReadingList, cff: dict[str, str] | None = None) -> None:
+        self.model = model
+        self.keys = citations.cite_keys(model)
+        self.cff = cff or {}
+        self.order: list[str] = []
+
+    def cite(self, entry_id: str) -> str:
+        self.model.entry(entry_id)  # unknown ids: an error with did-you-mean
+        if entry_id not in self.order:
+            self.order.append(entry_id)
+        return f"[{self.order.index(entry_id) + 1}]"
+
+    def references(self) -> list[citations.Reference]:
+        refs = []
+        for entry_id in self.order:
+            entry = self.model.entry(entry_id)
+            cff = self.cff.get(entry.repo.lower()) if entry.repo else None
+            refs.append(citations.reference(entry, self.keys[entry_id], cff))
+        return refs
+
+    def references_markdown(self) -> str:
+        return citations.references_markdown(self.references())
+
+
+def slugify(title: str, max_len: int = 80) -> str:
+    """A file-name slug: lowercase, dots between digits kept (gpt-2.5), letters of any script
+    kept, never a path."""
+    text = unicodedata.normalize("NFKC", title).lower()
+    text = re.sub(r"(?<=\d)\.(?=\d)", "\u0000", text)  # keep 2.5 as 2.5
+    text = "".join(ch if ch.isalnum() or ch == "\u0000" else "-" for ch in text)
+    text = re.sub(r"-{2,}", "-", text).strip("-").replace("\u0000", ".")
+    return text[:max_len].strip("-.") or "post"
+
+
+def post_path(folder: Path, now: datetime, title: str) -> Path:
+    path = (folder / f"{now:%Y-%m-%d}-{slugify(title)}.md").resolve()
+    if path.parent != folder.resolve():
+        raise BadInput(f"the title {title!r} would write outside {folder}")
+    return path
+
+
+@dataclass
+class Reviewer:
+    login: str
+    name: str | None = None
+    figure: str | None = None
+
+
+@dataclass
+class PRInfo:
+    repo: str
+    number: int
+    url: str
+    title: str | None = None
+    state: str = "open"
+    merged: bool = False
+    merged_at: str | None = None
+    author: str | None = None
+    reviewers: list[Reviewer] = field(default_factory=list)
+    source: str = "flags"
+
+
+def parse_pr(text: str) -> tuple[str, int]:
+    match = re.fullmatch(r"([A-Za-z0-9-]+/[A-Za-z0-9._-]+)#(\d+)", text.strip())
+    if not match:
+        raise BadInput(
+            f"--pr {text!r} is not owner/name#N", hint="e.g. --pr vllm-project/vllm#12345"
+        )
+    return match.group(1), int(match.group(2))
+
+
+def pr_from_flags(repo: str, number: int, variables: dict[str, str], model: ReadingList) -> PRInfo:
+    reviewers = [
+        r.strip().lstrip("@") for r in variables.get("reviewers", "").split(",") if r.strip()
+    ]
+    info = PRInfo(
+        repo,
+        number,
+        variables.get("pr_url", f"https://github.com/{repo}/pull/{number}"),
+        title=variables.get("pr_title"),
+        state=variables.get("pr_state", "open"),
+    )
+    info.merged = info.state == "merged"
+    info.reviewers = [_reviewer(login, None, model) for login in reviewers]
+    return info
+
+
+def pr_from_github(client: Any, repo: str, number: int, model: ReadingList) -> PRInfo:
+    data = client.get(f"/repos/{repo}/pulls/{number}").data
+    author = (data.get("user") or {}).get("login")
+    logins: list[str] = []
+    for review in client.items(f"/repos/{repo}/pulls/{number}/reviews", max_pages=3):
+        login = (review.get("user") or {}).get("login")
+        if login and login != author and login not in logins and not login.endswith("[bot]"):
+            logins.append(login)
+    merged_by = (data.get("merged_by") or {}).get("login")
+    if merged_by and merged_by != author and merged_by not in logins:
+        logins.append(merged_by)
+    reviewers = []
+    for login in logins:
+        try:
+            name = client.get(f"/users/{login}").data.get("name")
+        except Exception:  # a missing name is not worth failing a draft over
+            name = None
+        reviewers.append(_reviewer(login, name, model))
+    merged_at = data.get("merged_at")
+    return PRInfo(
+        repo,
+        number,
+        data.get("html_url", f"https://github.com/{repo}/pull/{number}"),
+        title=data.get("title"),
+        state="merged" if merged_at else data.get("state", "open"),
+        merged=bool(merged_at),
+        merged_at=merged_at,
+        author=author,
+        reviewers=reviewers,
+        source="GitHub",
+    )
+
+
+def _reviewer(login: str, name: str | None, model: ReadingList) -> Reviewer:
+    figure = next(
+        (f for f in model.figures if f.github and f.github.lower() == login.lower()), None
+    )
+    return Reviewer(login, name or (figure.name if figure else None), figure.id if figure else None)
+
+
+def front_matter(
+    title: str, now: datetime, tags: list[str], keys: list[str], draft: bool = True
+) -> str:
+    rest: dict[str, Any] = {"draft": draft}
+    if tags:
+        rest["tags"] = tags
+    if keys:
+        rest["citations"] = keys
+    # The date as a bare ISO 8601 timestamp: what Hugo and Jekyll both parse as a date.
+    lines = [
+        *yamlio.render_block({"title": title}),
+        f"date: {now.isoformat(timespec='seconds')}",
+        *yamlio.render_block(rest),
+    ]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+@dataclass
+class Rendered:
+    text: str
+    cited: list[str]  # entry ids, in citation order
+    keys: dict[str, str]  # entry id -> citation key
+
+
+def render(
+    env: Any,
+    template: str,
+    title: str,
+    now: datetime,
+    citer: Citer,
+    context: dict[str, Any],
+) -> Rendered:
+    """Render a template to a whole post (front matter + body)."""
+    import jinja2
+
+    from toolkit.thread import split_thread
+
+    try:
+        tmpl = env.get_template(template + SUFFIX)
+    except jinja2.TemplateNotFound:
+        names = [t.name for t in list_templates(None)]
+        from toolkit.names import did_you_mean
+
+        raise BadInput(
+            f"no template {template!r}",
+            hint=did_you_mean(template, names) or "see `bip draft templates`",
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise BadInput(
+            f"template {exc.filename or template}:{exc.lineno}: syntax error: {exc.message}"
+        ) from None
+    for entry in context.get("entries") or []:
+        citer.cite(entry.id)
+    values = {
+        "title": title,
+        "date": now,
+        "vars": {},
+        "entries": [],
+        "based_on": None,
+        "build": None,
+        "metrics": None,
+        "pr": None,
+        "paper": None,
+        "related": [],
+        "project": None,
+        **context,
+        "cite": citer.cite,
+        "references": citer.references_markdown,
+        "thread": split_thread,
+    }
+    try:
+        body = tmpl.render(**values)
+    except jinja2.UndefinedError as exc:
+        line = _template_line(exc)
+        where = f"{tmpl.filename}:{line}" if line else tmpl.filename
+        raise BadInput(
+            f"template {where}: {exc.message}",
+            hint="pass it with --var NAME=VALUE, or guard it with {% if ... %}",
+        ) from None
+    keys = [citer.keys[i] for i in citer.order]
+    tags: list[str] = []
+    for entry_id in citer.order:
+        tags += [t for t in citer.model.entry(entry_id).tags if t not in tags]
+    text = (
+        front_matter(title, now, tags, keys) + "\n" + re.sub(r"\n{3,}", "\n\n", body.strip()) + "\n"
+    )
+    return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order})
+
+
+def _template_line(exc: BaseException) -> int | None:
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith(SUFFIX):
+            line = lineno
+    return line
+
+
+def write_post(path: Path, text: str, force: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if force:
+        atomic_write_text(path, text)
+    elif not create_exclusive(path, text.encode("utf-8")):
+        raise BadInput(f"{path} already exists", hint="pass --force to replace it")
+
+
+def publish(path: Path, now: datetime) -> str:
+    """Set `draft: false` and the publish date in a post's front matter, changing only those lines."""
+    if not path.is_file():
+        raise BadInput(f"{path} does not exist")
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---" or "---" not in [x.strip() for x in lines[1:]]:
+        raise BadInput(f"{path}: no front matter (--- block) at the top")
+    end = 1 + [x.strip() for x in lines[1:]].index("---")
+    yamlio.parse("\n".join(lines[1:end]) + "\n", str(path))  # a broken front matter: located error
+    stamp = now.isoformat(timespec="seconds")
+    found = {"draft": False, "date": False}
+    for i in range(1, end):
+        for key, value in (("draft", "false"), ("date", stamp)):
+            if re.match(rf"^{key}\s*:", lines[i]):
+                lines[i] = f"{key}: {value}"
+                found[key] = True
+    for key, value in (("draft", "false"), ("date", stamp)):
+        if not found[key]:
+            lines.insert(end, f"{key}: {value}")
+            end += 1
+    new = "\n".join(lines)
+    atomic_write_text(path, new)
+    return new
+
+
+def paper_context(model: ReadingList, paper: Entry) -> list[Entry]:
+    """Other entries by the same figures: what a paper relates to in your own list."""
+    return [e for e in model.entries if e.id != paper.id and set(e.figures) & set(paper.figures)]

@@ -1,0 +1,169 @@
+"""A training run's numbers from a metrics file: JSON, YAML, or CSV (key,value rows or a series).
+
+Known fields are checked (numbers must be numbers) and every problem names the file. Fields the
+template does not know are kept in `extra`; a CSV series (step, train_loss, ...) gives the final
+values from its last row and a sample of rows for a results table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import BadInput
+
+NUMBERS = {
+    "gpus": int,
+    "tokens": int,
+    "tokens_per_second": float,
+    "mfu": float,
+    "train_loss": float,
+    "val_loss": float,
+    "wall_time_hours": float,
+    "cost_usd": float,
+    "steps": int,
+    "batch_size": int,
+    "learning_rate": float,
+}
+TEXTS = ("hardware", "model", "params", "dataset", "precision", "framework")
+ALIASES = {
+    "throughput": "tokens_per_second",
+    "tokens_per_sec": "tokens_per_second",
+    "tok_per_s": "tokens_per_second",
+    "wall_time": "wall_time_hours",
+    "hours": "wall_time_hours",
+    "cost": "cost_usd",
+    "gpu": "hardware",
+    "lr": "learning_rate",
+    "loss": "train_loss",
+    "n_gpus": "gpus",
+    "num_gpus": "gpus",
+    "parameters": "params",
+    "iters": "steps",
+}
+SAMPLE_ROWS = 8
+
+
+@dataclass
+class Metrics:
+    path: str = ""
+    hardware: str | None = None
+    gpus: int | None = None
+    model: str | None = None
+    params: str | None = None
+    dataset: str | None = None
+    tokens: int | None = None
+    tokens_per_second: float | None = None
+    mfu: float | None = None  # a fraction: 0.38 means 38 %
+    train_loss: float | None = None
+    val_loss: float | None = None
+    wall_time_hours: float | None = None
+    cost_usd: float | None = None
+    steps: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    precision: str | None = None
+    framework: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    series: list[dict[str, str]] = field(default_factory=list)
+    series_columns: list[str] = field(default_factory=list)
+
+    @property
+    def series_sample(self) -> list[dict[str, str]]:
+        rows = self.series
+        if len(rows) <= SAMPLE_ROWS:
+            return rows
+        step = (len(rows) - 1) / (SAMPLE_ROWS - 1)
+        return [rows[round(i * step)] for i in range(SAMPLE_ROWS)]
+
+
+def load_metrics(path: Path) -> Metrics:
+    shown = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"metrics file {shown} does not exist") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"metrics file {shown} is not UTF-8 text") from None
+    suffix = path.suffix.lower()
+    series: list[dict[str, str]] = []
+    columns: list[str] = []
+    if suffix == ".json":
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise BadInput(
+                f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})"
+            ) from None
+    elif suffix in (".yaml", ".yml"):
+        from toolkit import yamlio
+
+        data = yamlio.to_plain(yamlio.parse(raw, shown))
+    elif suffix == ".csv":
+        data, series, columns = _csv(raw, shown)
+    else:
+        raise BadInput(
+            f"{shown}: unknown metrics format {suffix or '(no extension)'!r}",
+            hint="use .json, .yaml or .csv",
+        )
+    if not isinstance(data, dict):
+        raise BadInput(
+            f'{shown}: metrics must be a mapping of names to values (e.g. {{"val_loss": 3.28}})'
+        )
+    metrics = Metrics(path=shown, series=series, series_columns=columns)
+    problems = []
+    for raw_key, value in data.items():
+        key = ALIASES.get(str(raw_key).strip().lower(), str(raw_key).strip().lower())
+        if value is None or value == "":
+            continue
+        if key in NUMBERS:
+            try:
+                number = NUMBERS[key](float(value)) if NUMBERS[key] is int else float(value)
+            except (TypeError, ValueError):
+                problems.append(f"{raw_key!r} must be a number, not {value!r}")
+                continue
+            if isinstance(value, bool) or number != number or number < 0:
+                problems.append(f"{raw_key!r} must be a non-negative number, not {value!r}")
+                continue
+            setattr(metrics, key, number)
+        elif key in TEXTS:
+            setattr(metrics, key, str(value))
+        else:
+            metrics.extra[str(raw_key)] = value
+    if metrics.mfu is not None and metrics.mfu > 1:
+        if metrics.mfu > 100:
+            problems.append(f"'mfu' is {metrics.mfu}: give a fraction (0.38) or a percentage (38)")
+        metrics.mfu = metrics.mfu / 100
+    if problems:
+        raise BadInput(f"{shown}: " + "; ".join(problems))
+    return metrics
+
+
+def _csv(raw: str, shown: str) -> tuple[dict[str, Any], list[dict[str, str]], list[str]]:
+    rows = list(csv.reader(io.StringIO(raw)))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise BadInput(f"{shown}: the CSV file is empty")
+    header = [h.strip() for h in rows[0]]
+    if (
+        len(header) == 2
+        and header[0].lower() in ("key", "metric", "name")
+        and header[1].lower() == "value"
+    ):
+        return {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2}, [], []
+    body = rows[1:]
+    if not body:
+        raise BadInput(f"{shown}: the CSV file has a header but no data rows")
+    for n, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise BadInput(f"{shown}:{n}: {len(row)} columns where the header has {len(header)}")
+    series = [dict(zip(header, (c.strip() for c in row), strict=True)) for row in body]
+    return (
+        dict(series[-1]),
+        (series if len(series) > 1 else []),
+        (header if len(series) > 1 else []),
+    )
