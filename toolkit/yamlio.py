@@ -138,6 +138,10 @@ def _compose(text: str) -> tuple[Any, Any]:
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+def _located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
+    return InvalidFile([Problem(path, mark.line + 1, mark.column + 1, message, hint)])
+
+
 def _build(node: Any, constructor: Any, path: str) -> Any:
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
@@ -147,44 +151,22 @@ def _build(node: Any, constructor: Any, path: str) -> Any:
         mapping.lc = _LineCol(mark.line, mark.column)
         mapping.fa = _Flow(bool(node.flow_style))
         for key_node, value_node in node.value:
+            where = key_node.start_mark
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise InvalidFile(
-                    [
-                        Problem(
-                            path,
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                            "merge keys (<<) are not supported here",
-                        )
-                    ]
-                )
+                raise _located(path, where, "merge keys (<<) are not supported here")
             key = _build(key_node, constructor, path)
             if isinstance(key, (dict, list)):
-                raise InvalidFile(
-                    [
-                        Problem(
-                            path,
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                            "a key must be plain text",
-                        )
-                    ]
-                )
+                raise _located(path, where, "a key must be plain text")
             if key in mapping:
                 first = mapping.lc.key(key)[0] + 1
-                raise InvalidFile(
-                    [
-                        Problem(
-                            path,
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                            f"YAML syntax error: duplicate key {key!r}",
-                            f"first on line {first}; keep one of them",
-                        )
-                    ]
+                raise _located(
+                    path,
+                    where,
+                    f"YAML syntax error: duplicate key {key!r}",
+                    f"first on line {first}; keep one of them",
                 )
             mapping[key] = _build(value_node, constructor, path)
-            mapping.lc._keys[key] = (key_node.start_mark.line, key_node.start_mark.column)
+            mapping.lc._keys[key] = (where.line, where.column)
             mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
         return mapping
     if isinstance(node, SequenceNode):
@@ -198,16 +180,11 @@ def _build(node: Any, constructor: Any, path: str) -> Any:
     try:
         return constructor.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. 2026-13-45 looks like a date but is none
-        raise InvalidFile(
-            [
-                Problem(
-                    path,
-                    mark.line + 1,
-                    mark.column + 1,
-                    f"{node.value!r} is not a real date ({exc})",
-                    "use YYYY-MM-DD with a valid month and day",
-                )
-            ]
+        raise _located(
+            path,
+            mark,
+            f"{node.value!r} is not a real date ({exc})",
+            "use YYYY-MM-DD with a valid month and day",
         ) from exc
 
 

@@ -22,6 +22,7 @@ ApiUrlOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Do not contact GitHub: answer from the cache only.")
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
 MaxWaitOpt = Annotated[
     float,
     typer.Option(

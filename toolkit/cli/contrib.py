@@ -9,6 +9,7 @@ import typer
 from toolkit import readinglist as rl
 from toolkit.cli._context import (
     ApiUrlOpt,
+    JsonOpt,
     MaxWaitOpt,
     OfflineOpt,
     github_client,
@@ -21,7 +22,6 @@ app = typer.Typer(
     help="Your PRs, commits and rank in the repos you want to contribute to.", no_args_is_help=True
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
 RepoOpt = Annotated[
     list[str] | None, typer.Option("--repo", help="Extra target repo owner/name (repeatable).")
 ]

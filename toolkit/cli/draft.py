@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import github_client, offline_env, state_store, workspace
+from toolkit.cli._context import JsonOpt, github_client, offline_env, state_store, workspace
 from toolkit.cli.output import echo, print_json, table, warn
 
 
@@ -203,9 +203,7 @@ def publish(
 @app.command()
 def templates(
     ctx: typer.Context,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print data as JSON for scripts.")
-    ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the templates (workspace ones first) and the variables each one uses.
 

@@ -9,6 +9,7 @@ import typer
 from toolkit import readinglist as rl
 from toolkit.cli._context import (
     ApiUrlOpt,
+    JsonOpt,
     MaxWaitOpt,
     OfflineOpt,
     github_client,
@@ -21,8 +22,6 @@ app = typer.Typer(
     help="The figures you follow: who they are, where they publish, what you read of theirs.",
     no_args_is_help=True,
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
 
 
 @app.command("list")

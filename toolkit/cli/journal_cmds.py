@@ -12,6 +12,7 @@ import typer
 from toolkit import readinglist as rl
 from toolkit.cli._context import (
     ApiUrlOpt,
+    JsonOpt,
     OfflineOpt,
     github_client,
     offline_env,
@@ -110,9 +111,7 @@ def log(
     since: Annotated[str | None, typer.Option(help="7d, 2w or YYYY-MM-DD.")] = None,
     tag: Annotated[str | None, typer.Option(help="Only days with this tag.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or markdown.")] = "table",
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print data as JSON for scripts.")
-    ] = False,
+    as_json: JsonOpt = False,
     reindex: Annotated[
         bool, typer.Option("--reindex", help="Rebuild the index from the files.")
     ] = False,
@@ -162,9 +161,7 @@ def streak(
     svg_file: Annotated[
         Path | None, typer.Option("--svg", help="Also write the calendar as SVG.")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print data as JSON for scripts.")
-    ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show your current and longest streak and a 52-week calendar of journal days.
 

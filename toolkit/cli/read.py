@@ -9,6 +9,7 @@ import typer
 from toolkit import readinglist as rl
 from toolkit.cli._context import (
     ApiUrlOpt,
+    JsonOpt,
     MaxWaitOpt,
     OfflineOpt,
     github_client,
@@ -24,7 +25,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON for scripts.")]
 NoteOpt = Annotated[
     str | None, typer.Option("--note", "-n", help="Add a line to the entry's notes.")
 ]
@@ -265,9 +265,7 @@ def sync(
     offline: OfflineOpt = False,
     api_url: ApiUrlOpt = None,
     max_wait: MaxWaitOpt = 60.0,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print data as JSON for scripts.")
-    ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Fetch description, stars, release, last push, license and CITATION.cff of every repo entry.
 
