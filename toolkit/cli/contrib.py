@@ -103,6 +103,12 @@ def status(
     r = result.requests
     echo()
     echo(
+        "Sources: PRs and issues from GitHub search; commits on the default branch by GitHub account, "
+        "as GitHub counts them (merges included); rank by commits from /contributors, which links only "
+        "the first 500 author emails. Cached answers are revalidated, so numbers are current unless "
+        "marked 'as of'."
+    )
+    echo(
         f"{r['sent']} requests to GitHub ({r['not_modified']} answered 304 at no rate-limit cost), "
         f"{r['from_cache']} answered from the cache"
     )
