@@ -33,3 +33,16 @@ def test_python_dash_m_and_errors_without_tracebacks(tmp_path: Path):
     assert result.returncode == 2 and "reading_list.yaml:2:11: binary data" in result.stderr
     debug = run(sys.executable, "-m", "toolkit", "--debug", "read", "validate", cwd=tmp_path)
     assert "Traceback" in debug.stderr and "InvalidFile" in debug.stderr
+
+
+def test_help_imports_no_heavy_library():
+    """`bip --help` stays light: YAML, HTTP, git and templates load only in the commands using them."""
+    code = (
+        "import sys, toolkit.cli; "
+        "print(','.join(m for m in ('requests', 'requests_cache', 'git', 'jinja2', 'ruamel.yaml') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip() == ""
