@@ -380,3 +380,17 @@ def test_api_and_token_resolution():
     )
     assert resolve_auth({"GITHUB_TOKEN": "b"}, use_gh=False) == Auth("b", "GITHUB_TOKEN")
     assert resolve_auth({}, use_gh=False) == Auth(None, None)
+
+
+def test_token_from_gh_auth_token_when_no_variable_is_set(tmp_path, monkeypatch):
+    fake_gh = tmp_path / "bin" / "gh"
+    fake_gh.parent.mkdir()
+    fake_gh.write_text(
+        '#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo gho_fromGhCli && exit 0\nexit 1\n'
+    )
+    fake_gh.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake_gh.parent}:/usr/bin:/bin")
+    assert resolve_auth({}) == Auth("gho_fromGhCli", "`gh auth token`")
+    assert resolve_auth({"GITHUB_TOKEN": "env-wins"}) == Auth("env-wins", "GITHUB_TOKEN")
+    fake_gh.write_text("#!/bin/sh\nexit 1\n")  # gh installed but logged out
+    assert resolve_auth({}) == Auth(None, None)

@@ -158,3 +158,48 @@ def test_graph_dot_and_json(bip, ws, online):
         "approved",
     }
     assert bip("-w", str(ws), "contrib", "graph", "--format", "svg").exit_code == 2
+
+
+def test_graph_with_a_token_asks_graphql_once_for_every_pr(bip, ws, online, monkeypatch):
+    from tests.fakegithub import Reply
+
+    graph_world(online)
+    bodies = []
+
+    def graphql(body, request):
+        bodies.append(body["query"])
+        return Reply(
+            body={
+                "data": {
+                    "p0": {
+                        "pullRequest": {
+                            "mergedBy": {"login": "tridao"},
+                            "reviews": {
+                                "nodes": [
+                                    {"author": {"login": "tridao"}, "state": "APPROVED"},
+                                    {"author": {"login": "some-one"}, "state": "COMMENTED"},
+                                ]
+                            },
+                            "comments": {
+                                "nodes": [
+                                    {"author": {"login": "ci-bot[bot]"}},
+                                    {"author": {"login": "some-one"}},
+                                ]
+                            },
+                        }
+                    }
+                }
+            }
+        )
+
+    online.graphql_handler = graphql
+    monkeypatch.setenv("GH_TOKEN", "t0ken")
+    data = json.loads(bip("-w", str(ws), "contrib", "graph", "--format", "json").stdout)
+    assert {(i["person"], i["relation"]) for i in data["interactions"]} == {
+        ("tridao", "merged"),
+        ("tridao", "approved"),
+        ("some-one", "reviewed"),
+        ("some-one", "commented"),
+    }
+    assert len(bodies) == 1 and "p0: repository" in bodies[0]
+    assert [s.path for s in online.seen if s.path != "/graphql"] == ["/search/issues"]

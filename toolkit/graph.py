@@ -40,10 +40,12 @@ def fetch_graph(
 ) -> Graph:
     prs = fetch_pull_requests(client, login, [t.repo for t in targets])
     names = {t.repo.lower(): t.repo for t in targets}
+    pairs = [(names[key], pr) for key, pulls in prs.items() for pr in pulls]
     interactions: list[Interaction] = []
-    for key, pulls in prs.items():
-        repo = names[key]
-        for pr in pulls:
+    if client.auth.token and pairs:
+        interactions = _interactions_graphql(client, login, pairs)
+    else:
+        for repo, pr in pairs:
             interactions += _interactions(client, login, repo, pr)
     figures = {f.github.lower(): f.name for f in model.figures if f.github}
     graph = Graph(login, _dedupe(interactions), figures)
@@ -71,6 +73,47 @@ def _interactions(
         add(review.get("user"), relation)
     for comment in client.items(f"/repos/{repo}/issues/{pr.number}/comments", max_pages=3):
         add(comment.get("user"), "commented")
+    return found
+
+
+_PR_FIELDS = """
+      mergedBy { login }
+      reviews(first: 50) { nodes { author { login } state } }
+      comments(first: 50) { nodes { author { login } } }
+"""
+
+
+def _interactions_graphql(
+    client: GitHubClient, login: str, pairs: list[tuple[str, PullRequest]]
+) -> list[Interaction]:
+    """Every PR's merger, reviews and comments in one GraphQL request (aliases p0, p1, ...)."""
+    parts = []
+    for n, (repo, pr) in enumerate(pairs):
+        owner, name = repo.split("/", 1)
+        parts.append(
+            f'p{n}: repository(owner: "{owner}", name: "{name}") '
+            f"{{ pullRequest(number: {pr.number}) {{{_PR_FIELDS}}} }}"
+        )
+    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+    found: list[Interaction] = []
+    for n, (repo, pr) in enumerate(pairs):
+        node = ((data.get(f"p{n}") or {}).get("pullRequest")) or {}
+
+        def add(person: Any, relation: str, repo: str = repo, pr: PullRequest = pr) -> None:
+            name = str((person or {}).get("login") or "")
+            if name and name.lower() != login.lower() and not name.endswith("[bot]"):
+                found.append(Interaction(name, relation, repo, pr.number, pr.url))
+
+        if pr.state == "merged":
+            add(node.get("mergedBy"), "merged")
+        for review in (node.get("reviews") or {}).get("nodes") or []:
+            state = str((review or {}).get("state", ""))
+            relation = {"APPROVED": "approved", "CHANGES_REQUESTED": "requested changes"}.get(
+                state, "reviewed"
+            )
+            add((review or {}).get("author"), relation)
+        for comment in (node.get("comments") or {}).get("nodes") or []:
+            add((comment or {}).get("author"), "commented")
     return found
 
 
