@@ -105,3 +105,42 @@ def test_concurrent_check_ins_both_keep_their_notes(ws: Path):
     for n in range(4):
         assert text.count(f"- note from terminal {n}") == 1
     assert load_day(ws / "journal", DAY) is not None
+
+
+def test_on_a_terminal_checkin_asks_and_keeps_the_answers(ws: Path):
+    """A real pseudo-terminal: the two questions are asked and the answers land in the journal."""
+    import pty
+    import select
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
+    env.update(
+        BIP_WORKSPACE=str(ws),
+        BIP_OFFLINE="1",
+        BIP_TIMEZONE="UTC",
+        BIP_NOW="2026-11-23T10:00:00+00:00",
+        TERM="dumb",
+        COLUMNS="120",
+    )
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: bip with the terminal as stdin and stdout
+        os.execve(sys.executable, [sys.executable, "-m", "toolkit", "checkin"], env)
+    seen, answers = b"", [b"paged attention is a page table\n", b"\n"]
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if answers and seen.count(b"? (Enter to skip)") > 2 - len(answers):
+            os.write(fd, answers.pop(0))
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    assert b"What did you learn?" in seen and b"What's next?" in seen
+    text = day_path(ws / "journal", DAY).read_text()
+    assert "## Notes\n- paged attention is a page table" in text
+    assert "## Next" not in text  # skipped with Enter
