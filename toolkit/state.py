@@ -76,16 +76,31 @@ class Store:
             ) from exc
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise BipError(
-                f"{self.path} was written by a newer bip (schema {version})",
-                hint="upgrade bip, or move the file away",
-            )
-        for step in range(version, len(MIGRATIONS)):
-            with self.db:
-                self.db.executescript(MIGRATIONS[step])
+        """Bring the schema up to date. Under SQLite's write lock (BEGIN IMMEDIATE), so two bip
+        processes opening a new store at once do not both run the same step."""
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+            return
+        self.db.isolation_level = None  # explicit transaction: executescript would commit early
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise BipError(
+                    f"{self.path} was written by a newer bip (schema {version})",
+                    hint="upgrade bip, or move the file away",
+                )
+            for step in range(version, len(MIGRATIONS)):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {step + 1}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        finally:
+            self.db.isolation_level = "DEFERRED"  # what the default "" means
 
     def close(self) -> None:
         self.db.close()
