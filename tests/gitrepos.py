@@ -8,6 +8,20 @@ from pathlib import Path
 import git
 
 
+def commit_file(
+    repo: git.Repo, name: str, content: str, email: str, when: datetime, subject: str
+) -> git.Commit:
+    """Write `content` to `name` in the work tree and commit it as `email` at `when`."""
+    path = Path(repo.working_tree_dir or ".") / name
+    path.write_text(content)
+    repo.index.add([name])
+    actor = git.Actor(email.split("@")[0], email)
+    stamp = f"{int(when.timestamp())} +0000"  # git's own format: GitPython parses it exactly
+    return repo.index.commit(
+        subject, author=actor, committer=actor, author_date=stamp, commit_date=stamp
+    )
+
+
 def make_repo(
     path: Path, commits: list[tuple[str, str, datetime, int]], branch: str | None = None
 ) -> git.Repo:

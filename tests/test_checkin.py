@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import git
 import pytest
 
-from tests.gitrepos import make_repo
+from tests.gitrepos import commit_file, make_repo
 from toolkit.state import Store
 from toolkit.streak import heatmap, parse_since, streaks
 
@@ -73,13 +74,13 @@ def test_checkin_counts_built_read_and_writes_the_day(bip, cws: Path):
 def test_a_second_check_in_the_same_day_adds_only_what_is_new(bip, cws: Path, monkeypatch):
     bip("-w", str(cws), "checkin", "--note", "first", "--minutes", "30")
     monkeypatch.setenv("BIP_NOW", "2026-11-23T18:00:00+00:00")
-    repo = __import__("git").Repo(cws / "code" / "vllm")
-    (cws / "code" / "vllm" / "new.txt").write_text("x\n")
-    repo.index.add(["new.txt"])
-    me = __import__("git").Actor("me", "me@x.org")
-    stamp = f"{int(datetime(2026, 11, 23, 17, tzinfo=timezone.utc).timestamp())} +0000"
-    repo.index.commit(
-        "evening commit", author=me, committer=me, author_date=stamp, commit_date=stamp
+    commit_file(
+        git.Repo(cws / "code" / "vllm"),
+        "new.txt",
+        "x\n",
+        "me@x.org",
+        datetime(2026, 11, 23, 17, tzinfo=timezone.utc),
+        "evening commit",
     )
     assert bip("-w", str(cws), "checkin", "--note", "second", "--minutes", "20").exit_code == 0
     text = journal(cws)

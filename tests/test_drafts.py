@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.fakegithub import FakeGitHub
-from tests.gitrepos import make_repo
+from tests.gitrepos import commit_file, make_repo
 from toolkit import yamlio
 from toolkit.drafts import slugify
 
@@ -183,18 +183,9 @@ def build_repos(tmp_path: Path) -> tuple[Path, str]:
     base = upstream.head.commit.hexsha
     clone = git.Repo.clone_from(str(tmp_path / "upstream"), str(tmp_path / "mine"))
     clone.remotes.origin.set_url("https://github.com/karpathy/nanoGPT.git")
-    make_repo_commit = []
     for n, (subject, lines) in enumerate([("rocm: bf16 autocast", 7), ("bench script", 12)]):
-        path = tmp_path / "mine" / f"new{n}.py"
-        path.write_text("".join(f"x{i}\n" for i in range(lines)))
-        clone.index.add([path.name])
-        me = git.Actor("me", "me@x.org")
-        stamp = f"{int((now + timedelta(days=n)).timestamp())} +0000"
-        make_repo_commit.append(
-            clone.index.commit(
-                subject, author=me, committer=me, author_date=stamp, commit_date=stamp
-            )
-        )
+        content = "".join(f"x{i}\n" for i in range(lines))
+        commit_file(clone, f"new{n}.py", content, "me@x.org", now + timedelta(days=n), subject)
     upstream_more = tmp_path / "upstream" / "later.txt"  # upstream moves on; the base must not
     upstream_more.write_text("later\n")
     upstream.index.add(["later.txt"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.gitrepos import make_repo
+from tests.gitrepos import commit_file, make_repo
 from toolkit.gitlog import expand_repo_paths, scan, scan_repo
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
@@ -22,11 +22,9 @@ def test_counts_only_my_commits_since_the_moment_with_line_stats(tmp_path: Path)
         ],
     )
     repo.git.checkout("-b", "rocm")
-    (tmp_path / "nanogpt" / "file0.txt").write_text("rewritten\n")
-    repo.index.add(["file0.txt"])
-    stamp = f"{int((NOW - timedelta(minutes=30)).timestamp())} +0000"
-    me = __import__("git").Actor("me", "me@x.org")
-    repo.index.commit("on a branch", author=me, committer=me, author_date=stamp, commit_date=stamp)
+    commit_file(
+        repo, "file0.txt", "rewritten\n", "me@x.org", NOW - timedelta(minutes=30), "on a branch"
+    )
     activity = scan_repo(tmp_path / "nanogpt", ["me@x.org", "me2@x.org"], NOW - timedelta(hours=24))
     assert activity.error is None
     assert [c.subject for c in activity.commits] == [

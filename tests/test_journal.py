@@ -27,6 +27,18 @@ def sample(notes: list[str], minutes: int = 0, tags: list[str] | None = None) ->
     return day
 
 
+def bip_env(ws: Path) -> dict[str, str]:
+    """The environment for a bip subprocess on `ws`: offline, with a pinned clock and zone."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
+    env.update(
+        BIP_WORKSPACE=str(ws),
+        BIP_OFFLINE="1",
+        BIP_TIMEZONE="UTC",
+        BIP_NOW="2026-11-23T10:00:00+00:00",
+    )
+    return env
+
+
 def test_render_then_parse_is_stable():
     text = render_day(sample(["learned a"], 30, ["vllm"]))
     assert text.startswith("---\ndate: 2026-11-23\nminutes: 30\ntags: [vllm]\n")
@@ -82,13 +94,7 @@ def test_a_broken_file_is_reported_with_its_line_and_not_overwritten(
 
 
 def test_concurrent_check_ins_both_keep_their_notes(ws: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
-    env.update(
-        BIP_WORKSPACE=str(ws),
-        BIP_OFFLINE="1",
-        BIP_TIMEZONE="UTC",
-        BIP_NOW="2026-11-23T10:00:00+00:00",
-    )
+    env = bip_env(ws)
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "toolkit", "checkin", "--note", f"note from terminal {n}"],
@@ -112,15 +118,7 @@ def test_on_a_terminal_checkin_asks_and_keeps_the_answers(ws: Path):
     import pty
     import select
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
-    env.update(
-        BIP_WORKSPACE=str(ws),
-        BIP_OFFLINE="1",
-        BIP_TIMEZONE="UTC",
-        BIP_NOW="2026-11-23T10:00:00+00:00",
-        TERM="dumb",
-        COLUMNS="120",
-    )
+    env = {**bip_env(ws), "TERM": "dumb", "COLUMNS": "120"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: bip with the terminal as stdin and stdout
         os.execve(sys.executable, [sys.executable, "-m", "toolkit", "checkin"], env)
