@@ -320,18 +320,22 @@ def pinned_url(ref: Reference) -> str | None:
     return ref.url
 
 
+def _locators(ref: Reference, doi: bool, commit: str) -> list[str]:
+    """arXiv id, DOI, and the commit (or else the release) a reference points at."""
+    where = [f"arXiv:{ref.arxiv}"] if ref.arxiv else []
+    if doi and ref.doi:
+        where.append(f"doi:{ref.doi}")
+    if ref.commit:
+        where.append(commit.format(ref.commit[:7]))
+    elif ref.version:
+        where.append(f"release {ref.version}")
+    return where
+
+
 def text(ref: Reference) -> str:
     who = _authors_text(ref.authors)
     year = f" ({ref.year})" if ref.year else ""
-    where = []
-    if ref.arxiv:
-        where.append(f"arXiv:{ref.arxiv}")
-    if ref.doi:
-        where.append(f"doi:{ref.doi}")
-    if ref.commit:
-        where.append(f"commit {ref.commit[:7]}")
-    elif ref.version:
-        where.append(f"release {ref.version}")
+    where = _locators(ref, doi=True, commit="commit {}")
     lead = f"{who}{year}. " if who else (f"{ref.year}. " if ref.year else "")
     tail = f". {', '.join(where)}" if where else ""
     url = pinned_url(ref)
@@ -342,13 +346,7 @@ def markdown(ref: Reference) -> str:
     who = _authors_text(ref.authors)
     url = pinned_url(ref)
     title = f"[*{ref.title}*]({url})" if url else f"*{ref.title}*"
-    bits = []
-    if ref.arxiv:
-        bits.append(f"arXiv:{ref.arxiv}")
-    if ref.commit:
-        bits.append(f"at commit `{ref.commit[:7]}`")
-    elif ref.version:
-        bits.append(f"release {ref.version}")
+    bits = _locators(ref, doi=False, commit="at commit `{}`")
     year = f" ({ref.year})" if ref.year else ""
     lead = f"{who}{year}. " if who else ""
     return f"{lead}{title}" + (f", {', '.join(bits)}" if bits else "") + "."

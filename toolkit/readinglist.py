@@ -707,10 +707,12 @@ def plan_set(entry_id: str, key: str, value: Any) -> Plan[Change]:
     return plan
 
 
-def plan_remove(entry_id: str) -> Plan[Change]:
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Change]:
+def plan_remove(entry_id: str) -> Plan[Entry]:
+    """Remove an entry; the result is the entry as it was, for saying what went."""
+
+    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Entry]:
         index = rl.entry_index(entry_id)
-        return [yamlio.RemoveItem("entries", index)], Change(entry_id, ["removed"])
+        return [yamlio.RemoveItem("entries", index)], rl.entries[index]
 
     return plan
 

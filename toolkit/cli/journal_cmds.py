@@ -63,14 +63,15 @@ def checkin(
     store = state_store(ws)
     client = None if (offline or offline_env()) else github_client(ws, api_url, False, max_wait=10)
     if not dry_run:
-        for entry_id in read or []:
-            if model.entry(entry_id).status == "todo":
-                rl.edit_reading_list(
-                    ws.paths.reading_list,
-                    rl.plan_status(entry_id, "reading", now.date()),
-                    lock=rl.lock_path_for(ws.paths.reading_list),
-                )
-        model = rl.load_reading_list(ws.paths.reading_list).model
+        to_start = [i for i in read or [] if model.entry(i).status == "todo"]
+        for entry_id in to_start:
+            rl.edit_reading_list(
+                ws.paths.reading_list,
+                rl.plan_status(entry_id, "reading", now.date()),
+                lock=rl.lock_path_for(ws.paths.reading_list),
+            )
+        if to_start:  # the entries' new status and dates belong in today's Read section
+            model = rl.load_reading_list(ws.paths.reading_list).model
     entry = gather(ws, model, store, now, client, worked_on=read or [])
     entry.notes, entry.next = list(note or []), list(next_ or [])
     entry.minutes, entry.tags = minutes, list(tag or [])

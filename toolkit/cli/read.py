@@ -250,8 +250,7 @@ def rm(ctx: typer.Context, entry_id: IdArg) -> None:
     Example: bip read rm arxiv-2205.14135
     """
     ws = workspace(ctx)
-    entry = rl.load_reading_list(ws.paths.reading_list).model.entry(entry_id)
-    rl.edit_reading_list(
+    entry = rl.edit_reading_list(
         ws.paths.reading_list,
         rl.plan_remove(entry_id),
         lock=rl.lock_path_for(ws.paths.reading_list),
