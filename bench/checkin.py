@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.gitlog import scan  # noqa: E402
+from toolkit.git import scan  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 NOW = datetime.now(timezone.utc)

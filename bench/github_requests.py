@@ -18,6 +18,7 @@ from pytest_httpserver import HTTPServer  # noqa: E402
 
 from tests.fakegithub import FakeGitHub, Reply  # noqa: E402
 from toolkit import contrib  # noqa: E402
+from toolkit.contrib import progress  # noqa: E402
 from toolkit.github import Auth, GitHubClient  # noqa: E402
 from toolkit.readinglist import load_reading_list  # noqa: E402
 from toolkit.state import Store  # noqa: E402
@@ -53,14 +54,14 @@ def world(gh: FakeGitHub) -> None:
         }
         for n, r in enumerate(WITH_PRS)
     ]
-    for query in contrib._search_chunks("is:pr author:me", REPOS):
+    for query in progress.search_chunks("is:pr author:me", REPOS):
         mine = [p for p in prs if f"repo:{p['repository_url'][29:]}" in query]
         gh.on(
             "/search/issues",
             {"total_count": len(mine), "items": mine},
             query={"q": query, "sort": "created", "order": "asc"},
         )
-    for query in contrib._search_chunks("is:issue author:me", REPOS):
+    for query in progress.search_chunks("is:issue author:me", REPOS):
         gh.on("/search/issues", {"total_count": 0, "items": []}, query={"q": query})
     commit = {"sha": "a", "commit": {"author": {"date": "2026-11-03T00:00:00Z"}}}
     for repo in REPOS:

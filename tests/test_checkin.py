@@ -11,8 +11,9 @@ import git
 import pytest
 
 from tests.gitrepos import commit_file, make_repo
+from toolkit.journal.streak import heatmap, streaks
+from toolkit.since import parse_since
 from toolkit.state import Store
-from toolkit.streak import heatmap, parse_since, streaks
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.fakegithub import FakeGitHub, Reply
 from toolkit import contrib
+from toolkit.contrib import progress
 from toolkit.github import Auth, GitHubClient, Limits
 from toolkit.readinglist import load_reading_list
 from toolkit.state import Store
@@ -142,7 +143,7 @@ def test_targets_are_goal_repos_plus_flags(model):
 
 def test_search_queries_stay_within_githubs_limit():
     repos = [f"organisation-{n}/repository-{n}" for n in range(20)]
-    queries = contrib._search_chunks("is:pr author:me", repos)
+    queries = progress.search_chunks("is:pr author:me", repos)
     assert len(queries) > 1 and all(len(q) <= 256 for q in queries)
     assert sum(q.count("repo:") for q in queries) == 20
 

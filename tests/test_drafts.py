@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.fakegithub import FakeGitHub
 from tests.gitrepos import commit_file, make_repo
-from toolkit import yamlio
+from toolkit import yamledit
 from toolkit.drafts import slugify
 
 RUN = {
@@ -34,7 +34,7 @@ RUN = {
 
 def front(text: str) -> dict:
     head = text.split("---\n")[1]
-    return yamlio.to_plain(yamlio.parse(head, "front"))
+    return yamledit.to_plain(yamledit.parse(head, "front"))
 
 
 def posts(ws: Path) -> list[Path]:

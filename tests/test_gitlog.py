@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.gitrepos import commit_file, make_repo
-from toolkit.gitlog import expand_repo_paths, scan, scan_repo
+from toolkit.git import expand_repo_paths, scan, scan_repo
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
 

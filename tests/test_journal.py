@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import InvalidFile
-from toolkit.journal import Day, day_path, load_day, merge, parse_day, render_day, write_day
+from toolkit.journal.days import Day, day_path, load_day, merge, parse_day, render_day, write_day
 
 DAY = date(2026, 11, 23)
 

@@ -1,8 +1,8 @@
 import pytest
 
 from toolkit.errors import BadInput
-from toolkit.links import classify
-from toolkit.names import did_you_mean, slug_id, unique_id
+from toolkit.readinglist.links import classify
+from toolkit.text import did_you_mean, slug_id, unique_id
 
 
 @pytest.mark.parametrize(

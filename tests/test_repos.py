@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakegithub import FakeGitHub, Reply
 from toolkit.github import Auth, GitHubClient, Limits
-from toolkit.repos import fetch_repo_meta
+from toolkit.readinglist.sync import fetch_repo_meta
 
 CFF = "cff-version: 1.2.0\ntitle: FlashAttention\nauthors:\n  - family-names: Dao\n    given-names: Tri\n"
 

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.thread import split_thread, weighted_length
+from toolkit.drafts.thread import split_thread, weighted_length
 
 WORDS = st.sampled_from(
     [

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import BadInput, InvalidFile
-from toolkit.workspace import load_workspace, user_settings_path
+from toolkit.settings import user_settings_path
+from toolkit.workspace import load_workspace
 
 
 def write(path: Path, text: str) -> None:

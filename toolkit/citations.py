@@ -158,11 +158,11 @@ def _cff_authors(people: Any) -> list[str]:
 def from_cff(cff_text: str, key: str, entry: Entry) -> Reference | None:
     """A Reference from CITATION.cff: `preferred-citation` first (cffconvert cannot), else the
     software itself. None if the text is not a usable CFF file."""
-    from toolkit import yamlio
+    from toolkit import yamledit
     from toolkit.errors import InvalidFile
 
     try:
-        data = yamlio.to_plain(yamlio.parse(cff_text, "CITATION.cff"))
+        data = yamledit.to_plain(yamledit.parse(cff_text, "CITATION.cff"))
     except InvalidFile:
         return None
     if not isinstance(data, dict):

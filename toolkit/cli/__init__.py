@@ -76,15 +76,17 @@ def root(
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
-from toolkit.cli import contrib, draft, figures, journal_cmds, read, workspace_cmd  # noqa: E402
+from toolkit.cli import checkin, cite, contrib, draft, figures, init, log, read, streak  # noqa: E402
 
 app.add_typer(read.app, name="read")
 app.add_typer(figures.app, name="figures")
 app.add_typer(contrib.app, name="contrib")
 app.add_typer(draft.app, name="draft")
-app.command("cite")(draft.cite_command)
-workspace_cmd.register(app)
-journal_cmds.register(app)
+app.command("cite")(cite.cite)
+app.command("checkin")(checkin.checkin)
+app.command("log")(log.log)
+app.command("streak")(streak.streak)
+app.command("init")(init.init)
 
 
 def main() -> None:

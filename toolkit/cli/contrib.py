@@ -180,8 +180,8 @@ def graph(
     Example: bip contrib graph --format mermaid > docs/graph.md
     """
     from toolkit.contrib import resolve_login, targets_from
+    from toolkit.contrib.graph import fetch_graph, render_dot, render_json, render_mermaid
     from toolkit.errors import BadInput
-    from toolkit.graph import fetch_graph, render_dot, render_json, render_mermaid
 
     renderers = {"mermaid": render_mermaid, "dot": render_dot, "json": render_json}
     if fmt not in renderers:

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import JsonOpt, github_client, offline_env, state_store, workspace
+from toolkit.cli._context import JsonOpt, github_client, offline_env, workspace
 from toolkit.cli.output import echo, print_json, table, warn
 
 
@@ -107,11 +107,11 @@ def new(
     if repo is not None:
         if not based_on:
             raise BadInput("--repo needs --based-on ENTRY (the upstream work)")
-        from toolkit.buildlog import build_log
+        from toolkit.drafts.buildlog import build_log
 
         context["build"] = build_log(repo, context["based_on"], upstream)
     if metrics is not None:
-        from toolkit.metrics import load_metrics
+        from toolkit.drafts.metrics import load_metrics
 
         context["metrics"] = load_metrics(metrics)
     papers = [e for e in entries if e.kind == "paper"]
@@ -122,7 +122,9 @@ def new(
         context["pr"], context["project"] = _pr(ws, model, pr, variables, offline)
     if template in NEEDS and context.get(NEEDS[template][0]) is None:
         raise BadInput(f"the {template} template needs {NEEDS[template][1]}")
-    cff = _citation_files(ws, entries)
+    from toolkit.readinglist.sync import citation_files
+
+    cff = citation_files(ws, entries)
     now = ws.now()
     rendered = render(
         environment(ws.paths.templates), template, title, now, Citer(model, cff), context
@@ -162,26 +164,6 @@ def _pr(
         except BipError as exc:
             warn(f"PR details not fetched ({exc.message}); using --var pr_title/reviewers")
     return pr_from_flags(repo_name, number, variables, model), project
-
-
-def _citation_files(ws: Any, entries: list[Any]) -> dict[str, str]:
-    """CITATION.cff texts for cited repos: a local clone's file first, else `bip read sync`'s."""
-    found: dict[str, str] = {}
-    repos = [e.repo for e in entries if e.repo]
-    for repo_name in repos:
-        clone = ws.settings.clones.get(repo_name)
-        if clone:
-            path = Path(clone).expanduser() / "CITATION.cff"
-            if path.is_file():
-                found[repo_name.lower()] = path.read_text(encoding="utf-8")
-                continue
-        if ws.paths.state_db.exists():
-            from toolkit.repos import load_repo_meta
-
-            meta = load_repo_meta(state_store(ws), repo_name)
-            if meta and meta[1].citation_cff:
-                found[repo_name.lower()] = meta[1].citation_cff
-    return found
 
 
 @app.command()
@@ -240,23 +222,8 @@ def cite_command(
 
     Example: bip cite flash-attention-paper vllm-paper --format bibtex
     """
-    from toolkit import citations
-    from toolkit.drafts import Citer
     from toolkit.errors import BadInput
 
     formats = ("markdown", "bibtex", "bibtex-plain", "text")
     if fmt not in formats:
         raise BadInput(f"unknown format {fmt!r}", hint="one of: " + ", ".join(formats))
-    ws = workspace(ctx)
-    model = rl.load_reading_list(ws.paths.reading_list).model
-    citer = Citer(model, _citation_files(ws, [model.entry(i) for i in ids]))
-    for entry_id in ids:
-        citer.cite(entry_id)
-    refs = citer.references()
-    if fmt == "markdown":
-        echo(citations.references_markdown(refs))
-    elif fmt == "text":
-        for n, ref in enumerate(refs, start=1):
-            echo(f"[{n}] {citations.text(ref)}")
-    else:
-        echo("\n".join(citations.bibtex(ref, plain=fmt == "bibtex-plain") for ref in refs).rstrip())

@@ -103,7 +103,7 @@ def news(
     from datetime import date, datetime
 
     from toolkit.errors import BadInput
-    from toolkit.news import LAST_CHECK_KEY, default_since, fetch_news, followed
+    from toolkit.figures.news import LAST_CHECK_KEY, default_since, fetch_news, followed
 
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model

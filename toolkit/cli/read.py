@@ -110,7 +110,7 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
 
 
 def _show_repo_meta(ws: Workspace, repo: str) -> None:
-    from toolkit.repos import load_repo_meta
+    from toolkit.readinglist.sync import load_repo_meta
 
     found = load_repo_meta(state_store(ws), repo)
     if not found:
@@ -173,8 +173,8 @@ def add(
 
 def _github_title(ws: Workspace, reference: str) -> str | None:
     """For a GitHub repo, its name and description from the API (best effort, never fatal)."""
-    from toolkit import links
-    from toolkit.repos import describe_repo, save_repo_meta
+    from toolkit.readinglist import links
+    from toolkit.readinglist.sync import describe_repo, save_repo_meta
 
     source = links.classify(reference)
     if source.repo is None or offline_env():
@@ -273,7 +273,7 @@ def sync(
     """
     import sys
 
-    from toolkit.repos import fetch_repo_meta, github_repos, save_repo_meta
+    from toolkit.readinglist.sync import fetch_repo_meta, github_repos, save_repo_meta
 
     ws = workspace(ctx)
     repos = github_repos(rl.load_reading_list(ws.paths.reading_list).model)

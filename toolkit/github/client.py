@@ -9,11 +9,7 @@ itself is never stored, logged or put in a message.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,13 +20,7 @@ from urllib.parse import urlsplit
 
 from toolkit import __version__
 from toolkit.errors import BadInput, BipError, ExitCode
-
-DEFAULT_API = "https://api.github.com"
-API_VERSION = "2022-11-28"
-ANONYMOUS_HINT = (
-    "no GitHub token: anonymous use is limited to 60 requests an hour; "
-    "set GH_TOKEN (or GITHUB_TOKEN, or log in with `gh auth login`)"
-)
+from toolkit.github.auth import ANONYMOUS_HINT, API_VERSION, DEFAULT_API, Auth
 
 
 class GitHubError(BipError):
@@ -51,52 +41,6 @@ class NotFound(BadInput):
 
 class StatsPending(GitHubError):
     """GitHub is still computing a /stats answer (202)."""
-
-
-@dataclass(frozen=True)
-class Auth:
-    token: str | None
-    source: str | None  # where the token came from: GH_TOKEN, GITHUB_TOKEN, `gh auth token`
-
-    @property
-    def fingerprint(self) -> str:
-        if not self.token:
-            return "anonymous"
-        return hashlib.sha256(self.token.encode()).hexdigest()[:16]
-
-    def __repr__(self) -> str:  # never show the token, even in a debugger or traceback
-        return f"Auth(source={self.source!r}, fingerprint={self.fingerprint!r})"
-
-
-def resolve_auth(env: dict[str, str] | None = None, use_gh: bool = True) -> Auth:
-    """GH_TOKEN, then GITHUB_TOKEN, then `gh auth token` when the gh CLI is installed."""
-    env = dict(os.environ) if env is None else env
-    for var in ("GH_TOKEN", "GITHUB_TOKEN"):
-        if env.get(var, "").strip():
-            return Auth(env[var].strip(), var)
-    if use_gh and shutil.which("gh"):
-        try:
-            out = subprocess.run(["gh", "auth", "token"], capture_output=True, text=True, timeout=5)
-        except (OSError, subprocess.SubprocessError):
-            out = None
-        if out is not None and out.returncode == 0 and out.stdout.strip():
-            return Auth(out.stdout.strip(), "`gh auth token`")
-    return Auth(None, None)
-
-
-def resolve_api(flag: str | None = None, env: dict[str, str] | None = None) -> tuple[str, str]:
-    """(REST base, GraphQL URL): --api-url, GITHUB_API_URL, GH_HOST (Enterprise), api.github.com."""
-    env = dict(os.environ) if env is None else env
-    base = flag or env.get("GITHUB_API_URL")
-    if not base and env.get("GH_HOST") and env["GH_HOST"] != "github.com":
-        host = env["GH_HOST"].removeprefix("https://").rstrip("/")
-        return f"https://{host}/api/v3", f"https://{host}/api/graphql"
-    base = (base or DEFAULT_API).rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(f"{base!r} is not an API URL", hint="e.g. https://api.github.com")
-    graphql = base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
-    return base, graphql
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from toolkit import yamlio
+from toolkit import yamledit
 from toolkit.errors import InvalidFile, Problem
 from toolkit.fileio import atomic_write_text, locked
 
@@ -72,7 +72,7 @@ def parse_day(text: str, path: Path, day: date) -> Day:
             [Problem(shown, 1, 1, "the front matter is never closed by ---")]
         ) from None
     try:
-        meta = yamlio.parse("\n".join(lines[1:end]) + "\n", shown)
+        meta = yamledit.parse("\n".join(lines[1:end]) + "\n", shown)
     except InvalidFile as exc:
         first = exc.problems[0]  # lines in the front matter start after the opening ---
         raise InvalidFile(
@@ -90,7 +90,7 @@ def parse_day(text: str, path: Path, day: date) -> Day:
         meta = {}
     if not isinstance(meta, dict):
         raise InvalidFile([Problem(shown, 2, 1, "the front matter must be a mapping (key: value)")])
-    parsed = Day(day, yamlio.to_plain(meta))
+    parsed = Day(day, yamledit.to_plain(meta))
     current: list[list[str]] | None = None
     for line in lines[end + 1 :]:
         if line.startswith("## "):
@@ -108,7 +108,7 @@ def parse_day(text: str, path: Path, day: date) -> Day:
 def render_day(day: Day) -> str:
     meta = {"date": day.day, **{k: v for k, v in day.meta.items() if k not in ("date", "counts")}}
     meta["counts"] = day.counts()
-    front = yamlio.render_block(meta)
+    front = yamledit.render_block(meta)
     out = ["---", *front, "---"]
     preamble = list(day.preamble) or ["", f"# {day.day.isoformat()}"]
     while preamble and not preamble[-1].strip():
@@ -160,7 +160,7 @@ def load_day(journal_dir: Path, day: date) -> Day | None:
     path = day_path(journal_dir, day)
     if not path.exists():
         return None
-    text = yamlio.decode(path.read_bytes(), str(path))
+    text = yamledit.decode(path.read_bytes(), str(path))
     return parse_day(text, path, day)
 
 

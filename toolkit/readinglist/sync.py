@@ -8,11 +8,14 @@ import base64
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BipError
 from toolkit.github import GitHubClient, NotFound
-from toolkit.readinglist import ReadingList
+from toolkit.readinglist import Entry, ReadingList
+from toolkit.state import Store
+from toolkit.workspace import Workspace
 
 
 @dataclass
@@ -148,3 +151,21 @@ def describe_repo(client: GitHubClient, repo: str) -> RepoMeta | None:
         return fetch_repo_meta(client, [repo])[0]
     except BipError:
         return None
+
+
+def citation_files(ws: Workspace, entries: list[Entry]) -> dict[str, str]:
+    """CITATION.cff texts for cited repos: a local clone's file first, else `bip read sync`'s."""
+    found: dict[str, str] = {}
+    repos = [e.repo for e in entries if e.repo]
+    for repo_name in repos:
+        clone = ws.settings.clones.get(repo_name)
+        if clone:
+            path = Path(clone).expanduser() / "CITATION.cff"
+            if path.is_file():
+                found[repo_name.lower()] = path.read_text(encoding="utf-8")
+                continue
+        if ws.paths.state_db.exists():
+            meta = load_repo_meta(Store(ws.paths.state_db), repo_name)
+            if meta and meta[1].citation_cff:
+                found[repo_name.lower()] = meta[1].citation_cff
+    return found

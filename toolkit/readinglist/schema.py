@@ -1,163 +1,30 @@
-"""The reading list: schema, validation with positions, the model, and edits that keep comments."""
+"""The reading list's schema: validation with file:line:column, and the model built from a valid document."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from toolkit import links, yamlio
-from toolkit.errors import BadInput, ConcurrentEdit, InvalidFile, Problem
-from toolkit.fileio import atomic_write_text, digest, locked
-from toolkit.names import ID_PATTERN, did_you_mean, slug_id, unique_id
-
-SCHEMA_VERSION = 1
-KINDS = ("repo", "course", "paper", "video", "book", "post")
-STATUSES = ("todo", "reading", "done", "dropped")
-TOP_KEYS = ("version", "figures", "entries")
-
-# field -> checker name; the checkers live in _Validator.
-FIGURE_FIELDS: dict[str, str] = {
-    "id": "id",
-    "name": "text",
-    "native_name": "text",
-    "github": "login",
-    "homepage": "url",
-    "channels": "channels",
-    "affiliations": "texts",
-    "tags": "texts",
-    "notes": "text",
-}
-ENTRY_FIELDS: dict[str, str] = {
-    "id": "id",
-    "kind": "kind",
-    "title": "text",
-    "url": "url",
-    "repo": "repo",
-    "arxiv": "arxiv",
-    "primary_class": "primary_class",
-    "doi": "doi",
-    "authors": "texts",
-    "year": "year",
-    "figures": "figrefs",
-    "tags": "texts",
-    "status": "status",
-    "added": "date",
-    "started": "date",
-    "finished": "date",
-    "notes": "text",
-    "cite_key": "cite_key",
-    "commit": "commit",
-    "release": "text",
-    "goal": "goal",
-}
-GOAL_FIELDS = {"merged_prs": "count", "commits": "count", "by": "date"}
-REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
-    "repo": ("repo",),
-    "paper": ("arxiv", "doi", "url"),  # at least one of these
-    "course": ("url",),
-    "video": ("url",),
-    "post": ("url",),
-    "book": (),
-}
-CITE_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
-
-
-@dataclass(frozen=True)
-class Goal:
-    merged_prs: int | None = None
-    commits: int | None = None
-    by: date | None = None
-
-
-@dataclass(frozen=True)
-class Figure:
-    id: str
-    name: str
-    native_name: str | None = None
-    github: str | None = None
-    homepage: str | None = None
-    channels: dict[str, str] = field(default_factory=dict)
-    affiliations: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    notes: str | None = None
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    kind: str
-    title: str
-    url: str | None = None
-    repo: str | None = None
-    arxiv: str | None = None
-    doi: str | None = None
-    authors: list[str] = field(default_factory=list)
-    year: int | None = None
-    primary_class: str | None = None
-    figures: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    status: str = "todo"
-    added: date | None = None
-    started: date | None = None
-    finished: date | None = None
-    notes: str | None = None
-    cite_key: str | None = None
-    commit: str | None = None
-    release: str | None = None
-    goal: Goal | None = None
-    line: int = 0
-
-    @property
-    def link(self) -> str | None:
-        if self.url:
-            return self.url
-        if self.repo:
-            return f"https://github.com/{self.repo}"
-        if self.arxiv:
-            return f"https://arxiv.org/abs/{self.arxiv}"
-        if self.doi:
-            return f"https://doi.org/{self.doi}"
-        return None
-
-
-@dataclass(frozen=True)
-class ReadingList:
-    path: str
-    figures: list[Figure]
-    entries: list[Entry]
-    version: int = SCHEMA_VERSION
-
-    def entry_index(self, entry_id: str) -> int:
-        for i, entry in enumerate(self.entries):
-            if entry.id == entry_id:
-                return i
-        raise BadInput(
-            f"no entry {entry_id!r} in {self.path}",
-            hint=did_you_mean(entry_id, (e.id for e in self.entries)) or "see `bip read list`",
-        )
-
-    def entry(self, entry_id: str) -> Entry:
-        return self.entries[self.entry_index(entry_id)]
-
-    def figure(self, figure_id: str) -> Figure:
-        for fig in self.figures:
-            if fig.id == figure_id:
-                return fig
-        raise BadInput(
-            f"no figure {figure_id!r} in {self.path}",
-            hint=did_you_mean(figure_id, (f.id for f in self.figures)) or "see `bip figures list`",
-        )
-
-    def entries_of(self, figure_id: str) -> list[Entry]:
-        return [e for e in self.entries if figure_id in e.figures]
-
-
-# --- validation -------------------------------------------------------------------------------
+from toolkit import yamledit
+from toolkit.errors import Problem
+from toolkit.readinglist import links
+from toolkit.readinglist.model import (
+    CITE_KEY_PATTERN,
+    ENTRY_FIELDS,
+    FIGURE_FIELDS,
+    GOAL_FIELDS,
+    KINDS,
+    REQUIRED_BY_KIND,
+    SCHEMA_VERSION,
+    STATUSES,
+    TOP_KEYS,
+    Entry,
+    Figure,
+    Goal,
+    ReadingList,
+)
+from toolkit.text import ID_PATTERN, did_you_mean, slug_id
 
 
 def _as_date(value: Any) -> date | None:
@@ -496,11 +363,8 @@ def validate(doc: Any, path: str) -> list[Problem]:
     return sorted(validator.problems, key=lambda p: (p.line, p.column))
 
 
-# --- model ------------------------------------------------------------------------------------
-
-
 def _opt(value: Any) -> Any:
-    return None if value is None else yamlio.to_plain(value)
+    return None if value is None else yamledit.to_plain(value)
 
 
 def build(doc: Any, path: str) -> ReadingList:
@@ -512,9 +376,9 @@ def build(doc: Any, path: str) -> ReadingList:
             native_name=_opt(f.get("native_name")),
             github=_opt(f.get("github")),
             homepage=_opt(f.get("homepage")),
-            channels=yamlio.to_plain(f.get("channels") or {}),
-            affiliations=yamlio.to_plain(f.get("affiliations") or []),
-            tags=yamlio.to_plain(f.get("tags") or []),
+            channels=yamledit.to_plain(f.get("channels") or {}),
+            affiliations=yamledit.to_plain(f.get("affiliations") or []),
+            tags=yamledit.to_plain(f.get("tags") or []),
             notes=_opt(f.get("notes")),
             line=f.lc.line + 1,
         )
@@ -533,10 +397,10 @@ def build(doc: Any, path: str) -> ReadingList:
                 arxiv=_opt(e.get("arxiv")),
                 primary_class=_opt(e.get("primary_class")),
                 doi=_opt(e.get("doi")),
-                authors=yamlio.to_plain(e.get("authors") or []),
+                authors=yamledit.to_plain(e.get("authors") or []),
                 year=e.get("year"),
-                figures=yamlio.to_plain(e.get("figures") or []),
-                tags=yamlio.to_plain(e.get("tags") or []),
+                figures=yamledit.to_plain(e.get("figures") or []),
+                tags=yamledit.to_plain(e.get("tags") or []),
                 status=str(e.get("status", "todo")),
                 added=_as_date(e.get("added")),
                 started=_as_date(e.get("started")),
@@ -552,292 +416,3 @@ def build(doc: Any, path: str) -> ReadingList:
             )
         )
     return ReadingList(path, figures, entries, int(doc.get("version", SCHEMA_VERSION)))
-
-
-@dataclass
-class Loaded:
-    """A reading list as read from disk: its exact text, parsed document and model."""
-
-    path: Path
-    text: str
-    digest: str
-    doc: Any
-    model: ReadingList
-
-
-def parse_text(text: str, path: str) -> Any:
-    return yamlio.parse(text, path)
-
-
-def load_reading_list(path: Path) -> Loaded:
-    """Read, parse and validate; InvalidFile lists every problem with file:line:column."""
-    shown = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(
-            f"{shown} does not exist", hint="create a workspace with `bip init`"
-        ) from None
-    except IsADirectoryError:
-        raise BadInput(f"{shown} is a folder, not a reading list") from None
-    text = yamlio.decode(data, shown)
-    doc = parse_text(text, shown)
-    problems = validate(doc, shown)
-    if problems:
-        raise InvalidFile(problems)
-    return Loaded(path, text, digest(data), doc, build(doc, shown))
-
-
-# --- edits ------------------------------------------------------------------------------------
-
-T = TypeVar("T")
-Plan = Callable[[ReadingList], tuple[list[yamlio.Edit], T]]
-
-
-def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attempts: int = 3) -> T:
-    """Apply a planned change atomically. The plan sees a freshly validated model; if the file
-    changes on disk between this read and the write, the plan is applied again to the new text."""
-    for _ in range(attempts):
-        loaded = load_reading_list(path)
-        edits, result = plan(loaded.model)
-        if not edits:
-            return result
-        new_text, new_doc = yamlio.apply_edits(loaded.text, loaded.doc, edits, str(path))
-        problems = validate(new_doc, str(path))
-        if problems:
-            raise InvalidFile(
-                [
-                    Problem(
-                        p.path,
-                        p.line,
-                        p.column,
-                        f"the change would make the file invalid: {p.message}",
-                        p.hint,
-                    )
-                    for p in problems
-                ]
-            )
-        with locked(lock):
-            if digest(path.read_bytes()) == loaded.digest:
-                atomic_write_text(path, new_text)
-                return result
-    raise ConcurrentEdit(
-        f"{path} kept changing while bip was writing it; nothing was written",
-        hint="close the editor that is saving it, then run the command again",
-    )
-
-
-@dataclass
-class Change:
-    """What an edit did, for printing and --json."""
-
-    id: str
-    changes: list[str]
-
-
-def _with_note(entry: Entry, note: str | None) -> str | None:
-    if not note:
-        return None
-    if not entry.notes:
-        return note
-    # Keep the block's own trailing newline, so `notes: |` does not turn into `notes: |-`.
-    tail = "\n" if entry.notes.endswith("\n") else ""
-    return f"{entry.notes.rstrip()}\n{note}{tail}"
-
-
-def plan_status(entry_id: str, status: str, today: date, note: str | None = None) -> Plan[Change]:
-    """start -> reading (+started), done -> done (+finished), drop -> dropped."""
-    if status not in STATUSES:
-        raise BadInput(f"unknown status {status!r}", hint=did_you_mean(status, STATUSES))
-
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Change]:
-        index = rl.entry_index(entry_id)
-        entry = rl.entries[index]
-        sets: dict[str, Any] = {}
-        if entry.status != status:
-            sets["status"] = status
-        if status in ("reading", "done") and entry.started is None:
-            sets["started"] = today
-        if status == "done" and (entry.finished is None or entry.status != "done"):
-            sets["finished"] = today
-        notes = _with_note(entry, note)
-        if notes is not None:
-            sets["notes"] = notes
-        edits: list[yamlio.Edit] = [
-            yamlio.SetItemKey("entries", index, k, v) for k, v in sets.items()
-        ]
-        shown = [
-            f"status {entry.status} -> {status}"
-            if k == "status"
-            else ("note added" if k == "notes" else f"{k} {v}")
-            for k, v in sets.items()
-        ]
-        return edits, Change(entry.id, shown or [f"already {status}"])
-
-    return plan
-
-
-def plan_note(entry_id: str, note: str) -> Plan[Change]:
-    if not note.strip():
-        raise BadInput(
-            "the note is empty", hint='e.g. bip read note nanogpt "loss 3.28 at 5k steps"'
-        )
-
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Change]:
-        index = rl.entry_index(entry_id)
-        notes = _with_note(rl.entries[index], note)
-        return [yamlio.SetItemKey("entries", index, "notes", notes)], Change(
-            entry_id, ["note added"]
-        )
-
-    return plan
-
-
-def plan_set(entry_id: str, key: str, value: Any) -> Plan[Change]:
-    """Set one field (e.g. pin a cite_key); the result is validated before anything is written."""
-    if key not in ENTRY_FIELDS or key == "id":
-        raise BadInput(f"cannot set {key!r}", hint=did_you_mean(key, ENTRY_FIELDS))
-
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Change]:
-        index = rl.entry_index(entry_id)
-        return [yamlio.SetItemKey("entries", index, key, value)], Change(
-            entry_id, [f"{key} {value}"]
-        )
-
-    return plan
-
-
-def plan_remove(entry_id: str) -> Plan[Entry]:
-    """Remove an entry; the result is the entry as it was, for saying what went."""
-
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Entry]:
-        index = rl.entry_index(entry_id)
-        return [yamlio.RemoveItem("entries", index)], rl.entries[index]
-
-    return plan
-
-
-@dataclass
-class Added:
-    id: str
-    kind: str
-    title: str
-    link: str
-
-
-def plan_add(
-    reference: str,
-    today: date,
-    entry_id: str | None = None,
-    figures: list[str] | None = None,
-    tags: list[str] | None = None,
-    kind: str | None = None,
-    title: str | None = None,
-) -> Plan[Added]:
-    """Add a URL, arXiv id or DOI as a new `todo` entry with a readable unique id."""
-    source = links.classify(reference)
-    if kind is not None and kind not in KINDS:
-        raise BadInput(f"unknown kind {kind!r}", hint=did_you_mean(kind, KINDS) or ", ".join(KINDS))
-    if entry_id is not None and not ID_PATTERN.match(entry_id):
-        raise BadInput(
-            f"{entry_id!r} is not a valid id",
-            hint=f"lowercase ASCII letters, digits, '.', '_', '-'; e.g. {slug_id(entry_id)!r}",
-        )
-
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], Added]:
-        for fig in figures or []:
-            rl.figure(fig)
-        for existing in rl.entries:
-            same = (
-                (source.repo and existing.repo and existing.repo.lower() == source.repo.lower())
-                or (source.arxiv and existing.arxiv == source.arxiv)
-                or (source.doi and existing.doi and existing.doi.lower() == source.doi.lower())
-                or (source.kind not in ("repo", "paper") and existing.url == source.url)
-            )
-            if same:
-                raise BadInput(
-                    f"{reference} is already in the list as {existing.id!r}",
-                    hint=f"see `bip read show {existing.id}`",
-                )
-        taken = {e.id for e in rl.entries}
-        if entry_id is not None:
-            if entry_id in taken:
-                raise BadInput(f"id {entry_id!r} is already used", hint="choose another --id")
-            new_id = entry_id
-        else:
-            base = slug_id(source.id_hint) or source.kind
-            if source.repo and base in taken:
-                base = slug_id(source.repo.replace("/", "-"))
-            new_id = unique_id(base, taken)
-        item: dict[str, Any] = {
-            "id": new_id,
-            "kind": kind or source.kind,
-            "title": title or source.title,
-        }
-        for key in ("repo", "arxiv", "doi"):
-            if getattr(source, key):
-                item[key] = getattr(source, key)
-        item["url"] = source.url
-        if figures:
-            item["figures"] = list(figures)
-        if tags:
-            item["tags"] = list(tags)
-        item["status"] = "todo"
-        item["added"] = today
-        added = Added(new_id, item["kind"], item["title"], source.url)
-        return [yamlio.AppendItem("entries", item)], added
-
-    return plan
-
-
-# --- queries ----------------------------------------------------------------------------------
-
-
-def filter_entries(
-    rl: ReadingList,
-    status: str | None = None,
-    figure: str | None = None,
-    kind: str | None = None,
-    tag: str | None = None,
-) -> list[Entry]:
-    """Entries matching every given filter; unknown filter values are errors, not empty lists."""
-    if status is not None and status not in STATUSES:
-        raise BadInput(
-            f"unknown status {status!r}",
-            hint=did_you_mean(status, STATUSES) or "one of: " + ", ".join(STATUSES),
-        )
-    if kind is not None and kind not in KINDS:
-        raise BadInput(
-            f"unknown kind {kind!r}",
-            hint=did_you_mean(kind, KINDS) or "one of: " + ", ".join(KINDS),
-        )
-    if figure is not None:
-        rl.figure(figure)
-    return [
-        e
-        for e in rl.entries
-        if (status is None or e.status == status)
-        and (figure is None or figure in e.figures)
-        and (kind is None or e.kind == kind)
-        and (tag is None or tag in e.tags)
-    ]
-
-
-def lock_path_for(reading_list: Path) -> Path:
-    return reading_list.parent / ".bip" / "reading_list.lock"
-
-
-def plan_pin_keys(keys: dict[str, str]) -> Plan[list[str]]:
-    """Pin the citation keys a draft used (entries that have none yet), so they never change."""
-
-    def plan(rl: ReadingList) -> tuple[list[yamlio.Edit], list[str]]:
-        edits: list[yamlio.Edit] = []
-        pinned = []
-        for entry_id, key in keys.items():
-            index = rl.entry_index(entry_id)
-            if rl.entries[index].cite_key is None:
-                edits.append(yamlio.SetItemKey("entries", index, "cite_key", key))
-                pinned.append(entry_id)
-        return edits, pinned
-
-    return plan

@@ -1,22 +1,15 @@
-"""Contributor-graph progress: your PRs, issues, commits and rank in the repos you target.
-
-`fetch_progress` asks GitHub (GraphQL in one batched request when a token is present, REST
-otherwise); `compare` says what changed since the previous snapshot; the state store keeps them.
-"""
+"""Your PRs, issues and commits in the repos you target: GraphQL with a token, REST otherwise."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.errors import BadInput, BipError
+from toolkit.errors import BadInput
 from toolkit.github import GitHubClient, GitHubError, NotFound, page_count
-from toolkit.links import REPO_PATTERN
 from toolkit.readinglist import ReadingList
-from toolkit.state import Snapshot
+from toolkit.readinglist.links import REPO_PATTERN
 
 SEARCH_QUERY_MAX = 256  # GitHub's limit on a search query's length
 CONTRIBUTOR_PAGES = 5  # /contributors links only the first 500 author emails to accounts
@@ -104,32 +97,10 @@ def resolve_login(client: GitHubClient, flag: str | None, configured: str | None
     return str(client.get("/user", what="your own user (GET /user)").data["login"])
 
 
-def fetch_progress(
-    client: GitHubClient,
-    login: str,
-    targets: list[Target],
-    clones: dict[str, str] | None = None,
-    emails: list[str] | None = None,
-    use_graphql: bool | None = None,
-) -> list[RepoProgress]:
-    if not targets:
-        return []
-    graphql = bool(client.auth.token) if use_graphql is None else use_graphql
-    progress = (
-        _fetch_graphql(client, login, targets) if graphql else _fetch_rest(client, login, targets)
-    )
-    for item in progress:
-        if item.error:
-            continue
-        _rank(client, login, item, (clones or {}).get(item.repo), emails or [])
-        _goal(item, next(t for t in targets if t.repo.lower() == item.repo.lower()))
-    return progress
-
-
 # -- REST ------------------------------------------------------------------------------------
 
 
-def _search_chunks(prefix: str, repos: list[str]) -> list[str]:
+def search_chunks(prefix: str, repos: list[str]) -> list[str]:
     """`prefix repo:a repo:b ...` queries, each within GitHub's query length limit."""
     queries: list[str] = []
     current = prefix
@@ -153,19 +124,19 @@ def fetch_pull_requests(
     """The user's PRs in these repos (lowercased owner/name -> PRs), oldest first: one search
     request per ~8 repos, whatever the token."""
     found: dict[str, list[PullRequest]] = {r.lower(): [] for r in repos}
-    for query in _search_chunks(f"is:pr author:{login}", repos):
+    for query in search_chunks(f"is:pr author:{login}", repos):
         for item in client.items("/search/issues", {"q": query, "sort": "created", "order": "asc"}):
             if _repo_of(item) in found:
                 found[_repo_of(item)].append(_pr_from_rest(item))
     return found
 
 
-def _fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
+def fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
     repos = [t.repo for t in targets]
     by_repo = {t.repo.lower(): RepoProgress(t.repo, t.entry_id) for t in targets}
     for repo, prs in fetch_pull_requests(client, login, repos).items():
         by_repo[repo].prs = prs
-    for query in _search_chunks(f"is:issue author:{login}", repos):
+    for query in search_chunks(f"is:issue author:{login}", repos):
         first = client.get("/search/issues", {"q": query, "per_page": 100})
         for item in first.data.get("items", []):
             target = by_repo.get(_repo_of(item))
@@ -260,7 +231,7 @@ def build_batch_query(login: str, targets: list[Target]) -> str:
     return f"query($uid: ID!) {{\n  rateLimit {{ cost remaining resetAt }}\n  {body}\n}}"
 
 
-def _fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
+def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
     user = client.graphql(
         "query($login: String!) { user(login: $login) { id login } }", {"login": login}
     )
@@ -304,174 +275,3 @@ def _fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> l
         ]
         out.append(item)
     return out
-
-
-# -- rank and goal ---------------------------------------------------------------------------
-
-
-def _rank(
-    client: GitHubClient, login: str, item: RepoProgress, clone: str | None, emails: list[str]
-) -> None:
-    if clone:
-        try:
-            item.rank, item.contributors = rank_from_clone(Path(clone).expanduser(), emails)
-            item.rank_note = "exact, from your local clone (by author email, merges excluded)"
-            return
-        except BipError as exc:
-            item.sources.append(f"local clone skipped: {exc.message}")
-    if item.commits == 0:
-        item.rank_note = "no commits on the default branch yet"
-        return
-    seen = 0
-    for page in client.paginate(f"/repos/{item.repo}/contributors", max_pages=CONTRIBUTOR_PAGES):
-        if not isinstance(page.data, list):
-            break
-        for position, person in enumerate(page.data, start=seen + 1):
-            if str(person.get("login", "")).lower() == login.lower():
-                item.rank = position
-                item.contributors = _contributor_total(page, seen)
-                item.rank_note = "by commits; GitHub links only the first 500 author emails"
-                return
-        seen += len(page.data)
-    item.contributors = seen
-    item.rank_note = f"not in the top {seen}"
-
-
-def _contributor_total(page: Any, seen: int) -> int | None:
-    if page.last_url:
-        return None  # more pages we did not fetch: the total is unknown without fetching them
-    return seen + len(page.data)
-
-
-def rank_from_clone(path: Path, emails: list[str]) -> tuple[int | None, int]:
-    """(your rank, number of authors) by non-merge commits on HEAD, from a local clone."""
-    if not emails:
-        raise BadInput("no git emails configured", hint='set [git] emails = ["you@example.com"]')
-    try:
-        import git
-
-        repo = git.Repo(path)
-        out = repo.git.shortlog("-sne", "--no-merges", "HEAD")
-    except Exception as exc:  # GitPython raises many kinds; all mean "cannot read this clone"
-        raise BipError(f"cannot read the clone at {path}: {type(exc).__name__}") from exc
-    counts: dict[str, int] = {}
-    for line in out.splitlines():
-        number, _, who = line.strip().partition("\t")
-        email = who[who.rfind("<") + 1 : who.rfind(">")].lower()
-        counts[email] = counts.get(email, 0) + int(number)
-    mine = sum(counts.pop(e.lower(), 0) for e in emails)
-    if mine == 0:
-        return None, len(counts)
-    return 1 + sum(c > mine for c in counts.values()), len(counts) + 1
-
-
-def _goal(item: RepoProgress, target: Target) -> None:
-    goal: dict[str, Any] = {}
-    fractions = []
-    if target.goal_merged_prs:
-        goal["merged_prs"] = target.goal_merged_prs
-        fractions.append(min(item.merged_prs / target.goal_merged_prs, 1.0))
-    if target.goal_commits:
-        goal["commits"] = target.goal_commits
-        fractions.append(min(item.commits / target.goal_commits, 1.0))
-    if target.goal_by:
-        goal["by"] = target.goal_by
-    if goal:
-        item.goal = goal
-        item.progress = min(fractions) if fractions else None
-
-
-# -- changes and history ---------------------------------------------------------------------
-
-_LABELS = {
-    "merged_prs": ("merged PR", "merged PRs"),
-    "open_prs": ("open PR", "open PRs"),
-    "closed_prs": ("closed PR", "closed PRs"),
-    "issues": ("issue", "issues"),
-    "commits": ("commit", "commits"),
-}
-
-
-def compare(current: RepoProgress, previous: Snapshot | None) -> list[str]:
-    """What changed since the previous snapshot, in words: "+1 merged PR since 2026-11-20"."""
-    if previous is None:
-        return []
-    since = previous.taken_at.date().isoformat()
-    changes = []
-    for key, (one, many) in _LABELS.items():
-        delta = getattr(current, key) - int(previous.data.get(key) or 0)
-        if delta:
-            changes.append(f"{delta:+d} {one if abs(delta) == 1 else many} since {since}")
-    old_rank = previous.data.get("rank")
-    if current.rank and current.rank != old_rank:
-        was = f"#{old_rank}" if old_rank else "unranked"
-        changes.append(f"rank #{current.rank} (was {was}) since {since}")
-    return changes
-
-
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[int]) -> str:
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    if high == low:
-        return SPARKS[0] * len(values)
-    return "".join(SPARKS[round((v - low) / (high - low) * (len(SPARKS) - 1))] for v in values)
-
-
-@dataclass
-class Status:
-    login: str
-    taken_at: datetime
-    repos: list[RepoProgress]
-    changes: dict[str, list[str]]
-    as_of: datetime | None  # set when answers came from the cache (offline or unreachable)
-    requests: dict[str, int]
-    notices: list[str]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def take_status(
-    client: GitHubClient,
-    store: Any,
-    model: ReadingList,
-    now: datetime,
-    user: str | None = None,
-    configured_login: str | None = None,
-    extra_repos: Iterable[str] = (),
-    clones: dict[str, str] | None = None,
-    emails: list[str] | None = None,
-) -> Status:
-    """Fetch progress for every target, compare with the last snapshot, store a new one."""
-    targets = targets_from(model, extra_repos)
-    if not targets:
-        raise BadInput(
-            "no target repos",
-            hint="add `goal: {merged_prs: 1}` to a repo entry in the reading list, "
-            "or pass --repo owner/name",
-        )
-    login = resolve_login(client, user, configured_login)
-    progress = fetch_progress(client, login, targets, clones, emails)
-    previous = store.latest_snapshots(login)
-    changes = {p.repo: compare(p, previous.get(p.repo)) for p in progress if not p.error}
-    if client.oldest_answer is None:  # only fresh answers make a snapshot
-        store.save_snapshots(now, login, {p.repo: p.numbers() for p in progress if not p.error})
-    counters = client.counters
-    return Status(
-        login=login,
-        taken_at=now,
-        repos=progress,
-        changes=changes,
-        as_of=client.oldest_answer,
-        requests={
-            "sent": counters.requests,
-            "conditional": counters.conditional,
-            "not_modified": counters.not_modified,
-            "from_cache": counters.from_cache,
-        },
-        notices=list(client.notices),
-    )

@@ -100,9 +100,9 @@ def load_metrics(path: Path) -> Metrics:
                 f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})"
             ) from None
     elif suffix in (".yaml", ".yml"):
-        from toolkit import yamlio
+        from toolkit import yamledit
 
-        data = yamlio.to_plain(yamlio.parse(raw, shown))
+        data = yamledit.to_plain(yamledit.parse(raw, shown))
     elif suffix == ".csv":
         data, series, columns = _csv(raw, shown)
     else:

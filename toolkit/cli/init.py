@@ -26,7 +26,3 @@ def init(
     for name in report.kept:
         echo(f"kept     {report.root / name} (exists; left as it is)")
     echo(f"workspace ready: {report.root}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)

@@ -14,8 +14,8 @@ from typing import Any
 
 from toolkit import contrib
 from toolkit.errors import BipError
-from toolkit.gitlog import RepoActivity, scan
-from toolkit.journal import Day
+from toolkit.git import RepoActivity, scan
+from toolkit.journal.days import Day
 from toolkit.readinglist import ReadingList
 from toolkit.workspace import Workspace
 
@@ -152,7 +152,7 @@ def gather(
     entry.landed, entry.landed_note, warnings = gather_landed(ws, model, store, client, now)
     entry.warnings += warnings
     if client is not None:
-        from toolkit.news import fetch_news, followed
+        from toolkit.figures.news import fetch_news, followed
 
         try:
             entry.news = fetch_news(client, followed(model), since)

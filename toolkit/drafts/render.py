@@ -11,18 +11,19 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from toolkit import citations, yamlio
+from toolkit import citations, yamledit
 from toolkit.errors import BadInput
 from toolkit.fileio import atomic_write_text, create_exclusive
 from toolkit.readinglist import Entry, ReadingList
 
 SUFFIX = ".md.j2"
-BUILTIN = Path(__file__).resolve().parent / "templates"
+BUILTIN = Path(str(resources.files("toolkit.templates")))
 NEEDS = {  # what each built-in template needs from the command line
     "training-run": ("metrics", "--metrics FILE"),
     "paper-notes": ("paper", "--cite PAPER_ID"),
@@ -118,92 +119,6 @@ def post_path(folder: Path, now: datetime, title: str) -> Path:
     return path
 
 
-@dataclass
-class Reviewer:
-    login: str
-    name: str | None = None
-    figure: str | None = None
-
-
-@dataclass
-class PRInfo:
-    repo: str
-    number: int
-    url: str
-    title: str | None = None
-    state: str = "open"
-    merged: bool = False
-    merged_at: str | None = None
-    author: str | None = None
-    reviewers: list[Reviewer] = field(default_factory=list)
-    source: str = "flags"
-
-
-def parse_pr(text: str) -> tuple[str, int]:
-    match = re.fullmatch(r"([A-Za-z0-9-]+/[A-Za-z0-9._-]+)#(\d+)", text.strip())
-    if not match:
-        raise BadInput(
-            f"--pr {text!r} is not owner/name#N", hint="e.g. --pr vllm-project/vllm#12345"
-        )
-    return match.group(1), int(match.group(2))
-
-
-def pr_from_flags(repo: str, number: int, variables: dict[str, str], model: ReadingList) -> PRInfo:
-    reviewers = [
-        r.strip().lstrip("@") for r in variables.get("reviewers", "").split(",") if r.strip()
-    ]
-    info = PRInfo(
-        repo,
-        number,
-        variables.get("pr_url", f"https://github.com/{repo}/pull/{number}"),
-        title=variables.get("pr_title"),
-        state=variables.get("pr_state", "open"),
-    )
-    info.merged = info.state == "merged"
-    info.reviewers = [_reviewer(login, None, model) for login in reviewers]
-    return info
-
-
-def pr_from_github(client: Any, repo: str, number: int, model: ReadingList) -> PRInfo:
-    data = client.get(f"/repos/{repo}/pulls/{number}").data
-    author = (data.get("user") or {}).get("login")
-    logins: list[str] = []
-    for review in client.items(f"/repos/{repo}/pulls/{number}/reviews", max_pages=3):
-        login = (review.get("user") or {}).get("login")
-        if login and login != author and login not in logins and not login.endswith("[bot]"):
-            logins.append(login)
-    merged_by = (data.get("merged_by") or {}).get("login")
-    if merged_by and merged_by != author and merged_by not in logins:
-        logins.append(merged_by)
-    reviewers = []
-    for login in logins:
-        try:
-            name = client.get(f"/users/{login}").data.get("name")
-        except Exception:  # a missing name is not worth failing a draft over
-            name = None
-        reviewers.append(_reviewer(login, name, model))
-    merged_at = data.get("merged_at")
-    return PRInfo(
-        repo,
-        number,
-        data.get("html_url", f"https://github.com/{repo}/pull/{number}"),
-        title=data.get("title"),
-        state="merged" if merged_at else data.get("state", "open"),
-        merged=bool(merged_at),
-        merged_at=merged_at,
-        author=author,
-        reviewers=reviewers,
-        source="GitHub",
-    )
-
-
-def _reviewer(login: str, name: str | None, model: ReadingList) -> Reviewer:
-    figure = next(
-        (f for f in model.figures if f.github and f.github.lower() == login.lower()), None
-    )
-    return Reviewer(login, name or (figure.name if figure else None), figure.id if figure else None)
-
-
 def front_matter(
     title: str, now: datetime, tags: list[str], keys: list[str], draft: bool = True
 ) -> str:
@@ -214,9 +129,9 @@ def front_matter(
         rest["citations"] = keys
     # The date as a bare ISO 8601 timestamp: what Hugo and Jekyll both parse as a date.
     lines = [
-        *yamlio.render_block({"title": title}),
+        *yamledit.render_block({"title": title}),
         f"date: {now.isoformat(timespec='seconds')}",
-        *yamlio.render_block(rest),
+        *yamledit.render_block(rest),
     ]
     return "---\n" + "\n".join(lines) + "\n---\n"
 
@@ -239,13 +154,13 @@ def render(
     """Render a template to a whole post (front matter + body)."""
     import jinja2
 
-    from toolkit.thread import split_thread
+    from toolkit.drafts.thread import split_thread
 
     try:
         tmpl = env.get_template(template + SUFFIX)
     except jinja2.TemplateNotFound:
         names = [t.name for t in list_templates(None)]
-        from toolkit.names import did_you_mean
+        from toolkit.text import did_you_mean
 
         raise BadInput(
             f"no template {template!r}",
@@ -318,7 +233,9 @@ def publish(path: Path, now: datetime) -> str:
     if not lines or lines[0].strip() != "---" or "---" not in [x.strip() for x in lines[1:]]:
         raise BadInput(f"{path}: no front matter (--- block) at the top")
     end = 1 + [x.strip() for x in lines[1:]].index("---")
-    yamlio.parse("\n".join(lines[1:end]) + "\n", str(path))  # a broken front matter: located error
+    yamledit.parse(
+        "\n".join(lines[1:end]) + "\n", str(path)
+    )  # a broken front matter: located error
     stamp = now.isoformat(timespec="seconds")
     found = {"draft": False, "date": False}
     for i in range(1, end):

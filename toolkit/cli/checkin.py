@@ -1,0 +1,106 @@
+"""`bip checkin`: the daily check-in that writes the journal."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from toolkit import readinglist as rl
+from toolkit.cli._context import (
+    ApiUrlOpt,
+    OfflineOpt,
+    github_client,
+    offline_env,
+    state_store,
+    workspace,
+)
+from toolkit.cli.output import echo, print_json, warn
+
+
+def checkin(
+    ctx: typer.Context,
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="What you learned (repeatable).")
+    ] = None,
+    next_: Annotated[
+        list[str] | None, typer.Option("--next", help="What's next (repeatable).")
+    ] = None,
+    read: Annotated[
+        list[str] | None,
+        typer.Option("--read", help="Entry id you worked on; a todo entry is started."),
+    ] = None,
+    minutes: Annotated[int | None, typer.Option(help="Minutes spent today.", min=0)] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Tag for today (repeatable).")
+    ] = None,
+    offline: OfflineOpt = False,
+    api_url: ApiUrlOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the entry; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entry as data.")] = False,
+) -> None:
+    """Record what you built, read and landed since the last check-in in today's journal.
+
+    Asks "What did you learn?" and "What's next?" on a terminal (Enter skips); never asks
+    without one. A second check-in the same day adds to the day's file.
+    Example: bip checkin --note "KV-cache paging finally clicked" --minutes 90 --tag vllm
+    """
+    from toolkit.journal.checkin import LAST_KEY, gather, to_day
+    from toolkit.journal.days import render_day, write_day
+    from toolkit.journal.index import refresh_index
+    from toolkit.journal.streak import streaks
+
+    ws = workspace(ctx)
+    now = ws.now()
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    for entry_id in read or []:
+        model.entry(entry_id)  # unknown ids fail before anything is written
+    store = state_store(ws)
+    client = None if (offline or offline_env()) else github_client(ws, api_url, False, max_wait=10)
+    if not dry_run:
+        to_start = [i for i in read or [] if model.entry(i).status == "todo"]
+        for entry_id in to_start:
+            rl.edit_reading_list(
+                ws.paths.reading_list,
+                rl.plan_status(entry_id, "reading", now.date()),
+                lock=rl.lock_path_for(ws.paths.reading_list),
+            )
+        if to_start:  # the entries' new status and dates belong in today's Read section
+            model = rl.load_reading_list(ws.paths.reading_list).model
+    entry = gather(ws, model, store, now, client, worked_on=read or [])
+    entry.notes, entry.next = list(note or []), list(next_ or [])
+    entry.minutes, entry.tags = minutes, list(tag or [])
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not (as_json or dry_run)
+    if interactive and not note:
+        learned = typer.prompt(
+            "What did you learn? (Enter to skip)", default="", show_default=False
+        )
+        entry.notes += [learned] if learned.strip() else []
+    if interactive and not next_:
+        upcoming = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
+        entry.next += [upcoming] if upcoming.strip() else []
+    for warning in entry.warnings:
+        warn(warning)
+    for skipped in entry.skipped:
+        warn(f"skipped {skipped.path}: {skipped.error}")
+    day = to_day(entry)
+    if as_json:
+        print_json(entry)
+        if dry_run:
+            return
+    elif dry_run:
+        echo(render_day(day))
+        return
+    path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
+    store.put(LAST_KEY, now.isoformat())
+    report = refresh_index(store, ws.paths.journal)
+    if as_json:
+        return
+    echo(render_day(merged))
+    days = {date.fromisoformat(s.day) for s in report.summaries}
+    result = streaks(days, now.date())
+    echo(f"wrote {path}  (streak: {result.current} day{'s' if result.current != 1 else ''})")

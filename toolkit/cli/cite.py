@@ -1,0 +1,46 @@
+"""`bip cite`: citations and BibTeX for reading-list entries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from toolkit import readinglist as rl
+from toolkit.cli._context import workspace
+from toolkit.cli.output import echo
+
+
+def cite(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(help="Entry ids to cite.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown, bibtex, bibtex-plain or text.")
+    ] = "markdown",
+) -> None:
+    """Print citations for reading-list entries.
+
+    Example: bip cite flash-attention-paper vllm-paper --format bibtex
+    """
+    from toolkit import citations
+    from toolkit.drafts import Citer
+    from toolkit.errors import BadInput
+
+    formats = ("markdown", "bibtex", "bibtex-plain", "text")
+    if fmt not in formats:
+        raise BadInput(f"unknown format {fmt!r}", hint="one of: " + ", ".join(formats))
+    ws = workspace(ctx)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    from toolkit.readinglist.sync import citation_files
+
+    citer = Citer(model, citation_files(ws, [model.entry(i) for i in ids]))
+    for entry_id in ids:
+        citer.cite(entry_id)
+    refs = citer.references()
+    if fmt == "markdown":
+        echo(citations.references_markdown(refs))
+    elif fmt == "text":
+        for n, ref in enumerate(refs, start=1):
+            echo(f"[{n}] {citations.text(ref)}")
+    else:
+        echo("\n".join(citations.bibtex(ref, plain=fmt == "bibtex-plain") for ref in refs).rstrip())

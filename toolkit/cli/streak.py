@@ -1,0 +1,60 @@
+"""`bip streak`: your streak and a calendar of journal days."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from toolkit.cli._context import (
+    JsonOpt,
+    state_store,
+    workspace,
+)
+from toolkit.cli.output import echo, print_json
+
+
+def streak(
+    ctx: typer.Context,
+    svg_file: Annotated[
+        Path | None, typer.Option("--svg", help="Also write the calendar as SVG.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show your current and longest streak and a 52-week calendar of journal days.
+
+    Example: bip streak --svg streak.svg
+    """
+
+    from toolkit.fileio import atomic_write_text
+    from toolkit.journal.index import refresh_index
+    from toolkit.journal.streak import heatmap, streaks, svg
+
+    ws = workspace(ctx)
+    report = refresh_index(state_store(ws), ws.paths.journal)
+    activity = {date.fromisoformat(s.day): max(s.activity, 1) for s in report.summaries}
+    today = ws.now().date()
+    result = streaks(set(activity), today)
+    if svg_file is not None:
+        title = (
+            f"{result.days} journal days; current streak {result.current}, longest {result.longest}"
+        )
+        atomic_write_text(svg_file, svg(activity, today, title))
+    if as_json:
+        print_json(
+            {"streak": result, "days": {d.isoformat(): n for d, n in sorted(activity.items())}}
+        )
+        return
+    open_today = "" if result.today_done else " (check in today to keep it)"
+    echo(f"current streak: {result.current} day{'s' if result.current != 1 else ''}{open_today}")
+    echo(
+        f"longest streak: {result.longest} day{'s' if result.longest != 1 else ''}"
+        + (f", ending {result.longest_end}" if result.longest_end else "")
+    )
+    echo(f"journal days:   {result.days}")
+    echo()
+    echo(heatmap(activity, today))
+    if svg_file is not None:
+        echo(f"\nwrote {svg_file}")

@@ -1,0 +1,3 @@
+"""The people you follow: their news."""
+
+from __future__ import annotations

@@ -1,0 +1,91 @@
+"""The reading list on disk: load and validate, and the atomic, minimal-diff edit engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from toolkit import yamledit
+from toolkit.errors import BadInput, ConcurrentEdit, InvalidFile, Problem
+from toolkit.fileio import atomic_write_text, digest, locked
+from toolkit.readinglist.model import ReadingList
+from toolkit.readinglist.schema import build, validate
+
+
+@dataclass
+class Loaded:
+    """A reading list as read from disk: its exact text, parsed document and model."""
+
+    path: Path
+    text: str
+    digest: str
+    doc: Any
+    model: ReadingList
+
+
+def parse_text(text: str, path: str) -> Any:
+    return yamledit.parse(text, path)
+
+
+def load_reading_list(path: Path) -> Loaded:
+    """Read, parse and validate; InvalidFile lists every problem with file:line:column."""
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(
+            f"{shown} does not exist", hint="create a workspace with `bip init`"
+        ) from None
+    except IsADirectoryError:
+        raise BadInput(f"{shown} is a folder, not a reading list") from None
+    text = yamledit.decode(data, shown)
+    doc = parse_text(text, shown)
+    problems = validate(doc, shown)
+    if problems:
+        raise InvalidFile(problems)
+    return Loaded(path, text, digest(data), doc, build(doc, shown))
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+Plan = Callable[[ReadingList], tuple[list[yamledit.Edit], T]]
+
+
+def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attempts: int = 3) -> T:
+    """Apply a planned change atomically. The plan sees a freshly validated model; if the file
+    changes on disk between this read and the write, the plan is applied again to the new text."""
+    for _ in range(attempts):
+        loaded = load_reading_list(path)
+        edits, result = plan(loaded.model)
+        if not edits:
+            return result
+        new_text, new_doc = yamledit.apply_edits(loaded.text, loaded.doc, edits, str(path))
+        problems = validate(new_doc, str(path))
+        if problems:
+            raise InvalidFile(
+                [
+                    Problem(
+                        p.path,
+                        p.line,
+                        p.column,
+                        f"the change would make the file invalid: {p.message}",
+                        p.hint,
+                    )
+                    for p in problems
+                ]
+            )
+        with locked(lock):
+            if digest(path.read_bytes()) == loaded.digest:
+                atomic_write_text(path, new_text)
+                return result
+    raise ConcurrentEdit(
+        f"{path} kept changing while bip was writing it; nothing was written",
+        hint="close the editor that is saving it, then run the command again",
+    )
+
+
+def lock_path_for(reading_list: Path) -> Path:
+    return reading_list.parent / ".bip" / "reading_list.lock"

@@ -1,0 +1,193 @@
+"""Planned edits of the reading list: add, status changes, notes, fields, removal, pinned keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from toolkit import yamledit
+from toolkit.errors import BadInput
+from toolkit.readinglist import links
+from toolkit.readinglist.document import Plan
+from toolkit.readinglist.model import ENTRY_FIELDS, KINDS, STATUSES, Entry, ReadingList
+from toolkit.text import ID_PATTERN, did_you_mean, slug_id, unique_id
+
+
+@dataclass
+class Change:
+    """What an edit did, for printing and --json."""
+
+    id: str
+    changes: list[str]
+
+
+def _with_note(entry: Entry, note: str | None) -> str | None:
+    if not note:
+        return None
+    if not entry.notes:
+        return note
+    # Keep the block's own trailing newline, so `notes: |` does not turn into `notes: |-`.
+    tail = "\n" if entry.notes.endswith("\n") else ""
+    return f"{entry.notes.rstrip()}\n{note}{tail}"
+
+
+def plan_status(entry_id: str, status: str, today: date, note: str | None = None) -> Plan[Change]:
+    """start -> reading (+started), done -> done (+finished), drop -> dropped."""
+    if status not in STATUSES:
+        raise BadInput(f"unknown status {status!r}", hint=did_you_mean(status, STATUSES))
+
+    def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Change]:
+        index = rl.entry_index(entry_id)
+        entry = rl.entries[index]
+        sets: dict[str, Any] = {}
+        if entry.status != status:
+            sets["status"] = status
+        if status in ("reading", "done") and entry.started is None:
+            sets["started"] = today
+        if status == "done" and (entry.finished is None or entry.status != "done"):
+            sets["finished"] = today
+        notes = _with_note(entry, note)
+        if notes is not None:
+            sets["notes"] = notes
+        edits: list[yamledit.Edit] = [
+            yamledit.SetItemKey("entries", index, k, v) for k, v in sets.items()
+        ]
+        shown = [
+            f"status {entry.status} -> {status}"
+            if k == "status"
+            else ("note added" if k == "notes" else f"{k} {v}")
+            for k, v in sets.items()
+        ]
+        return edits, Change(entry.id, shown or [f"already {status}"])
+
+    return plan
+
+
+def plan_note(entry_id: str, note: str) -> Plan[Change]:
+    if not note.strip():
+        raise BadInput(
+            "the note is empty", hint='e.g. bip read note nanogpt "loss 3.28 at 5k steps"'
+        )
+
+    def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Change]:
+        index = rl.entry_index(entry_id)
+        notes = _with_note(rl.entries[index], note)
+        return [yamledit.SetItemKey("entries", index, "notes", notes)], Change(
+            entry_id, ["note added"]
+        )
+
+    return plan
+
+
+def plan_set(entry_id: str, key: str, value: Any) -> Plan[Change]:
+    """Set one field (e.g. pin a cite_key); the result is validated before anything is written."""
+    if key not in ENTRY_FIELDS or key == "id":
+        raise BadInput(f"cannot set {key!r}", hint=did_you_mean(key, ENTRY_FIELDS))
+
+    def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Change]:
+        index = rl.entry_index(entry_id)
+        return [yamledit.SetItemKey("entries", index, key, value)], Change(
+            entry_id, [f"{key} {value}"]
+        )
+
+    return plan
+
+
+def plan_remove(entry_id: str) -> Plan[Entry]:
+    """Remove an entry; the result is the entry as it was, for saying what went."""
+
+    def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Entry]:
+        index = rl.entry_index(entry_id)
+        return [yamledit.RemoveItem("entries", index)], rl.entries[index]
+
+    return plan
+
+
+@dataclass
+class Added:
+    id: str
+    kind: str
+    title: str
+    link: str
+
+
+def plan_add(
+    reference: str,
+    today: date,
+    entry_id: str | None = None,
+    figures: list[str] | None = None,
+    tags: list[str] | None = None,
+    kind: str | None = None,
+    title: str | None = None,
+) -> Plan[Added]:
+    """Add a URL, arXiv id or DOI as a new `todo` entry with a readable unique id."""
+    source = links.classify(reference)
+    if kind is not None and kind not in KINDS:
+        raise BadInput(f"unknown kind {kind!r}", hint=did_you_mean(kind, KINDS) or ", ".join(KINDS))
+    if entry_id is not None and not ID_PATTERN.match(entry_id):
+        raise BadInput(
+            f"{entry_id!r} is not a valid id",
+            hint=f"lowercase ASCII letters, digits, '.', '_', '-'; e.g. {slug_id(entry_id)!r}",
+        )
+
+    def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Added]:
+        for fig in figures or []:
+            rl.figure(fig)
+        for existing in rl.entries:
+            same = (
+                (source.repo and existing.repo and existing.repo.lower() == source.repo.lower())
+                or (source.arxiv and existing.arxiv == source.arxiv)
+                or (source.doi and existing.doi and existing.doi.lower() == source.doi.lower())
+                or (source.kind not in ("repo", "paper") and existing.url == source.url)
+            )
+            if same:
+                raise BadInput(
+                    f"{reference} is already in the list as {existing.id!r}",
+                    hint=f"see `bip read show {existing.id}`",
+                )
+        taken = {e.id for e in rl.entries}
+        if entry_id is not None:
+            if entry_id in taken:
+                raise BadInput(f"id {entry_id!r} is already used", hint="choose another --id")
+            new_id = entry_id
+        else:
+            base = slug_id(source.id_hint) or source.kind
+            if source.repo and base in taken:
+                base = slug_id(source.repo.replace("/", "-"))
+            new_id = unique_id(base, taken)
+        item: dict[str, Any] = {
+            "id": new_id,
+            "kind": kind or source.kind,
+            "title": title or source.title,
+        }
+        for key in ("repo", "arxiv", "doi"):
+            if getattr(source, key):
+                item[key] = getattr(source, key)
+        item["url"] = source.url
+        if figures:
+            item["figures"] = list(figures)
+        if tags:
+            item["tags"] = list(tags)
+        item["status"] = "todo"
+        item["added"] = today
+        added = Added(new_id, item["kind"], item["title"], source.url)
+        return [yamledit.AppendItem("entries", item)], added
+
+    return plan
+
+
+def plan_pin_keys(keys: dict[str, str]) -> Plan[list[str]]:
+    """Pin the citation keys a draft used (entries that have none yet), so they never change."""
+
+    def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], list[str]]:
+        edits: list[yamledit.Edit] = []
+        pinned = []
+        for entry_id, key in keys.items():
+            index = rl.entry_index(entry_id)
+            if rl.entries[index].cite_key is None:
+                edits.append(yamledit.SetItemKey("entries", index, "cite_key", key))
+                pinned.append(entry_id)
+        return edits, pinned
+
+    return plan

@@ -1,0 +1,193 @@
+"""Settings, highest first: flags, environment variables, workspace bip.toml, user config, defaults."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import BadInput, InvalidFile, Problem
+
+SETTINGS = "bip.toml"
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+# Every key bip.toml may hold, by table; "" is the top level.
+SETTINGS_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "": {"timezone": str},
+    "github": {"login": str, "api_url": str},
+    "git": {"emails": list, "repos": list},
+    "drafts": {"posts_dir": str},
+    "clones": {},  # free-form: "owner/name" = "path to a local clone"
+}
+
+
+@dataclass
+class Settings:
+    timezone: str | None = None
+    github_login: str | None = None
+    api_url: str | None = None
+    git_emails: list[str] = field(default_factory=list)
+    git_repos: list[str] = field(default_factory=list)
+    posts_dir: str = "posts"
+    clones: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # setting -> where its value came from
+
+    def tz(self) -> tzinfo:
+        if not self.timezone:
+            local = datetime.now().astimezone().tzinfo
+            assert local is not None
+            return local
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            where = self.sources.get("timezone", "settings")
+            raise BadInput(
+                f"unknown time zone {self.timezone!r} (from {where})",
+                hint="use an IANA name such as 'Europe/Berlin' or 'Asia/Shanghai'",
+            ) from exc
+
+
+def user_settings_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("bip")) / SETTINGS
+
+
+def load_settings_file(path: Path) -> dict[str, Any]:
+    """Parse and validate one bip.toml; every problem is reported with its line."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise InvalidFile([Problem(str(path), 0, 0, f"not UTF-8 text ({exc.reason})")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise InvalidFile([Problem(str(path), line, col, f"TOML syntax error: {msg}")]) from exc
+    problems = validate_settings(data, text, str(path))
+    if problems:
+        raise InvalidFile(problems)
+    return data
+
+
+def validate_settings(data: dict[str, Any], text: str, path: str) -> list[Problem]:
+    problems: list[Problem] = []
+    tables = [t for t in SETTINGS_SCHEMA if t]
+    for key, value in data.items():
+        if isinstance(value, dict) and key not in SETTINGS_SCHEMA[""]:
+            if key not in SETTINGS_SCHEMA:
+                problems.append(_unknown(path, text, key, tables, f"[{key}]"))
+                continue
+            allowed = SETTINGS_SCHEMA[key]
+            for sub, subvalue in value.items():
+                if key == "clones":
+                    if not isinstance(subvalue, str):
+                        problems.append(_typed(path, text, sub, "a path (string)"))
+                    continue
+                if sub not in allowed:
+                    problems.append(_unknown(path, text, sub, list(allowed), f"{key}.{sub}"))
+                elif not isinstance(subvalue, allowed[sub]):
+                    problems.append(_typed(path, text, sub, _type_name(allowed[sub])))
+                elif isinstance(subvalue, list) and not all(isinstance(x, str) for x in subvalue):
+                    problems.append(_typed(path, text, sub, "a list of strings"))
+        elif key in SETTINGS_SCHEMA[""]:
+            if not isinstance(value, SETTINGS_SCHEMA[""][key]):
+                problems.append(_typed(path, text, key, _type_name(SETTINGS_SCHEMA[""][key])))
+        else:
+            problems.append(_unknown(path, text, key, list(SETTINGS_SCHEMA[""]) + tables, key))
+    return problems
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    return "a list of strings" if kind is list else "a string"
+
+
+def _key_line(text: str, key: str) -> int:
+    pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _unknown(path: str, text: str, key: str, allowed: list[str], shown: str) -> Problem:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
+    return Problem(path, _key_line(text, key), 0, f"unknown setting {shown!r}", hint)
+
+
+def _typed(path: str, text: str, key: str, expected: str) -> Problem:
+    return Problem(path, _key_line(text, key), 0, f"setting {key!r} must be {expected}")
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def _merge(settings: Settings, data: dict[str, Any], origin: str) -> None:
+    def put(name: str, value: Any) -> None:
+        setattr(settings, name, value)
+        settings.sources[name] = origin
+
+    if "timezone" in data:
+        put("timezone", data["timezone"])
+    github = data.get("github", {})
+    if "login" in github:
+        put("github_login", github["login"])
+    if "api_url" in github:
+        put("api_url", github["api_url"])
+    git = data.get("git", {})
+    if "emails" in git:
+        put("git_emails", list(git["emails"]))
+    if "repos" in git:
+        put("git_repos", list(git["repos"]))
+    drafts = data.get("drafts", {})
+    if "posts_dir" in drafts:
+        put("posts_dir", drafts["posts_dir"])
+    if "clones" in data:
+        merged = dict(settings.clones)
+        merged.update(data["clones"])
+        put("clones", merged)
+
+
+ENV_SETTINGS = {
+    "BIP_TIMEZONE": "timezone",
+    "BIP_GITHUB_LOGIN": "github_login",
+    "BIP_POSTS_DIR": "posts_dir",
+}
+
+
+def _apply_env(settings: Settings) -> None:
+    for var, name in ENV_SETTINGS.items():
+        value = os.environ.get(var)
+        if value:
+            setattr(settings, name, value)
+            settings.sources[name] = var
+    emails = os.environ.get("BIP_GIT_EMAILS")
+    if emails:
+        settings.git_emails = [e.strip() for e in emails.split(",") if e.strip()]
+        settings.sources["git_emails"] = "BIP_GIT_EMAILS"
+
+
+def load_settings(workspace_file: Path) -> Settings:
+    """Defaults, then the user config, then the workspace bip.toml, then BIP_* variables.
+
+    Flags are the caller's: a flag given on the command line wins over everything here."""
+    settings = Settings()
+    for path in (user_settings_path(), workspace_file):
+        if path.is_file():
+            _merge(settings, load_settings_file(path), str(path))
+    _apply_env(settings)
+    return settings

@@ -1,0 +1,46 @@
+"""YAML that keeps the user's words: parse with positions, edit by splicing lines.
+
+ruamel.yaml parses (keeping line/column of every key and item). Edits are made on the original
+text, line by line, at the positions ruamel reports, so a diff shows only the lines an edit meant to
+change: comments, key order, blank lines, quoting and flow style elsewhere are untouched. Every
+edited text is parsed again and compared with the intended data; when a layout is too unusual to
+splice (flow-style collections, a missing section), the edit falls back to ruamel's round-trip dump.
+"""
+
+from __future__ import annotations
+
+from toolkit.yamledit.parse import (
+    MAX_BYTES,
+    PosMap,
+    PosSeq,
+    decode,
+    make_yaml,
+    parse,
+    to_plain,
+)
+from toolkit.yamledit.splice import (
+    AppendItem,
+    Edit,
+    RemoveItem,
+    SetItemKey,
+    apply_edits,
+    apply_plain,
+    render_block,
+)
+
+__all__ = [
+    "MAX_BYTES",
+    "make_yaml",
+    "decode",
+    "PosMap",
+    "PosSeq",
+    "parse",
+    "to_plain",
+    "SetItemKey",
+    "AppendItem",
+    "RemoveItem",
+    "Edit",
+    "apply_plain",
+    "apply_edits",
+    "render_block",
+]

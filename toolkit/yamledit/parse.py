@@ -1,0 +1,221 @@
+"""Parse YAML with positions: decode, compose with libyaml, build position-carrying dicts and lists."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from toolkit.errors import InvalidFile, Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE: Any = _Delete()
+
+
+def make_yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a user's long line
+    return yaml
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes to text, refusing what is not a YAML text file with a located message."""
+    if len(data) > MAX_BYTES:
+        raise InvalidFile(
+            [
+                Problem(
+                    path,
+                    0,
+                    0,
+                    f"file is {len(data) / 1e6:.1f} MB; bip reads at most {MAX_BYTES // 2**20} MiB",
+                    "is this the right file? split it or archive finished entries",
+                )
+            ]
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _position(data, nul)
+        raise InvalidFile(
+            [Problem(path, line, col, "binary data (NUL byte): not a YAML text file")]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        raise InvalidFile(
+            [Problem(path, line, col, "not valid UTF-8 text", "save the file as UTF-8")]
+        ) from exc
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+class _LineCol:
+    """The part of ruamel's `lc` record bip uses: 0-based line/column of a node, its keys,
+    values and items."""
+
+    __slots__ = ("line", "col", "_keys", "_values", "_items")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.line, self.col = line, col
+        self._keys: dict[Any, tuple[int, int]] = {}
+        self._values: dict[Any, tuple[int, int]] = {}
+        self._items: list[tuple[int, int]] = []
+
+    def key(self, k: Any) -> tuple[int, int]:
+        return self._keys[k]
+
+    def value(self, k: Any) -> tuple[int, int]:
+        return self._values[k]
+
+    def item(self, i: int) -> tuple[int, int]:
+        return self._items[i]
+
+
+class _Flow:
+    __slots__ = ("_flow",)
+
+    def __init__(self, flow: bool) -> None:
+        self._flow = flow
+
+    def flow_style(self) -> bool:
+        return self._flow
+
+
+class PosMap(dict[Any, Any]):
+    """A mapping that knows where each of its keys and values stands in the file."""
+
+    lc: _LineCol
+    fa: _Flow
+
+
+class PosSeq(list[Any]):
+    """A sequence that knows where each of its items stands in the file."""
+
+    lc: _LineCol
+    fa: _Flow
+
+
+def _compose(text: str) -> tuple[Any, Any]:
+    """The node tree and a constructor for its scalars. libyaml's C scanner (ruamel.yaml.clib)
+    is ~8x faster; it rejects some YAML 1.2 a user may write (`{x: https://...}`), and then the
+    pure-Python scanner, which accepts it, decides."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        fast = YAML(typ="safe", pure=False)
+        return fast.compose(text), fast.constructor
+    except YAMLError:
+        pass
+    pure = YAML(typ="safe", pure=True)
+    return pure.compose(text), pure.constructor
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
+    return InvalidFile([Problem(path, mark.line + 1, mark.column + 1, message, hint)])
+
+
+def _build(node: Any, constructor: Any, path: str) -> Any:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    mark = node.start_mark
+    if isinstance(node, MappingNode):
+        mapping = PosMap()
+        mapping.lc = _LineCol(mark.line, mark.column)
+        mapping.fa = _Flow(bool(node.flow_style))
+        for key_node, value_node in node.value:
+            where = key_node.start_mark
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _located(path, where, "merge keys (<<) are not supported here")
+            key = _build(key_node, constructor, path)
+            if isinstance(key, (dict, list)):
+                raise _located(path, where, "a key must be plain text")
+            if key in mapping:
+                first = mapping.lc.key(key)[0] + 1
+                raise _located(
+                    path,
+                    where,
+                    f"YAML syntax error: duplicate key {key!r}",
+                    f"first on line {first}; keep one of them",
+                )
+            mapping[key] = _build(value_node, constructor, path)
+            mapping.lc._keys[key] = (where.line, where.column)
+            mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
+        return mapping
+    if isinstance(node, SequenceNode):
+        seq = PosSeq(_build(child, constructor, path) for child in node.value)
+        seq.lc = _LineCol(mark.line, mark.column)
+        seq.lc._items = [(c.start_mark.line, c.start_mark.column) for c in node.value]
+        seq.fa = _Flow(bool(node.flow_style))
+        return seq
+    if node.tag == _STR_TAG:
+        return node.value
+    try:
+        return constructor.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. 2026-13-45 looks like a date but is none
+        raise _located(
+            path,
+            mark,
+            f"{node.value!r} is not a real date ({exc})",
+            "use YYYY-MM-DD with a valid month and day",
+        ) from exc
+
+
+def parse(text: str, path: str) -> Any:
+    """Parse YAML into dicts and lists that carry line/column positions (fast: C scanner).
+    Syntax errors become a located Problem."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        node, constructor = _compose(text)
+        return None if node is None else _build(node, constructor, path)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        if "duplicate key" in what:
+            what = what.split("\n")[0]
+        raise InvalidFile([Problem(path, line, col, f"YAML syntax error: {what}")]) from exc
+    except YAMLError as exc:
+        first = (str(exc).splitlines() or ["unreadable"])[0]
+        raise InvalidFile([Problem(path, 0, 0, f"YAML error: {first}")]) from exc
+    except ValueError as exc:  # e.g. a timestamp-looking value that is not a real date
+        raise InvalidFile([Problem(path, 0, 0, f"YAML value error: {exc}")]) from exc
+
+
+def to_plain(node: Any) -> Any:
+    """ruamel's commented structures as plain dicts, lists and scalars."""
+    if isinstance(node, dict):
+        return {str(k): to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, datetime):
+        return node
+    if isinstance(node, date):
+        return date(node.year, node.month, node.day)
+    return node
