@@ -113,13 +113,28 @@ class Result:
 
 @pytest.fixture
 def bip() -> Callable[..., Result]:
-    """Run the CLI in-process; unexpected exceptions fail the test (they are bugs)."""
-    from toolkit.cli import app
+    """Run bip in-process through `toolkit.cli.run`, the same boundary `main()` uses.
+
+    The run must end with exit code `code` (0 unless the test says otherwise): any other code,
+    an internal error included, fails the test on the spot. `code=None` accepts any code.
+    """
+    from toolkit.cli import run as run_bip
 
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None) -> Result:
-        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
+    def run(*args: str, input: str | None = None, code: int | None = 0) -> Result:
+        with runner.isolation(input=input) as (out, err, _):
+            exit_code = run_bip(list(args))
+            stdout, stderr = out.getvalue(), err.getvalue()
+        result = Result(
+            exit_code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+        )
+        if code is not None and exit_code != code:
+            pytest.fail(
+                f"bip {' '.join(args)} exited {exit_code}, expected {code}\n"
+                f"--- stdout\n{result.stdout}--- stderr\n{result.stderr}",
+                pytrace=False,
+            )
+        return result
 
     return run

@@ -62,7 +62,7 @@ def test_bad_file_is_refused_and_untouched(bip, commented: Path, make, expected,
     data = make()
     commented.write_bytes(data)
     before = os.stat(commented).st_mtime_ns
-    result = bip("-w", str(commented.parent), *command)
+    result = bip("-w", str(commented.parent), *command, code=2)
     assert result.exit_code == 2, result.stdout
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -73,12 +73,12 @@ def test_bad_file_is_refused_and_untouched(bip, commented: Path, make, expected,
 
 def test_problem_lines_point_at_the_right_place(bip, commented: Path):
     commented.write_bytes(wrong_types())
-    result = bip("-w", str(commented.parent), "read", "validate")
+    result = bip("-w", str(commented.parent), "read", "validate", code=2)
     assert "reading_list.yaml:17:12:" in result.stderr  # title: 42
     assert "reading_list.yaml:23:7:" in result.stderr  # - [nested]
 
 
 def test_missing_reading_list(bip, ws: Path):
     (ws / "reading_list.yaml").unlink()
-    result = bip("-w", str(ws), "read", "list")
+    result = bip("-w", str(ws), "read", "list", code=2)
     assert result.exit_code == 2 and "does not exist" in result.stderr

@@ -100,7 +100,7 @@ def test_no_tty_never_prompts_and_dry_run_writes_nothing(bip, cws: Path):
 
 
 def test_unknown_read_id_fails_before_writing(bip, cws: Path):
-    result = bip("-w", str(cws), "checkin", "--read", "nanogtp")
+    result = bip("-w", str(cws), "checkin", "--read", "nanogtp", code=2)
     assert result.exit_code == 2 and "did you mean 'nanogpt'?" in result.stderr
     assert not (cws / "journal").exists()
 
@@ -114,7 +114,7 @@ def test_a_broken_journal_file_is_refused(bip, cws: Path):
         else path.read_text().replace("date:", "date: [", 1)
     )
     broken = path.read_bytes()
-    result = bip("-w", str(cws), "checkin", "--note", "b")
+    result = bip("-w", str(cws), "checkin", "--note", "b", code=2)
     assert (
         result.exit_code == 2
         and "2026-11-23.md:" in result.stderr
@@ -179,7 +179,7 @@ def test_log_filters_and_formats(bip, ws: Path):
     ] == ["2026-11-22"]
     markdown = bip("-w", str(ws), "log", "--since", "2026-11-22", "--format", "markdown").stdout
     assert markdown.count("# 2026-11-2") == 2
-    assert bip("-w", str(ws), "log", "--since", "yesterday").exit_code == 2
+    assert bip("-w", str(ws), "log", "--since", "yesterday", code=2).exit_code == 2
 
 
 def test_the_index_follows_hand_edits_and_can_be_rebuilt(bip, ws: Path):

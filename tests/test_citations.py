@@ -203,6 +203,6 @@ def test_cli_cite_formats(bip, real_list: Path):
     assert text.startswith(
         "[1] Ashish Vaswani et al. (2017). Attention Is All You Need. arXiv:1706.03762."
     )
-    result = bip("-w", w, "cite", "flash-atention")
+    result = bip("-w", w, "cite", "flash-atention", code=2)
     assert result.exit_code == 2 and "did you mean" in result.stderr
-    assert bip("-w", w, "cite", "vllm", "--format", "ris").exit_code == 2
+    assert bip("-w", w, "cite", "vllm", "--format", "ris", code=2).exit_code == 2

@@ -25,11 +25,11 @@ def test_list_filters_and_json(bip, commented: Path):
 
 
 def test_bad_filters_are_errors_with_hints(bip, commented: Path):
-    result = bip("-w", str(commented.parent), "read", "list", "--status", "doen")
+    result = bip("-w", str(commented.parent), "read", "list", "--status", "doen", code=2)
     assert result.exit_code == 2
     assert "bip: error: unknown status 'doen'" in result.stderr
     assert "did you mean 'done'?" in result.stderr
-    result = bip("-w", str(commented.parent), "read", "list", "--figure", "karpath")
+    result = bip("-w", str(commented.parent), "read", "list", "--figure", "karpath", code=2)
     assert result.exit_code == 2 and "did you mean 'karpathy'?" in result.stderr
 
 
@@ -42,7 +42,7 @@ def test_show_and_unknown_id(bip, commented: Path):
         bip("-w", str(commented.parent), "read", "show", "attention", "--json").stdout
     )
     assert data["started"] == "2026-11-01" and data["arxiv"] == "1706.03762"
-    result = bip("-w", str(commented.parent), "read", "show", "atention")
+    result = bip("-w", str(commented.parent), "read", "show", "atention", code=2)
     assert result.exit_code == 2
     assert "no entry 'atention'" in result.stderr and "did you mean 'attention'?" in result.stderr
 
@@ -71,7 +71,7 @@ def test_note_and_rm(bip, commented: Path):
     )
     result = bip("-w", w, "read", "rm", "attention")
     assert result.stdout.startswith("removed attention: Attention Is All You Need")
-    assert bip("-w", w, "read", "show", "attention").exit_code == 2
+    assert bip("-w", w, "read", "show", "attention", code=2).exit_code == 2
 
 
 def test_add_from_urls_and_ids(bip, commented: Path):
@@ -98,9 +98,9 @@ def test_add_from_urls_and_ids(bip, commented: Path):
         ["attention"],
         "2026-11-23",
     )
-    result = bip("-w", w, "read", "add", "2205.14135")
+    result = bip("-w", w, "read", "add", "2205.14135", code=2)
     assert result.exit_code == 2 and "already in the list as 'flash-paper'" in result.stderr
-    result = bip("-w", w, "read", "add", "not-a-thing")
+    result = bip("-w", w, "read", "add", "not-a-thing", code=2)
     assert result.exit_code == 2 and "not a URL, an arXiv id or a DOI" in result.stderr
     result = bip(
         "-w",
@@ -121,7 +121,7 @@ def test_validate_reports_ok_and_problems(bip, commented: Path):
     result = bip("-w", w, "read", "validate")
     assert result.exit_code == 0 and "valid (2 figures, 3 entries)" in result.stdout
     commented.write_text(commented.read_text().replace("status: todo", "stauts: todo"))
-    result = bip("-w", w, "read", "validate")
+    result = bip("-w", w, "read", "validate", code=2)
     assert result.exit_code == 2
     assert "reading_list.yaml:20:5: unknown key 'stauts' (did you mean 'status'?)" in result.stderr
 
@@ -134,7 +134,7 @@ def test_figures_list_and_show(bip, commented: Path):
     assert data["figure"]["channels"] == {"x": "https://x.com/tri_dao"}
     assert [e["id"] for e in data["entries"]] == ["flash"]
     assert "\nx     https://x.com/tri_dao\n" in bip("-w", w, "figures", "show", "tri-dao").stdout
-    result = bip("-w", w, "figures", "show", "tridao")
+    result = bip("-w", w, "figures", "show", "tridao", code=2)
     assert result.exit_code == 2 and "did you mean 'tri-dao'?" in result.stderr
 
 
@@ -164,16 +164,16 @@ def test_workspace_is_found_by_walking_up_and_from_the_environment(
     monkeypatch.chdir(sub)
     assert "nanogpt" in bip("read", "list").stdout
     monkeypatch.chdir(commented.parent.parent)
-    assert bip("read", "list").exit_code == 2  # tmp_path itself is no workspace
+    assert bip("read", "list", code=2).exit_code == 2  # tmp_path itself is no workspace
     monkeypatch.setenv("BIP_WORKSPACE", str(commented.parent))
     assert "nanogpt" in bip("read", "list").stdout
 
 
 def test_missing_workspace_is_a_clear_error(bip, tmp_path: Path):
-    result = bip("read", "list")
+    result = bip("read", "list", code=2)
     assert result.exit_code == 2
     assert "no bip workspace in" in result.stderr and "bip init" in result.stderr
-    result = bip("-w", str(tmp_path / "nope"), "read", "list")
+    result = bip("-w", str(tmp_path / "nope"), "read", "list", code=2)
     assert result.exit_code == 2 and "--workspace names" in result.stderr
 
 

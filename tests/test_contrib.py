@@ -310,7 +310,7 @@ def contrib_ws(tmp_path: Path, gh: FakeGitHub, monkeypatch) -> Path:
 
 
 def test_cli_status_offline_on_a_fresh_workspace_says_nothing_is_cached(bip, contrib_ws, gh):
-    result = bip("-w", str(contrib_ws), "contrib", "status", "--offline")
+    result = bip("-w", str(contrib_ws), "contrib", "status", "--offline", code=3)
     assert result.exit_code == 3
     assert "--offline, and nothing is cached" in result.stderr
     assert gh.seen == []
@@ -336,5 +336,5 @@ def test_cli_status_then_offline_then_history(bip, contrib_ws, gh):
 
 def test_cli_status_without_targets_or_login(bip, contrib_ws):
     (contrib_ws / "bip.toml").write_text("")
-    result = bip("-w", str(contrib_ws), "contrib", "status")
+    result = bip("-w", str(contrib_ws), "contrib", "status", code=2)
     assert result.exit_code == 2 and "does not know your GitHub login" in result.stderr

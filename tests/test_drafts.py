@@ -137,7 +137,9 @@ def test_bad_metrics_files_name_the_file_and_write_nothing(
 ):
     path = tmp_path / name
     path.write_text(content)
-    result = bip("-w", str(ws), "draft", "training-run", "--title", "t", "--metrics", str(path))
+    result = bip(
+        "-w", str(ws), "draft", "training-run", "--title", "t", "--metrics", str(path), code=2
+    )
     assert result.exit_code == 2 and expected in result.stderr and name in result.stderr
     assert posts(ws) == []
 
@@ -164,7 +166,7 @@ def test_paper_notes_relates_entries_by_the_same_figures(bip, real_list: Path):
         "## Related work by the same people" in text
         and "FlashAttention-2: Faster Attention" in text
     )
-    result = bip("-w", str(real_list), "draft", "paper-notes", "--title", "x")
+    result = bip("-w", str(real_list), "draft", "paper-notes", "--title", "x", code=2)
     assert result.exit_code == 2 and "needs --cite PAPER_ID" in result.stderr
 
 
@@ -234,6 +236,7 @@ def test_build_log_without_a_matching_remote_says_what_to_do(bip, real_list: Pat
         "nanogpt",
         "--repo",
         str(tmp_path / "lonely"),
+        code=2,
     )
     assert (
         result.exit_code == 2 and "no remote of" in result.stderr and "--upstream" in result.stderr
@@ -266,6 +269,7 @@ def test_build_log_without_a_matching_remote_says_what_to_do(bip, real_list: Pat
             "vllm-paper",
             "--repo",
             str(tmp_path / "lonely"),
+            code=2,
         ).exit_code
         == 2
     )
@@ -342,7 +346,7 @@ def test_contribution_offline_from_flags(bip, real_list: Path):
     assert "Thanks to Woosuk Kwon (@WoosukKwon) and @someone for reviewing it." in result.stdout
     assert (
         bip(
-            "-w", str(real_list), "draft", "contribution", "--title", "t", "--pr", "vllm#1"
+            "-w", str(real_list), "draft", "contribution", "--title", "t", "--pr", "vllm#1", code=2
         ).exit_code
         == 2
     )
@@ -400,7 +404,7 @@ def test_existing_posts_are_never_overwritten_without_force(bip, ws: Path):
     assert bip("-w", str(ws), "draft", "post", "--title", "Same").exit_code == 0
     [post] = posts(ws)
     post.write_text(post.read_text() + "\nmy own words\n")
-    result = bip("-w", str(ws), "draft", "post", "--title", "Same")
+    result = bip("-w", str(ws), "draft", "post", "--title", "Same", code=2)
     assert (
         result.exit_code == 2 and "already exists" in result.stderr and "--force" in result.stderr
     )
@@ -414,14 +418,16 @@ def test_undefined_variable_names_template_line_and_variable(bip, ws: Path):
     (ws / "templates" / "post.md.j2").write_text(
         "line one\n\nHello {{ vars.name }} and {{ nope }}\n"
     )
-    result = bip("-w", str(ws), "draft", "post", "--title", "t")
+    result = bip("-w", str(ws), "draft", "post", "--title", "t", code=2)
     assert result.exit_code == 2
     assert (
         "templates/post.md.j2:3" in result.stderr
         and "'dict object' has no attribute 'name'" in result.stderr
     )
     assert posts(ws) == []
-    ok = bip("-w", str(ws), "draft", "post", "--title", "t", "--var", "name=Ada", "--stdout")
+    ok = bip(
+        "-w", str(ws), "draft", "post", "--title", "t", "--var", "name=Ada", "--stdout", code=2
+    )
     assert ok.exit_code == 2 and "'nope' is undefined" in ok.stderr
 
 
@@ -446,7 +452,7 @@ def test_workspace_templates_override_and_are_listed(bip, ws: Path):
         and "metrics" in listed["training-run"]["variables"]
     )
     assert len(listed) == 7
-    result = bip("-w", str(ws), "draft", "trainig-run", "--title", "t")
+    result = bip("-w", str(ws), "draft", "trainig-run", "--title", "t", code=2)
     assert result.exit_code == 2 and "did you mean 'training-run'?" in result.stderr
 
 

@@ -87,7 +87,7 @@ def test_news_remembers_the_last_check(bip, ws, online, monkeypatch):
 
 
 def test_news_rejects_a_bad_date(bip, ws, online):
-    result = bip("-w", str(ws), "figures", "news", "--since", "last week")
+    result = bip("-w", str(ws), "figures", "news", "--since", "last week", code=2)
     assert result.exit_code == 2 and "is not a date" in result.stderr
 
 
@@ -157,7 +157,7 @@ def test_graph_dot_and_json(bip, ws, online):
         "merged",
         "approved",
     }
-    assert bip("-w", str(ws), "contrib", "graph", "--format", "svg").exit_code == 2
+    assert bip("-w", str(ws), "contrib", "graph", "--format", "svg", code=2).exit_code == 2
 
 
 def test_graph_with_a_token_asks_graphql_once_for_every_pr(bip, ws, online, monkeypatch):

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     GITHUB_UNREACHABLE = 3
     RATE_LIMITED = 4
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class BipError(Exception):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from toolkit import __version__
 from toolkit.errors import BipError, ExitCode, InvalidFile
@@ -22,21 +22,7 @@ def report(exc: BipError) -> None:
         typer.echo(f"  hint: {exc.hint}", err=True)
 
 
-class BipGroup(TyperGroup):
-    """Maps every BipError to `bip: error: ...` on stderr and its documented exit code."""
-
-    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except BipError as exc:
-            if (ctx.obj or {}).get("debug"):
-                raise
-            report(exc)
-            raise typer.Exit(int(exc.exit_code)) from None
-
-
 app = typer.Typer(
-    cls=BipGroup,
     name="bip",
     help="Build in public: a reading list that cites, drafts that credit, contributor-graph "
     "progress and a daily check-in.",
@@ -89,20 +75,48 @@ app.command("streak")(streak.streak)
 app.command("init")(init.init)
 
 
-def main() -> None:
-    """Console entry point: anything that is not a BipError escaping a command is a bug."""
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run bip with `argv` (default: the process's arguments) and return its exit code.
+
+    The one error boundary, shared by `main()` and the tests: a BipError prints
+    `bip: error: ...` and maps to its documented code, Ctrl-C is 130 with one line, usage errors
+    are click's (2), and anything else is a bug, said as such (`--debug` shows the traceback).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
     try:
-        app()
-    except BipError as exc:  # raised outside a command (e.g. while parsing), or under --debug
-        if "--debug" in sys.argv:
+        command = typer.main.get_command(app)
+        result = command.main(args=args, prog_name="bip", standalone_mode=False)
+        code = result if isinstance(result, int) else int(ExitCode.OK)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.TyperException as exc:  # usage errors: click's message and code (2)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"bip: error: {exc.format_message()}", err=True)
+        return int(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        code = int(ExitCode.INTERRUPTED)
+    except BipError as exc:
+        if debug:
             raise
         report(exc)
-        sys.exit(int(exc.exit_code))
-    except Exception as exc:
-        if "--debug" in sys.argv:
+        return int(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the boundary: anything else is a bug, said so
+        if debug:
             raise
         typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True
         )
-        sys.exit(int(ExitCode.ERROR))
+        return int(ExitCode.ERROR)
+    if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130): say it, once
+        typer.echo("\nbip: interrupted", err=True)
+    return code
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run())
