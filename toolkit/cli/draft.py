@@ -210,20 +210,3 @@ def templates(
     ]
     table(["template", "from", "what", "uses"], rows)
 
-
-def cite_command(
-    ctx: typer.Context,
-    ids: Annotated[list[str], typer.Argument(help="Entry ids to cite.")],
-    fmt: Annotated[
-        str, typer.Option("--format", help="markdown, bibtex, bibtex-plain or text.")
-    ] = "markdown",
-) -> None:
-    """Print citations for reading-list entries.
-
-    Example: bip cite flash-attention-paper vllm-paper --format bibtex
-    """
-    from toolkit.errors import BadInput
-
-    formats = ("markdown", "bibtex", "bibtex-plain", "text")
-    if fmt not in formats:
-        raise BadInput(f"unknown format {fmt!r}", hint="one of: " + ", ".join(formats))
