@@ -11,6 +11,7 @@ import git
 import pytest
 
 from tests.gitrepos import commit_file, make_repo
+from toolkit.errors import BadInput
 from toolkit.journal.streak import heatmap, streaks
 from toolkit.since import parse_since
 from toolkit.state import Store
@@ -179,7 +180,7 @@ def test_log_filters_and_formats(bip, ws: Path):
     ] == ["2026-11-22"]
     markdown = bip("-w", str(ws), "log", "--since", "2026-11-22", "--format", "markdown").stdout
     assert markdown.count("# 2026-11-2") == 2
-    assert bip("-w", str(ws), "log", "--since", "yesterday", code=2).exit_code == 2
+    assert bip("-w", str(ws), "log", "--since", "last week", code=2).exit_code == 2
 
 
 def test_the_index_follows_hand_edits_and_can_be_rebuilt(bip, ws: Path):
@@ -227,8 +228,25 @@ def test_heatmap_places_days_in_weekday_rows():
     assert rows[7] == "Sun ░"  # yesterday, a Sunday, one step of activity
 
 
-def test_parse_since():
-    today = date(2026, 11, 23)
-    assert parse_since("7d", today) == date(2026, 11, 17)
-    assert parse_since("2w", today) == date(2026, 11, 10)
-    assert parse_since("2026-11-01", today) == date(2026, 11, 1)
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("0d", "2026-11-23T00:00:00+01:00"),  # today, not tomorrow
+        ("1d", "2026-11-23T00:00:00+01:00"),
+        ("7d", "2026-11-17T00:00:00+01:00"),  # today and the 6 days before
+        ("2w", "2026-11-10T00:00:00+01:00"),
+        ("24h", "2026-11-22T15:30:00+01:00"),
+        ("today", "2026-11-23T00:00:00+01:00"),
+        (" Yesterday ", "2026-11-22T00:00:00+01:00"),
+        ("2026-11-01", "2026-11-01T00:00:00+01:00"),
+    ],
+)
+def test_parse_since(text: str, start: str):
+    now = datetime.fromisoformat("2026-11-23T15:30:00+01:00")
+    assert parse_since(text, now) == datetime.fromisoformat(start)
+
+
+@pytest.mark.parametrize("text", ["last week", "7", "d", "-1d", "2026-13-01", "1y", ""])
+def test_parse_since_refuses_what_it_cannot_read(text: str):
+    with pytest.raises(BadInput, match="neither a duration nor a date"):
+        parse_since(text, datetime(2026, 11, 23, tzinfo=timezone.utc))

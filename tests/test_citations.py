@@ -206,3 +206,9 @@ def test_cli_cite_formats(bip, real_list: Path):
     result = bip("-w", w, "cite", "flash-atention", code=2)
     assert result.exit_code == 2 and "did you mean" in result.stderr
     assert bip("-w", w, "cite", "vllm", "--format", "ris", code=2).exit_code == 2
+
+
+def test_format_choices_show_in_help_and_bad_ones_name_them(bip, real_list: Path):
+    assert "<markdown|bibtex|bibtex-plain|text>" in bip("cite", "--help").stdout
+    result = bip("-w", str(real_list), "cite", "vllm", "--format", "ris", code=2)
+    assert "'ris' is not one of 'markdown', 'bibtex', 'bibtex-plain', 'text'" in result.stderr

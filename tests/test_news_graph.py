@@ -88,7 +88,7 @@ def test_news_remembers_the_last_check(bip, ws, online, monkeypatch):
 
 def test_news_rejects_a_bad_date(bip, ws, online):
     result = bip("-w", str(ws), "figures", "news", "--since", "last week", code=2)
-    assert result.exit_code == 2 and "is not a date" in result.stderr
+    assert result.exit_code == 2 and "neither a duration nor a date" in result.stderr
 
 
 def graph_world(gh: FakeGitHub) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -72,3 +73,22 @@ def state_store(ws: Workspace) -> Store:
 
     ws.ensure_state_dir()
     return Store(ws.paths.state_db)
+
+
+# --format choices: enums, so click lists them in --help and shell completion offers them.
+class LogFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+class CiteFormat(str, Enum):
+    markdown = "markdown"
+    bibtex = "bibtex"
+    bibtex_plain = "bibtex-plain"
+    text = "text"

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import workspace
+from toolkit.cli._context import CiteFormat, workspace
 from toolkit.cli.output import echo
 
 
@@ -15,8 +15,11 @@ def cite(
     ctx: typer.Context,
     ids: Annotated[list[str], typer.Argument(help="Entry ids to cite.")],
     fmt: Annotated[
-        str, typer.Option("--format", help="markdown, bibtex, bibtex-plain or text.")
-    ] = "markdown",
+        CiteFormat,
+        typer.Option(
+            "--format", help="markdown, bibtex (biblatex), bibtex-plain (plain.bst) or text."
+        ),
+    ] = CiteFormat.markdown,
 ) -> None:
     """Print citations for reading-list entries.
 
@@ -24,11 +27,7 @@ def cite(
     """
     from toolkit import citations
     from toolkit.drafts import Citer
-    from toolkit.errors import BadInput
 
-    formats = ("markdown", "bibtex", "bibtex-plain", "text")
-    if fmt not in formats:
-        raise BadInput(f"unknown format {fmt!r}", hint="one of: " + ", ".join(formats))
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model
     from toolkit.readinglist.sync import citation_files
@@ -37,10 +36,14 @@ def cite(
     for entry_id in ids:
         citer.cite(entry_id)
     refs = citer.references()
-    if fmt == "markdown":
+    if fmt is CiteFormat.markdown:
         echo(citations.references_markdown(refs))
-    elif fmt == "text":
+    elif fmt is CiteFormat.text:
         for n, ref in enumerate(refs, start=1):
             echo(f"[{n}] {citations.text(ref)}")
     else:
-        echo("\n".join(citations.bibtex(ref, plain=fmt == "bibtex-plain") for ref in refs).rstrip())
+        echo(
+            "\n".join(
+                citations.bibtex(ref, plain=fmt is CiteFormat.bibtex_plain) for ref in refs
+            ).rstrip()
+        )

@@ -9,6 +9,7 @@ import typer
 from toolkit import readinglist as rl
 from toolkit.cli._context import (
     ApiUrlOpt,
+    GraphFormat,
     JsonOpt,
     MaxWaitOpt,
     OfflineOpt,
@@ -167,7 +168,9 @@ def history(
 @app.command()
 def graph(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="mermaid, dot or json.")] = "mermaid",
+    fmt: Annotated[GraphFormat, typer.Option("--format", help="mermaid, dot or json.")] = (
+        GraphFormat.mermaid
+    ),
     user: UserOpt = None,
     repo: RepoOpt = None,
     offline: OfflineOpt = False,
@@ -184,8 +187,6 @@ def graph(
     from toolkit.errors import BadInput
 
     renderers = {"mermaid": render_mermaid, "dot": render_dot, "json": render_json}
-    if fmt not in renderers:
-        raise BadInput(f"unknown format {fmt!r}", hint="one of: mermaid, dot, json")
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model
     targets = targets_from(model, repo or [])
@@ -198,7 +199,7 @@ def graph(
         warn(notice)
     login = resolve_login(client, user, ws.settings.github_login)
     result = fetch_graph(client, login, targets, model)
-    typer.echo(renderers[fmt](result), nl=False)
-    if fmt != "json":
+    typer.echo(renderers[fmt.value](result), nl=False)
+    if fmt is not GraphFormat.json:
         for line in result.hops:
             typer.echo(f"hops: {line}", err=True)

@@ -209,4 +209,3 @@ def templates(
         for t in found
     ]
     table(["template", "from", "what", "uses"], rows)
-

@@ -89,7 +89,11 @@ def show(
 def news(
     ctx: typer.Context,
     since: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD (default: the last check, else 30 days ago).")
+        str | None,
+        typer.Option(
+            help="7d, 24h, yesterday or YYYY-MM-DD (default: the last check, else 30 days ago).",
+            metavar="WHEN",
+        ),
     ] = None,
     as_json: JsonOpt = False,
     offline: OfflineOpt = False,
@@ -100,20 +104,15 @@ def news(
 
     Example: bip figures news --since 2026-11-01
     """
-    from datetime import date, datetime
-
-    from toolkit.errors import BadInput
     from toolkit.figures.news import LAST_CHECK_KEY, default_since, fetch_news, followed
+    from toolkit.since import parse_since
 
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model
     store = state_store(ws)
     now = ws.now()
     if since:
-        try:
-            start = datetime.combine(date.fromisoformat(since), datetime.min.time(), now.tzinfo)
-        except ValueError as exc:
-            raise BadInput(f"--since {since!r} is not a date", hint="use YYYY-MM-DD") from exc
+        start = parse_since(since, now)
     else:
         start = default_since(store, now)
     client = github_client(ws, api_url, offline, max_wait)

@@ -9,17 +9,21 @@ import typer
 
 from toolkit.cli._context import (
     JsonOpt,
+    LogFormat,
     state_store,
     workspace,
 )
 from toolkit.cli.output import echo, print_json, table, warn
+from toolkit.since import SINCE_HELP
 
 
 def log(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option(help="7d, 2w or YYYY-MM-DD.")] = None,
+    since: Annotated[str | None, typer.Option(help=SINCE_HELP, metavar="WHEN")] = None,
     tag: Annotated[str | None, typer.Option(help="Only days with this tag.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or markdown.")] = "table",
+    fmt: Annotated[
+        LogFormat, typer.Option("--format", help="table, or markdown (the days' own text).")
+    ] = LogFormat.table,
     as_json: JsonOpt = False,
     reindex: Annotated[
         bool, typer.Option("--reindex", help="Rebuild the index from the files.")
@@ -29,21 +33,18 @@ def log(
 
     Example: bip log --since 7d --format markdown
     """
-    from toolkit.errors import BadInput
     from toolkit.journal.index import refresh_index, select
     from toolkit.since import parse_since
 
-    if fmt not in ("table", "markdown"):
-        raise BadInput(f"unknown format {fmt!r}", hint="table or markdown (or --json)")
     ws = workspace(ctx)
     report = refresh_index(state_store(ws), ws.paths.journal, rebuild=reindex)
     for problem in report.problems:
         warn(f"skipped: {problem}")
-    start = parse_since(since, ws.now().date()) if since else None
+    start = parse_since(since, ws.now()).date() if since else None
     days = sorted(select(report.summaries, start, tag), key=lambda s: s.day, reverse=True)
     if as_json:
         print_json(days)
-    elif fmt == "markdown":
+    elif fmt is LogFormat.markdown:
         for summary in days:
             echo(Path(summary.path).read_text(encoding="utf-8"))
     elif not days:
