@@ -136,53 +136,83 @@ def _toml_position(message: str) -> tuple[int, int]:
     return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
 
 
-def _merge(settings: Settings, data: dict[str, Any], origin: str) -> None:
-    def put(name: str, value: Any) -> None:
-        setattr(settings, name, value)
-        settings.sources[name] = origin
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its attribute, its bip.toml key ("table.key"), its environment variable."""
 
-    if "timezone" in data:
-        put("timezone", data["timezone"])
-    github = data.get("github", {})
-    if "login" in github:
-        put("github_login", github["login"])
-    if "api_url" in github:
-        put("api_url", github["api_url"])
-    git = data.get("git", {})
-    if "emails" in git:
-        put("git_emails", list(git["emails"]))
-    if "repos" in git:
-        put("git_repos", list(git["repos"]))
-    drafts = data.get("drafts", {})
-    if "posts_dir" in drafts:
-        put("posts_dir", drafts["posts_dir"])
-    if "clones" in data:
-        merged = dict(settings.clones)
-        merged.update(data["clones"])
-        put("clones", merged)
+    name: str
+    key: str
+    env: str | None = None
+    is_list: bool = False
 
 
-ENV_SETTINGS = {
-    "BIP_TIMEZONE": "timezone",
-    "BIP_GITHUB_LOGIN": "github_login",
-    "BIP_POSTS_DIR": "posts_dir",
+# The whole precedence table, highest first: a flag (the caller's), `env`, the workspace
+# bip.toml, the user config, the default in `Settings`. Lists in variables are comma-separated.
+TABLE: tuple[Setting, ...] = (
+    Setting("timezone", "timezone", "BIP_TIMEZONE"),
+    Setting("github_login", "github.login", "BIP_GITHUB_LOGIN"),
+    Setting("api_url", "github.api_url", "GITHUB_API_URL"),
+    Setting("git_emails", "git.emails", "BIP_GIT_EMAILS", is_list=True),
+    Setting("git_repos", "git.repos", "BIP_GIT_REPOS", is_list=True),
+    Setting("posts_dir", "drafts.posts_dir", "BIP_POSTS_DIR"),
+)
+
+# Every environment variable bip reads, and what for. Only this module reads the environment
+# (`environ()`); tests/test_settings.py checks that no other module does.
+ENVIRONMENT: dict[str, str] = {
+    **{s.env: f"overrides {s.key} in bip.toml" for s in TABLE if s.env},
+    "BIP_WORKSPACE": "the workspace folder (below --workspace, above the nearest marker upwards)",
+    "BIP_NOW": "pins bip's clock (ISO 8601), for demos, tests and back-filling",
+    "BIP_OFFLINE": "1/true/yes keeps every command off the network, like --offline",
+    "GH_TOKEN": "the GitHub token (first choice)",
+    "GITHUB_TOKEN": "the GitHub token (second choice)",
+    "GH_HOST": "a GitHub Enterprise host, when GITHUB_API_URL is not set",
 }
 
 
+def environ(name: str) -> str | None:
+    """The value of a variable bip knows (empty counts as unset); unknown names are a bug."""
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not in settings.ENVIRONMENT")
+    value = os.environ.get(name, "")
+    return value if value.strip() else None
+
+
+def env_flag(name: str) -> bool:
+    return (environ(name) or "").strip().lower() in ("1", "true", "yes")
+
+
+def _lookup(data: dict[str, Any], key: str) -> tuple[bool, Any]:
+    table, _, name = key.rpartition(".")
+    section = data.get(table, {}) if table else data
+    return (name in section, section.get(name))
+
+
+def _merge(settings: Settings, data: dict[str, Any], origin: str) -> None:
+    for setting in TABLE:
+        present, value = _lookup(data, setting.key)
+        if present:
+            setattr(settings, setting.name, list(value) if setting.is_list else value)
+            settings.sources[setting.name] = origin
+    if "clones" in data:  # a table of its own: the user config's and the workspace's both count
+        settings.clones = {**settings.clones, **data["clones"]}
+        settings.sources["clones"] = origin
+
+
 def _apply_env(settings: Settings) -> None:
-    for var, name in ENV_SETTINGS.items():
-        value = os.environ.get(var)
-        if value:
-            setattr(settings, name, value)
-            settings.sources[name] = var
-    emails = os.environ.get("BIP_GIT_EMAILS")
-    if emails:
-        settings.git_emails = [e.strip() for e in emails.split(",") if e.strip()]
-        settings.sources["git_emails"] = "BIP_GIT_EMAILS"
+    for setting in TABLE:
+        value = environ(setting.env) if setting.env else None
+        if value is None:
+            continue
+        parsed: Any = value.strip()
+        if setting.is_list:
+            parsed = [part.strip() for part in value.split(",") if part.strip()]
+        setattr(settings, setting.name, parsed)
+        settings.sources[setting.name] = setting.env or ""
 
 
 def load_settings(workspace_file: Path) -> Settings:
-    """Defaults, then the user config, then the workspace bip.toml, then BIP_* variables.
+    """Defaults, then the user config, then the workspace bip.toml, then the variables.
 
     Flags are the caller's: a flag given on the command line wins over everything here."""
     settings = Settings()
@@ -191,3 +221,9 @@ def load_settings(workspace_file: Path) -> Settings:
             _merge(settings, load_settings_file(path), str(path))
     _apply_env(settings)
     return settings
+
+
+def github_environment() -> dict[str, str]:
+    """The variables the GitHub client reads (token, host), for resolve_auth and resolve_api."""
+    names = ("GH_TOKEN", "GITHUB_TOKEN", "GH_HOST")
+    return {name: value for name in names if (value := environ(name)) is not None}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from toolkit.errors import BadInput, WorkspaceNotFound
 from toolkit.fileio import create_exclusive
-from toolkit.settings import SETTINGS, Settings, load_settings
+from toolkit.settings import SETTINGS, Settings, environ, load_settings
 
 if sys.version_info >= (3, 11):
     pass
@@ -75,7 +75,7 @@ class Workspace:
     def now(self) -> datetime:
         """The current time in the user's time zone; `BIP_NOW` (ISO 8601) pins it for demos and
         back-filling."""
-        pinned = os.environ.get("BIP_NOW")
+        pinned = environ("BIP_NOW")
         if pinned:
             try:
                 moment = datetime.fromisoformat(pinned)
@@ -102,7 +102,7 @@ def find_root(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) 
     """--workspace, then BIP_WORKSPACE, then the nearest folder upwards holding a marker file."""
     for value, origin in (
         (explicit, "--workspace"),
-        (os.environ.get("BIP_WORKSPACE"), "BIP_WORKSPACE"),
+        (environ("BIP_WORKSPACE"), "BIP_WORKSPACE"),
     ):
         if value:
             root = Path(value).expanduser()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,7 +37,9 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 def offline_env() -> bool:
-    return os.environ.get("BIP_OFFLINE", "").lower() in ("1", "true", "yes")
+    from toolkit.settings import env_flag
+
+    return env_flag("BIP_OFFLINE")
 
 
 def github_client(
@@ -46,14 +47,13 @@ def github_client(
 ) -> GitHubClient:
     """The client every command uses; `quick` is for best-effort lookups (no retries)."""
     from toolkit.github import GitHubClient, Limits, resolve_api, resolve_auth
+    from toolkit.settings import github_environment
 
-    env = dict(os.environ)
-    if (
-        not api_url
-        and ws.settings.api_url
-        and not (env.get("GITHUB_API_URL") or env.get("GH_HOST"))
-    ):
-        api_url = ws.settings.api_url
+    env = github_environment()
+    if not api_url and ws.settings.api_url:
+        # GITHUB_API_URL (env) > GH_HOST (env) > [github] api_url (bip.toml) > api.github.com
+        if ws.settings.sources.get("api_url") == "GITHUB_API_URL" or "GH_HOST" not in env:
+            api_url = ws.settings.api_url
     rest, graphql = resolve_api(api_url, env)
     ws.ensure_state_dir()
     return GitHubClient(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from toolkit.errors import BadInput
+from toolkit.settings import github_environment
 
 DEFAULT_API = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -36,7 +36,7 @@ class Auth:
 
 def resolve_auth(env: dict[str, str] | None = None, use_gh: bool = True) -> Auth:
     """GH_TOKEN, then GITHUB_TOKEN, then `gh auth token` when the gh CLI is installed."""
-    env = dict(os.environ) if env is None else env
+    env = github_environment() if env is None else env
     for var in ("GH_TOKEN", "GITHUB_TOKEN"):
         if env.get(var, "").strip():
             return Auth(env[var].strip(), var)
@@ -52,7 +52,7 @@ def resolve_auth(env: dict[str, str] | None = None, use_gh: bool = True) -> Auth
 
 def resolve_api(flag: str | None = None, env: dict[str, str] | None = None) -> tuple[str, str]:
     """(REST base, GraphQL URL): --api-url, GITHUB_API_URL, GH_HOST (Enterprise), api.github.com."""
-    env = dict(os.environ) if env is None else env
+    env = github_environment() if env is None else env
     base = flag or env.get("GITHUB_API_URL")
     if not base and env.get("GH_HOST") and env["GH_HOST"] != "github.com":
         host = env["GH_HOST"].removeprefix("https://").rstrip("/")
