@@ -1,7 +1,7 @@
 import pytest
 
 from toolkit.errors import BadInput
-from toolkit.readinglist.links import classify
+from toolkit.readinglist.links import classify, github_repo
 from toolkit.text import did_you_mean, slug_id, unique_id
 
 
@@ -94,3 +94,29 @@ def test_did_you_mean_finds_typos_and_case():
     assert did_you_mean("stauts", ["status", "started"]) == "did you mean 'status'?"
     assert did_you_mean("NANOGPT", ["nanogpt", "micrograd"]) == "did you mean 'nanogpt'?"
     assert did_you_mean("zzz", ["status"]) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/karpathy/nanoGPT",
+        "https://www.github.com/karpathy/nanoGPT/",
+        "https://github.com/karpathy/nanoGPT.git",
+        "https://github.com/karpathy/nanoGPT/tree/master/config",
+        "http://GitHub.com/karpathy/nanoGPT",
+        "git@github.com:karpathy/nanoGPT.git",
+        "ssh://git@github.com/karpathy/nanoGPT",
+        "git://github.com/karpathy/nanoGPT.git",
+        "github.com/karpathy/nanoGPT",
+    ],
+)
+def test_one_github_url_parser_reads_every_form(url: str):
+    assert github_repo(url) == "karpathy/nanoGPT"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://gitlab.com/a/b", "https://github.com/karpathy", "git@gitlab.com:a/b.git", "nanoGPT"],
+)
+def test_what_is_not_a_github_repo_is_none(url: str):
+    assert github_repo(url) is None

@@ -6,13 +6,13 @@ HEAD with the default branch of the remote that points at the entry's GitHub rep
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BadInput
 from toolkit.readinglist import Entry
+from toolkit.readinglist.links import github_repo
 
 
 @dataclass
@@ -53,8 +53,8 @@ class BuildLog:
 
 
 def _points_at(url: str, repo: str) -> bool:
-    match = re.search(r"github\.com[:/]+([^/]+)/([^/]+?)(?:\.git)?/?$", url)
-    return bool(match) and f"{match.group(1)}/{match.group(2)}".lower() == repo.lower()  # type: ignore[union-attr]
+    found = github_repo(url)
+    return found is not None and found.lower() == repo.lower()
 
 
 def _upstream_ref(repo: Any, upstream_repo: str) -> str | None:

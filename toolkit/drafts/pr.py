@@ -90,7 +90,5 @@ def pr_from_github(client: Any, repo: str, number: int, model: ReadingList) -> P
 
 
 def _reviewer(login: str, name: str | None, model: ReadingList) -> Reviewer:
-    figure = next(
-        (f for f in model.figures if f.github and f.github.lower() == login.lower()), None
-    )
+    figure = model.figure_by_login(login)
     return Reviewer(login, name or (figure.name if figure else None), figure.id if figure else None)

@@ -70,11 +70,11 @@ def classify(text: str) -> Source:
     parts = urlsplit(raw)
     host = (parts.hostname or "").lower()
     segments = [s for s in parts.path.split("/") if s]
-    if host in _GITHUB_HOSTS and len(segments) >= 2:
-        owner, name = segments[0], segments[1].removesuffix(".git")
-        repo = f"{owner}/{name}"
-        if REPO_PATTERN.match(repo):
-            return Source("repo", f"https://github.com/{repo}", repo, repo=repo, id_hint=name)
+    repo = github_repo(raw)
+    if repo:
+        return Source(
+            "repo", f"https://github.com/{repo}", repo, repo=repo, id_hint=repo.split("/")[1]
+        )
     if host in _ARXIV_HOSTS and len(segments) >= 2 and segments[0] in ("abs", "pdf", "html"):
         ident = "/".join(segments[1:]).removesuffix(".pdf")
         if is_arxiv_id(ident):
@@ -108,3 +108,28 @@ def _doi(doi: str) -> Source:
         doi=doi,
         id_hint="doi-" + doi.split("/", 1)[1],
     )
+
+
+_GIT_REMOTE = re.compile(r"^(?:ssh://)?git@(?P<host>[^:/]+)[:/](?P<path>.+)$")
+
+
+def github_repo(url: str) -> str | None:
+    """`owner/name` of a github.com URL in any form people paste or git stores, else None.
+
+    https (with or without www, `.git`, a trailing slash, or a deeper path such as /tree/main),
+    `git@github.com:owner/name.git`, `ssh://git@github.com/owner/name` and `git://` all count.
+    """
+    text = url.strip()
+    match = _GIT_REMOTE.match(text)
+    if match:
+        host, path = match.group("host").lower(), match.group("path")
+    else:
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        host, path = (parts.hostname or "").lower(), parts.path
+    if host not in _GITHUB_HOSTS:
+        return None
+    segments = [s for s in path.split("/") if s]
+    if len(segments) < 2:
+        return None
+    repo = f"{segments[0]}/{segments[1].removesuffix('.git')}"
+    return repo if REPO_PATTERN.match(repo) else None

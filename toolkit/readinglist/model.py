@@ -148,6 +148,11 @@ class ReadingList:
             hint=did_you_mean(figure_id, (f.id for f in self.figures)) or "see `bip figures list`",
         )
 
+    def figure_by_login(self, login: str) -> Figure | None:
+        """The figure whose GitHub login this is (GitHub logins are case-insensitive)."""
+        wanted = login.lower()
+        return next((f for f in self.figures if f.github and f.github.lower() == wanted), None)
+
     def entries_of(self, figure_id: str) -> list[Entry]:
         return [e for e in self.entries if figure_id in e.figures]
 
