@@ -46,3 +46,53 @@ def test_help_imports_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and result.stdout.strip() == ""
+
+
+def test_ctrl_c_at_a_prompt_exits_130_with_one_line(ws: Path):
+    """A real pseudo-terminal: SIGINT while the check-in asks its first question."""
+    import pty
+    import select
+    import signal
+
+    from tests.test_journal import bip_env
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: bip with the terminal as stdin and stdout
+        env = {**bip_env(ws), "TERM": "dumb", "COLUMNS": "120"}
+        os.execve(sys.executable, [sys.executable, "-m", "toolkit", "checkin"], env)
+    seen = b""
+    while b"(Enter to skip)" not in seen:
+        ready, _, _ = select.select([fd], [], [], 60)
+        assert ready, seen.decode(errors="replace")
+        seen += os.read(fd, 4096)
+    os.kill(pid, signal.SIGINT)
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    text = seen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 130, text
+    assert "Traceback" not in text
+    assert text.rstrip().endswith("bip: interrupted")
+    assert not list((ws / "journal").rglob("*.md"))  # nothing half-written
+
+
+def test_an_internal_error_says_it_is_a_bug(bip, ws: Path, monkeypatch):
+    """Anything that is not a BipError escaping a command is reported as a bug, exit 1."""
+    from toolkit.readinglist import document
+
+    def broken(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(document, "load_reading_list", broken)
+    monkeypatch.setattr("toolkit.readinglist.load_reading_list", broken)
+    result = bip("-w", str(ws), "read", "list", code=1)
+    assert result.stderr.splitlines() == [
+        "bip: internal error: ZeroDivisionError: division by zero",
+        "  this is a bug in bip; run again with --debug and report the traceback",
+    ]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.errors import BadInput
+from toolkit.errors import BadInput, BipError
 from toolkit.readinglist import ReadingList
 
 
@@ -70,9 +70,10 @@ def pr_from_github(client: Any, repo: str, number: int, model: ReadingList) -> P
     reviewers = []
     for login in logins:
         try:
-            name = client.get(f"/users/{login}").data.get("name")
-        except Exception:  # a missing name is not worth failing a draft over
-            name = None
+            user = client.get(f"/users/{login}").data
+        except BipError:  # a missing name is not worth failing a draft over
+            user = None
+        name = user.get("name") if isinstance(user, dict) else None
         reviewers.append(_reviewer(login, name, model))
     merged_at = data.get("merged_at")
     return PRInfo(
