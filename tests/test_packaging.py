@@ -1,0 +1,48 @@
+"""The package as users get it: every subpackage listed, templates in the wheel, no symlinks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def pyproject() -> dict:
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_every_subpackage_is_listed_in_pyproject():
+    on_disk = {
+        ".".join(init.parent.relative_to(REPO_ROOT).parts)
+        for init in (REPO_ROOT / "toolkit").rglob("__init__.py")
+    } | {"toolkit.templates"}
+    assert set(pyproject()["tool"]["setuptools"]["packages"]) == on_disk
+
+
+def test_the_repository_tracks_no_symlink():
+    listing = subprocess.run(
+        ["git", "ls-files", "-s"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert [line for line in listing.splitlines() if line.startswith("120000")] == []
+
+
+def test_the_wheel_ships_the_builtin_templates(tmp_path: Path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(tmp_path), str(REPO_ROOT)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("build_in_public-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = {p.name for p in (REPO_ROOT / "templates").glob("*.md.j2")}
+    assert templates and {f"toolkit/templates/{name}" for name in templates} <= names
+    assert "toolkit/data/reading_list.example.yaml" in names
+    assert not any(name.startswith("tests/") for name in names)
