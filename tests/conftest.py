@@ -8,6 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests derandomized (the same examples every run, no example database):
+# a red CI is then reproducible, never a flake. Locally they explore, and remember failures.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 from typer.testing import CliRunner
 
 from toolkit.workspace import init_workspace
