@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from typer.testing import CliRunner
+
+from toolkit.workspace import init_workspace
 
 # CI runs the property tests derandomized (the same examples every run, no example database):
 # a red CI is then reproducible, never a flake. Locally they explore, and remember failures.
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev", print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-from typer.testing import CliRunner
-
-from toolkit.workspace import init_workspace
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # A frozen copy of the user's reading list: the real one changes every day and must never turn
