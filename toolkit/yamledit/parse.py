@@ -46,11 +46,32 @@ def decode(data: bytes, path: str) -> str:
                 )
             ]
         )
+    for bom, name in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise InvalidFile(
+                [
+                    Problem(
+                        path,
+                        1,
+                        1,
+                        f"the file is saved as {name}, not UTF-8",
+                        "save it as UTF-8 (your editor's 'Save with encoding' or 'Reopen with')",
+                    )
+                ]
+            )
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _position(data, nul)
         raise InvalidFile(
-            [Problem(path, line, col, "binary data (NUL byte): not a YAML text file")]
+            [
+                Problem(
+                    path,
+                    line,
+                    col,
+                    "binary data (NUL byte): not a YAML text file",
+                    "if it is text, save it as UTF-8 (UTF-16 files are full of NUL bytes)",
+                )
+            ]
         )
     try:
         text = data.decode("utf-8")
@@ -60,6 +81,14 @@ def decode(data: bytes, path: str) -> str:
             [Problem(path, line, col, "not valid UTF-8 text", "save the file as UTF-8")]
         ) from exc
     return text[1:] if text.startswith("\ufeff") else text
+
+
+_OTHER_BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
