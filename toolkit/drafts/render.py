@@ -112,9 +112,19 @@ def slugify(title: str, max_len: int = 80) -> str:
     return text[:max_len].strip("-.") or "post"
 
 
+NAME_BYTES = 200  # file systems allow 255 bytes a name; a few CJK or emoji-rich words reach it
+
+
 def post_path(folder: Path, now: datetime, title: str) -> Path:
-    path = (folder / f"{now:%Y-%m-%d}-{slugify(title)}.md").resolve()
-    if path.parent != folder.resolve():
+    slug = slugify(title)
+    while len(slug.encode("utf-8")) > NAME_BYTES - len("YYYY-MM-DD-.md"):
+        slug = slug[:-1].rstrip("-.")  # cut whole characters, never a UTF-8 sequence
+    try:
+        path = (folder / f"{now:%Y-%m-%d}-{slug or 'post'}.md").resolve()
+        base = folder.resolve()
+    except OSError as exc:
+        raise BadInput(f"cannot use the posts folder {folder}: {exc.strerror}") from None
+    if path.parent != base:
         raise BadInput(f"the title {title!r} would write outside {folder}")
     return path
 
@@ -217,7 +227,13 @@ def _template_line(exc: BaseException) -> int | None:
 
 
 def write_post(path: Path, text: str, force: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(
+            f"cannot create the posts folder {path.parent}: {exc.strerror}",
+            hint="pass --out FOLDER, or set [drafts] posts_dir in bip.toml",
+        ) from None
     if force:
         atomic_write_text(path, text)
     elif not create_exclusive(path, text.encode("utf-8")):
