@@ -104,15 +104,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise
         report(exc)
         return int(exc.exit_code)
-    except OSError as exc:  # a file or folder the system refused: the user's to fix, not a bug
-        if debug:
-            raise
-        where = f"{exc.filename}: " if exc.filename else ""
-        typer.echo(f"bip: error: {where}{exc.strerror or exc}", err=True)
-        return int(ExitCode.ERROR)
     except Exception as exc:  # noqa: BLE001 - the boundary: anything else is a bug, said so
         if debug:
             raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A file or folder the system refused: the user's to fix, not a bug in bip.
+            typer.echo(f"bip: error: {exc.filename}: {exc.strerror or exc}", err=True)
+            return int(ExitCode.ERROR)
         typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True
