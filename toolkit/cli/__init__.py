@@ -14,12 +14,14 @@ from toolkit.errors import BipError, ExitCode, InvalidFile
 
 
 def report(exc: BipError) -> None:
-    typer.echo(f"bip: error: {exc.message}", err=True)
+    from toolkit.cli.output import sanitize  # messages quote the user's files: never raw
+
+    typer.echo(f"bip: error: {sanitize(exc.message)}", err=True)
     if isinstance(exc, InvalidFile) and len(exc.problems) > 1:
         for problem in exc.problems:
-            typer.echo(f"  {problem.render()}", err=True)
+            typer.echo(f"  {sanitize(problem.render())}", err=True)
     if exc.hint:
-        typer.echo(f"  hint: {exc.hint}", err=True)
+        typer.echo(f"  hint: {sanitize(exc.hint)}", err=True)
 
 
 app = typer.Typer(
