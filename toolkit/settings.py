@@ -67,12 +67,22 @@ def user_settings_path() -> Path:
 
 def load_settings_file(path: Path) -> dict[str, Any]:
     """Parse and validate one bip.toml; every problem is reported with its line."""
-    raw = path.read_bytes()
+    from toolkit.fileio import read_regular
+
+    raw = read_regular(path)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidFile(
+            [Problem(str(path), 1, 1, "the file is saved as UTF-16, not UTF-8", "save it as UTF-8")]
+        )
     try:
-        text = raw.decode("utf-8")
+        # A BOM (Windows Notepad writes one) is not part of the TOML: tomllib rejects it.
+        text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
-        raise InvalidFile([Problem(str(path), 0, 0, f"not UTF-8 text ({exc.reason})")]) from exc
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InvalidFile(
+            [Problem(str(path), line, 0, f"not UTF-8 text ({exc.reason})", "save it as UTF-8")]
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_position(str(exc))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
