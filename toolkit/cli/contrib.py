@@ -52,6 +52,7 @@ def status(
     Example: bip contrib status --user octocat --repo vllm-project/vllm
     """
     from toolkit.contrib import take_status
+    from toolkit.git import author_emails
 
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model
@@ -66,7 +67,9 @@ def status(
         ws.settings.github_login,
         repo or [],
         ws.settings.clones,
-        ws.settings.git_emails,
+        author_emails(ws.settings.git_emails, ws.root)
+        if ws.settings.clones
+        else ws.settings.git_emails,
     )
     for notice in result.notices:
         warn(notice)

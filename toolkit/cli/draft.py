@@ -189,6 +189,7 @@ def _pr(
 def publish(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The post to publish.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Set `draft: false` and the publish date in a post's front matter.
 
@@ -197,7 +198,11 @@ def publish(
     from toolkit.drafts import publish as do_publish
 
     ws = workspace(ctx)
-    do_publish(file, ws.now())
+    now = ws.now()
+    do_publish(file, now)
+    if as_json:
+        print_json({"published": file, "date": now.isoformat(timespec="seconds")})
+        return
     echo(f"published {file}")
 
 
