@@ -84,6 +84,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if not debug:
+        _quiet_libraries()
     try:
         from toolkit.cli._help import readable
 
@@ -119,6 +121,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130): say it, once
         typer.echo("\nbip: interrupted", err=True)
     return code
+
+
+def _quiet_libraries() -> None:
+    """Libraries log to stderr when nobody listens (requests-cache's "using cached response"
+    with a traceback): bip says what happened itself, so their records go nowhere."""
+    import logging
+
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, print_json, warn
+from toolkit.cli.output import echo, print_json, warn, working
 
 
 def checkin(
@@ -74,6 +74,17 @@ def checkin(
                 hint="use one or the other",
             )
         editor = ensure_editor("the check-in", 'pass the text with --note "..." --next "..."')
+    # The questions come first: they never wait for the network (or for GitHub to time out).
+    notes, upcoming = list(note or []), list(next_ or [])
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not (as_json or dry_run or editor)
+    if interactive and not note:
+        learned = typer.prompt(
+            "What did you learn? (Enter to skip)", default="", show_default=False
+        )
+        notes += [learned] if learned.strip() else []
+    if interactive and not next_:
+        step = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
+        upcoming += [step] if step.strip() else []
     store = state_store(ws)
     client = None if (offline or offline_env()) else github_client(ws, api_url, False, max_wait=10)
     if not dry_run:
@@ -86,22 +97,17 @@ def checkin(
             )
         if to_start:  # the entries' new status and dates belong in today's Read section
             model = rl.load_reading_list(ws.paths.reading_list).model
-    entry = gather(ws, model, store, now, client, worked_on=read or [])
-    entry.notes, entry.next = list(note or []), list(next_ or [])
+    if client is None:
+        entry = gather(ws, model, store, now, client, worked_on=read or [])
+    else:
+        with working("asking GitHub about your progress and the people you follow"):
+            entry = gather(ws, model, store, now, client, worked_on=read or [])
+    entry.notes, entry.next = notes, upcoming
     entry.minutes, entry.tags = minutes, list(tag or [])
     if editor is not None:
         from toolkit.journal.days import render_day as _render
 
         entry.notes, entry.next = _edit_day(editor, _render(to_day(entry)))
-    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not (as_json or dry_run or editor)
-    if interactive and not note:
-        learned = typer.prompt(
-            "What did you learn? (Enter to skip)", default="", show_default=False
-        )
-        entry.notes += [learned] if learned.strip() else []
-    if interactive and not next_:
-        upcoming = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
-        entry.next += [upcoming] if upcoming.strip() else []
     for warning in entry.warnings:
         warn(warning)
     for skipped in entry.skipped:

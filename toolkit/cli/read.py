@@ -17,7 +17,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, fields, print_json, table, warn
+from toolkit.cli.output import echo, fields, print_json, table, warn, working
 from toolkit.workspace import Workspace
 
 app = typer.Typer(
@@ -316,8 +316,6 @@ def sync(
     Kept in .bip/ (never in your YAML) and shown by `bip read show`.
     Example: bip read sync
     """
-    import sys
-
     from toolkit.readinglist.sync import fetch_repo_meta, github_repos, save_repo_meta
 
     ws = workspace(ctx)
@@ -325,14 +323,8 @@ def sync(
     client = github_client(ws, api_url, offline, max_wait)
     for notice in client.notices:
         warn(notice)
-    if sys.stderr.isatty() and not as_json:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("syncing", total=len(repos))
-            metas = fetch_repo_meta(client, repos, lambda r: bar.advance(task))
-    else:
-        metas = fetch_repo_meta(client, repos)
+    with working(f"asking GitHub about {len(repos)} repos", len(repos)) as step:
+        metas = fetch_repo_meta(client, repos, step)
     if client.oldest_answer is None:
         save_repo_meta(state_store(ws), ws.now(), metas)
     if as_json:
@@ -341,6 +333,8 @@ def sync(
     for meta in metas:
         if meta.error:
             echo(f"{meta.repo}: {meta.error}")
+        for skipped in meta.skipped:
+            warn(f"{meta.repo}: {skipped}")
     ok = sum(m.error is None for m in metas)
     c = client.counters
     echo(

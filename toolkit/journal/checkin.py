@@ -159,6 +159,17 @@ def gather(
     entry.started, entry.finished = read["started"], read["finished"]
     entry.in_progress, entry.worked_on = read["in_progress"], read["worked_on"]
     entry.landed, entry.landed_note, warnings = gather_landed(ws, model, store, client, now)
+    if any(
+        w.startswith(
+            ("GitHub unreachable", "contributor progress not refreshed: GitHub unreachable")
+        )
+        for w in warnings
+    ):
+        # Said once, with what bip did instead; and nothing more is asked of an unreachable GitHub.
+        warnings = [w for w in warnings if "GitHub unreachable" not in w]
+        landed = "from the last snapshot" if entry.landed else "empty (no snapshot yet)"
+        warnings.append(f"GitHub unreachable: Landed is {landed}; news skipped")
+        client = None
     entry.warnings += warnings
     if client is not None:
         from toolkit.figures.news import fetch_news, followed
