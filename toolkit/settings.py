@@ -177,6 +177,8 @@ ENVIRONMENT: dict[str, str] = {
     "GH_TOKEN": "the GitHub token (first choice)",
     "GITHUB_TOKEN": "the GitHub token (second choice)",
     "GH_HOST": "a GitHub Enterprise host, when GITHUB_API_URL is not set",
+    "VISUAL": "the editor for `bip read note ID` and `bip checkin --edit` (first choice)",
+    "EDITOR": "the editor, when VISUAL is not set",
 }
 
 

@@ -30,7 +30,7 @@ app = typer.Typer(
     "progress and a daily check-in.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion, Typer's own
     rich_markup_mode=None,
 )
 
@@ -86,12 +86,18 @@ def run(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if not debug:
+        _quiet_libraries()
     try:
-        command = typer.main.get_command(app)
+        from toolkit.cli._help import readable
+
+        command = readable(typer.main.get_command(app))
         result = command.main(args=args, prog_name="bip", standalone_mode=False)
         code = result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:
         code = exc.exit_code
+    except SystemExit as exc:  # Typer's --show-completion / --install-completion end this way
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except typer.TyperException as exc:  # usage errors: click's message and code (2)
         show = getattr(exc, "show", None)
         if show is not None:
@@ -121,6 +127,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130): say it, once
         typer.echo("\nbip: interrupted", err=True)
     return code
+
+
+def _quiet_libraries() -> None:
+    """Libraries log to stderr when nobody listens (requests-cache's "using cached response"
+    with a traceback): bip says what happened itself, so their records go nowhere."""
+    import logging
+
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
 
 
 def main() -> None:

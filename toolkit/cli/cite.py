@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import CiteFormat, workspace
-from toolkit.cli.output import echo
+from toolkit.cli._context import CiteFormat, JsonOpt, workspace
+from toolkit.cli.output import echo, print_json
 
 
 def cite(
@@ -20,6 +20,7 @@ def cite(
             "--format", help="markdown, bibtex (biblatex), bibtex-plain (plain.bst) or text."
         ),
     ] = CiteFormat.markdown,
+    as_json: JsonOpt = False,
 ) -> None:
     """Print citations for reading-list entries.
 
@@ -36,6 +37,21 @@ def cite(
     for entry_id in ids:
         citer.cite(entry_id)
     refs = citer.references()
+    if as_json:
+        plain = fmt is CiteFormat.bibtex_plain
+        print_json(
+            [
+                {
+                    "id": ref.entry_id,
+                    "key": ref.key,
+                    "text": citations.text(ref),
+                    "bibtex": citations.bibtex(ref, plain=plain).strip(),
+                    "reference": ref,
+                }
+                for ref in refs
+            ]
+        )
+        return
     if fmt is CiteFormat.markdown:
         echo(citations.references_markdown(refs))
     elif fmt is CiteFormat.text:

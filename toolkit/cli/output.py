@@ -7,6 +7,8 @@ import json
 import re
 import sys
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -111,3 +113,24 @@ def echo(text: str = "") -> None:
 
 def warn(text: str) -> None:
     typer.echo(f"bip: warning: {sanitize(text)}", err=True)
+
+
+@contextmanager
+def working(message: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """Say on stderr what network work is under way ("asking GitHub about 4 repos… 2/4") while
+    it runs, when stderr is a terminal; nothing otherwise. Yields `step()`, one call per item."""
+    if not sys.stderr.isatty():
+        yield lambda *_: None
+        return
+    console_ = console(stderr=True)
+    done = 0
+    label = f"{message}…" + (f" 0/{total}" if total else "")
+    with console_.status(label) as status:
+
+        def step(*_: Any) -> None:
+            nonlocal done
+            done += 1
+            shown = f"{message}… {done}/{total}" if total else f"{message}…"
+            status.update(shown)
+
+        yield step

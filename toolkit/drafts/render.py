@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -159,6 +159,7 @@ class Rendered:
     text: str
     cited: list[str]  # entry ids, in citation order
     keys: dict[str, str]  # entry id -> citation key
+    posts: list[str] = field(default_factory=list)  # the X posts of thread(), for --json
 
 
 def render(
@@ -172,7 +173,14 @@ def render(
     """Render a template to a whole post (front matter + body)."""
     import jinja2
 
-    from toolkit.drafts.thread import split_thread
+    from toolkit.drafts.thread import chinese_text, split_thread
+
+    posts: list[str] = []
+
+    def thread(text: str) -> list[str]:
+        found = split_thread(text)
+        posts.extend(found)
+        return found
 
     try:
         tmpl = env.get_template(template + SUFFIX)
@@ -203,7 +211,8 @@ def render(
         **context,
         "cite": citer.cite,
         "references": citer.references_markdown,
-        "thread": split_thread,
+        "thread": thread,
+        "chinese": chinese_text,
     }
     try:
         body = tmpl.render(**values)
@@ -218,7 +227,7 @@ def render(
     text = (
         front_matter(title, now, tags, keys) + "\n" + re.sub(r"\n{3,}", "\n\n", body.strip()) + "\n"
     )
-    return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order})
+    return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)
 
 
 def template_error(exc: BaseException, filename: str | None) -> BadInput:
