@@ -149,12 +149,19 @@ def add(
     title: Annotated[
         str | None, typer.Option(help="Title (default: derived from the reference).")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Add a repo, paper, course or video as a new `todo` entry.
 
     Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
+    from toolkit.readinglist.edits import check_add, parse_add
+
     ws = workspace(ctx)
+    source = parse_add(reference, kind, entry_id)  # everything is checked before the network
+    check_add(
+        rl.load_reading_list(ws.paths.reading_list).model, reference, source, entry_id, figure
+    )
     title = title or _github_title(ws, reference)
     plan = rl.plan_add(
         reference,
@@ -168,6 +175,9 @@ def add(
     added = rl.edit_reading_list(
         ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
     )
+    if as_json:
+        print_json(added)
+        return
     echo(f"added {added.id} ({added.kind}): {added.title}")
 
 
