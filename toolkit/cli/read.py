@@ -323,6 +323,9 @@ def validate(ctx: typer.Context) -> None:
     model = rl.load_reading_list(ws.paths.reading_list).model
     counts = f"{len(model.figures)} figures, {len(model.entries)} entries"
     echo(f"{ws.paths.reading_list}: valid ({counts})")
+    from toolkit.cli.read_papers import warn_garbage_keys
+
+    warn_garbage_keys(ws, model)
 
 
 from toolkit.cli import read_papers  # noqa: E402,F401  registers import, graph and suggest

@@ -11,9 +11,43 @@ from toolkit import readinglist as rl
 from toolkit.cli._context import JsonOpt, workspace
 from toolkit.cli.output import echo, print_json, warn
 from toolkit.cli.read import app
+from toolkit.workspace import Workspace
 
 FigureOpt = Annotated[list[str] | None, typer.Option("--figure", help="Figure id (repeatable).")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
+
+
+def warn_garbage_keys(ws: Workspace, model: rl.ReadingList) -> None:
+    """`bip read validate`: keys pinned from placeholder metadata, with the fix (a warning only:
+    published posts may use them)."""
+    from toolkit.papers.keys import garbage_keys
+
+    for bad in garbage_keys(model):
+        where = f"{ws.paths.reading_list}:{bad.entry.line}"
+        if bad.suggestion:
+            fix = f"`bip cite --rekey {bad.entry.id}` repins it as {bad.suggestion!r}"
+        else:
+            fix = f"run `bip read sync`, then `bip cite --rekey {bad.entry.id}`"
+        warn(
+            f"{where}: cite_key {bad.key!r} of {bad.entry.id!r} was made from an identifier, "
+            f"not from authors, year and title; {fix} (posts that used the old key keep it)"
+        )
+
+
+def rekey_entry(ws: Workspace, entry_id: str) -> None:
+    """`bip cite --rekey ID`."""
+    from toolkit.papers.keys import plan_rekey
+
+    done = rl.edit_reading_list(
+        ws.paths.reading_list, plan_rekey(entry_id), lock=rl.lock_path_for(ws.paths.reading_list)
+    )
+    if done.old == done.new:
+        echo(f"{done.id}: cite_key is already {done.new}")
+    elif done.old:
+        echo(f"{done.id}: cite_key {done.old} -> {done.new}")
+        warn(f"posts that cite {done.old!r} need {done.new!r} now")
+    else:
+        echo(f"{done.id}: cite_key {done.new} (pinned)")
 
 
 @app.command("import")

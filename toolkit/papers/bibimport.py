@@ -400,6 +400,11 @@ def _csl_year(item: dict[str, Any]) -> int | None:
     return None
 
 
+def _csl_markup(text: str | None) -> str | None:
+    """CSL's rich-text markup in titles (`<i>`, `<sup>`, `<span class="nocase">`): the words."""
+    return re.sub(r"</?(i|b|sup|sub|span)(\s[^>]*)?>", "", text) if text else None
+
+
 def _csl_record(item: dict[str, Any]) -> Record:
     def get(*names: str) -> str | None:
         for name in names:
@@ -416,7 +421,7 @@ def _csl_record(item: dict[str, Any]) -> Record:
             arxiv = normalise_arxiv(found.group(1))
     meta = Metadata(
         source="csl-json",
-        title=get("title"),
+        title=_csl_markup(get("title")),
         authors=_csl_names(item.get("author")) or _csl_names(item.get("editor")),
         year=_csl_year(item),
         venue=get("container-title", "event-title", "event"),

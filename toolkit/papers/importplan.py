@@ -161,14 +161,15 @@ def plan_import(
             else:
                 assert match.index is not None
                 entry = model.entries[match.index]
+                pending = fills.get(match.index, {})
                 fill = _fill(entry, record, figures, tags, abstracts, taken_keys)
-                fill = {**fills.get(match.index, {}), **fill}
-                if fill:
+                fill = {**fill, **pending}  # an earlier record of the same work wins
+                if fill != pending:
                     fills[match.index] = fill
                     if fill.get("cite_key"):
                         taken_keys.add(fill["cite_key"])
                     match.identities |= _record_identities(fill)
-                    _merge_report(report, entry.id, list(fill), record.line)
+                    _merge_report(report, entry.id, [k for k in fill if k not in pending], record.line)
                 elif entry.id not in report.unchanged and match.index not in fills:
                     report.unchanged.append(entry.id)
         edits: list[yamledit.Edit] = []
