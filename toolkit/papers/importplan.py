@@ -169,7 +169,9 @@ def plan_import(
                     if fill.get("cite_key"):
                         taken_keys.add(fill["cite_key"])
                     match.identities |= _record_identities(fill)
-                    _merge_report(report, entry.id, [k for k in fill if k not in pending], record.line)
+                    _merge_report(
+                        report, entry.id, [k for k in fill if k not in pending], record.line
+                    )
                 elif entry.id not in report.unchanged and match.index not in fills:
                     report.unchanged.append(entry.id)
         edits: list[yamledit.Edit] = []

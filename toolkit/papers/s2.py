@@ -18,6 +18,7 @@ BATCH_FIELDS = (
     "references.paperId,references.externalIds,references.title,references.year,"
     "references.citationCount"
 )
+METADATA_FIELDS = f"{_WORK},venue,journal,authors"
 CITATION_FIELDS = _WORK
 CITATIONS_LIMIT = 1000  # one page: the most a single request returns
 
@@ -74,7 +75,7 @@ def parse_work(data: Any) -> Work | None:
         return None
     ids = data.get("externalIds") or {}
     doi = normalise_doi(str(ids.get("DOI") or "")) if ids.get("DOI") else None
-    journal = data.get("journal") if isinstance(data.get("journal"), dict) else {}
+    journal: dict[str, Any] = data["journal"] if isinstance(data.get("journal"), dict) else {}
     venue = data.get("venue") or journal.get("name")
     return Work(
         paper_id=str(data["paperId"]),
@@ -87,7 +88,9 @@ def parse_work(data: Any) -> Work | None:
         else None,
         venue=str(venue) if venue else None,
         authors=[
-            str(a["name"]) for a in data.get("authors") or [] if isinstance(a, dict) and a.get("name")
+            str(a["name"])
+            for a in data.get("authors") or []
+            if isinstance(a, dict) and a.get("name")
         ],
         pages=(str(journal.get("pages")).strip() or None) if journal.get("pages") else None,
         references=[w for w in (parse_work(r) for r in data.get("references") or []) if w],
