@@ -67,7 +67,9 @@ def test_names_split_only_outside_braces():
 
 
 def test_duplicate_keys_in_a_file_are_skipped_with_their_line():
-    text = "@misc{a, title={One}, url={https://a.org}}\n\n@misc{a, title={Two}, url={https://b.org}}\n"
+    text = (
+        "@misc{a, title={One}, url={https://a.org}}\n\n@misc{a, title={Two}, url={https://b.org}}\n"
+    )
     parsed = parse_bibtex(text, "x.bib")
     assert [r.fields["title"] for r in parsed.records] == ["One"]
     assert parsed.skipped[0].line == 3 and "duplicate key 'a'" in parsed.skipped[0].reason
@@ -153,13 +155,19 @@ def test_bad_files_are_clear_errors(bip, ws: Path, tmp_path: Path):
     assert f"{bad}:1:" in result.stderr and "not valid JSON" in result.stderr
     result = bip("-w", str(ws), "read", "import", str(tmp_path / "nope.bib"), code=2)
     assert "does not exist" in result.stderr
-    result = bip("-w", str(ws), "read", "import", str(DATA / "library.bib"), "--status", "doen", code=2)
+    result = bip(
+        "-w", str(ws), "read", "import", str(DATA / "library.bib"), "--status", "doen", code=2
+    )
     assert "did you mean 'done'?" in result.stderr
-    result = bip("-w", str(ws), "read", "import", str(DATA / "library.bib"), "--figure", "nobody", code=2)
+    result = bip(
+        "-w", str(ws), "read", "import", str(DATA / "library.bib"), "--figure", "nobody", code=2
+    )
     assert "no figure 'nobody'" in result.stderr
 
 
-def test_bibtex_of_imported_entries_is_read_back_by_bibtexparser_and_pybtex(bip, ws: Path, lib: Path):
+def test_bibtex_of_imported_entries_is_read_back_by_bibtexparser_and_pybtex(
+    bip, ws: Path, lib: Path
+):
     import bibtexparser
     from pybtex.database import parse_string as pybtex_parse
 

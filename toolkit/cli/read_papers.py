@@ -199,6 +199,9 @@ def sync_papers(
     fields = frozenset(overwrite)
     model = rl.load_reading_list(ws.paths.reading_list).model
     if not any(needs_metadata(e, fields) for e in model.entries):
+        if not as_json:
+            count = sum(e.kind == "paper" for e in model.entries)
+            echo(f"papers: nothing missing in {count} papers; 0 requests")
         return []
     svc = services(ws, offline, max_wait=max_wait)
     metas = complete(svc, model.entries, fields)

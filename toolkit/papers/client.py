@@ -71,7 +71,7 @@ class ServiceClient(GitHubClient):
         self.notices.clear()  # the anonymous-GitHub warning is not about this service
         for name in ("Accept", "X-GitHub-Api-Version"):
             self.session.headers.pop(name, None)
-        # requests-cache redacts x-api-key (and Authorization) from what it stores
+        # requests-cache redacts `X-API-Key` and `Authorization` from what it stores (spelt exactly so)
         self.session.headers.update(headers or {})
 
     def post(self, path: str, body: Any, params: dict[str, Any] | None = None) -> Answer:

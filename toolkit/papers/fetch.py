@@ -75,7 +75,7 @@ def make_services(
 
     agent = crossref.user_agent(email)
     common = {"cache_path": cache, "offline": offline, "sleep": sleep, "clock": clock}
-    s2_headers = {"User-Agent": agent, **({"x-api-key": s2_key} if s2_key else {})}
+    s2_headers = {"User-Agent": agent, **({"X-API-Key": s2_key} if s2_key else {})}
     return Services(
         arxiv=ServiceClient(
             arxiv.SOURCE, arxiv_url, limits=limits(), headers={"User-Agent": agent}, raw=True,
@@ -219,16 +219,15 @@ def describe(services: Services, arxiv_id: str | None, doi: str | None) -> Metad
     return meta
 
 
-WANTED = ("title", "authors", "year", "venue", "primary_class", "doi")
-
-
 def needs_metadata(entry: Entry, overwrite: frozenset[str]) -> bool:
+    """A paper lacking what its citation needs (title, authors, year; the category of an arXiv
+    paper). A venue alone is not asked for again: many papers have none (`--overwrite venue`)."""
     if entry.kind != "paper" or not (entry.arxiv or entry.doi):
         return False
     if overwrite:
         return True
-    wanted = [n for n in WANTED if n != "primary_class" or entry.arxiv]
-    return any(missing(entry, n) for n in wanted if n != "doi")
+    wanted = ("title", "authors", "year") + (("primary_class",) if entry.arxiv else ())
+    return any(missing(entry, n) for n in wanted)
 
 
 def complete(
