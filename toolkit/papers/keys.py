@@ -45,7 +45,8 @@ def garbage_keys(model: ReadingList) -> list[BadKey]:
     for entry in model.entries:
         if entry.cite_key and is_garbage_key(entry.cite_key):
             fresh = fresh_key(model, entry.id)
-            found.append(BadKey(entry, entry.cite_key, None if is_garbage_key(fresh) else fresh))
+            usable = entry.authors and entry.year and not is_garbage_key(fresh)
+            found.append(BadKey(entry, entry.cite_key, fresh if usable else None))
     return found
 
 
