@@ -58,6 +58,9 @@ class FakePapers:
         self.papers: dict[str, Paper] = {}  # paperId -> paper
         self.seen: list[Seen] = []
         self.script: dict[str, list[tuple[int, dict[str, str], str]]] = {}
+        self._index: dict[str, Paper] = {}
+        self._indexed = -1
+        self._dirty = False  # set after changing a paper's ids in place
         httpserver.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
     def add(self, paper: Paper) -> Paper:
@@ -114,15 +117,16 @@ class FakePapers:
         return _json({"error": "not found"}, 404)
 
     def _find(self, ident: str) -> Paper | None:
+        if self._indexed != len(self.papers) or self._dirty:
+            self._index, self._indexed, self._dirty = {}, len(self.papers), False
+            for paper in self.papers.values():
+                if paper.in_s2 and paper.arxiv:
+                    self._index[f"ARXIV:{paper.arxiv}"] = paper
+                if paper.in_s2 and paper.doi:
+                    self._index[f"DOI:{paper.doi.lower()}"] = paper
         kind, _, value = ident.partition(":")
-        for paper in self.papers.values():
-            if not paper.in_s2:
-                continue
-            if kind.upper() == "ARXIV" and paper.arxiv == value:
-                return paper
-            if kind.upper() == "DOI" and paper.doi and paper.doi.lower() == value.lower():
-                return paper
-        return None
+        value = value.lower() if kind.upper() == "DOI" else value
+        return self._index.get(f"{kind.upper()}:{value}")
 
     def _s2(self, paper: Paper | None, fields: str) -> Any:
         if paper is None:
