@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from toolkit.errors import BadInput, BipError
-from toolkit.github import Limits, NotFound
+from toolkit.http import Credential, Limits, NotFound, fingerprint
 from toolkit.papers import arxiv, crossref, s2
 from toolkit.papers.arxiv import Pacer
-from toolkit.papers.client import DAY, ServiceClient
+from toolkit.papers.client import DAY, ArxivClient, CrossrefClient, S2Client, ServiceClient
 from toolkit.papers.records import Metadata, combine, missing
 from toolkit.readinglist.model import Entry
 
@@ -74,21 +74,18 @@ def make_services(
         return Limits(max_wait=max_wait, secondary_wait=5.0, retries=3)
 
     agent = crossref.user_agent(email)
-    common = {"cache_path": cache, "offline": offline, "sleep": sleep, "clock": clock}
-    s2_headers = {"User-Agent": agent, **({"X-API-Key": s2_key} if s2_key else {})}
+    headers = {"User-Agent": agent}
+    common: dict[str, Any] = {
+        "cache_path": cache,
+        "offline": offline,
+        "sleep": sleep,
+        "clock": clock,
+    }
+    key = Credential("x-api-key", s2_key, fingerprint(s2_key)) if s2_key else None
     return Services(
-        arxiv=ServiceClient(
-            arxiv.SOURCE, arxiv_url, limits=limits(), headers={"User-Agent": agent}, raw=True,
-            **common,  # type: ignore[arg-type]
-        ),
-        crossref=ServiceClient(
-            crossref.SOURCE, crossref_url, limits=limits(), headers={"User-Agent": agent},
-            **common,  # type: ignore[arg-type]
-        ),
-        s2=ServiceClient(
-            s2.SOURCE, s2_url, limits=limits(), headers=s2_headers, ttl=7 * DAY,
-            **common,  # type: ignore[arg-type]
-        ),
+        arxiv=ArxivClient(arxiv_url, limits=limits(), headers=headers, **common),
+        crossref=CrossrefClient(crossref_url, limits=limits(), headers=headers, **common),
+        s2=S2Client(s2_url, limits=limits(), headers=headers, credential=key, ttl=7 * DAY, **common),
         pacer=Pacer(state_dir / "arxiv.last" if state_dir else None, clock=clock, sleep=sleep),
         s2_pacer=Pacer(
             state_dir / "s2.last" if state_dir else None, interval=1.0, clock=clock, sleep=sleep
@@ -177,7 +174,12 @@ def fetch_works(
         def post(chunk: list[str] = chunk) -> Any:
             return _paced_s2(
                 services,
-                lambda: client.post("/paper/batch", {"ids": chunk}, params={"fields": fields}),
+                lambda: client.post(
+                    f"/paper/batch?fields={fields}",
+                    {"ids": chunk},
+                    what=f"{'citations' if 'references' in fields else 'metadata'} of "
+                    f"{len(chunk)} papers",
+                ),
             )
 
         answer = _ask(services, client, post, strict)
