@@ -38,6 +38,8 @@ def warn_garbage_keys(ws: Workspace, model: rl.ReadingList) -> None:
         where = f"{ws.paths.reading_list}:{bad.entry.line}"
         if bad.suggestion:
             fix = f"`bip cite --rekey {bad.entry.id}` repins it as {bad.suggestion!r}"
+        elif bad.entry.authors and bad.entry.year:
+            fix = "bip cannot make a key from its authors' names: pin one by hand"
         else:
             fix = f"run `bip read sync`, then `bip cite --rekey {bad.entry.id}`"
         warn(
@@ -211,6 +213,13 @@ def sync_papers(
         lock=rl.lock_path_for(ws.paths.reading_list),
     )
     _warn_problems(svc)
+    for item in done:
+        for name, value, other in item.held:
+            warn(
+                f"{item.id}: {item.source} gives {name} {value}, which is {other!r} in the list: "
+                f"not filled (the same paper twice? keep one with `bip read rm`)"
+            )
+    done = [item for item in done if item.fields]
     if not as_json:
         for item in done:
             echo(f"{item.id}: filled {', '.join(item.fields)} ({item.source})")

@@ -79,6 +79,9 @@ def parse_feed(text: str) -> dict[str, Metadata]:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise ValueError(f"arXiv answered with something that is not Atom XML ({exc})") from None
+    if root.tag != f"{_ATOM}feed":
+        what = "an HTML page" if root.tag.lower().endswith("html") else f"<{root.tag}>"
+        raise ValueError(f"arXiv answered with {what}, not an Atom feed")
     found: dict[str, Metadata] = {}
     for entry in root.iter(f"{_ATOM}entry"):
         ident = normalise_arxiv(_text(entry, f"{_ATOM}id"))

@@ -7,10 +7,12 @@ citation key. A malformed entry becomes a `Skipped` with its line; the rest is r
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +131,47 @@ def read_references(path: Path) -> Parsed:
 # --- BibTeX ------------------------------------------------------------------------------------
 
 
-def _latex(text: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text
+# Text that LaTeX would print as written, and text whose only LaTeX is braces, dashes, ties and
+# quotes: both are decoded here (pylatexenc costs about a millisecond a field, 10,000 entries of
+# 8 fields would take minutes); anything with a macro, math or a special goes to pylatexenc.
+_ANY_LATEX = re.compile(r"[\\{}$~%&^`']|--")
+_NEEDS_PYLATEXENC = re.compile(r"[\\$%&^]")
+_LIGATURES = re.compile(r"---|--|``|''|~")
+_LIGATURE_TEXT = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "~": "\xa0"}
 
-    return str(LatexNodes2Text(math_mode="verbatim").latex_to_text(text))
+
+@functools.lru_cache(maxsize=1 << 16)
+def _latex(text: str) -> str:
+    """LaTeX to Unicode text (`{\\"u}` -> `ü`, `{BERT}` -> `BERT`, `--` -> `–`), as pylatexenc
+    reads it. Names and venues repeat across a library: decoded once each."""
+    if not _ANY_LATEX.search(text):
+        return text
+    if not _NEEDS_PYLATEXENC.search(text):  # braces end a ligature, as in LaTeX: `-{}-` stays
+        return "".join(
+            _LIGATURES.sub(lambda m: _LIGATURE_TEXT[m.group(0)], part)
+            for part in re.split(r"[{}]", text)
+        )
+    from pylatexenc.latexwalker import LatexWalkerError
+
+    try:
+        return str(_latex_to_text()(text))
+    except (RecursionError, LatexWalkerError):
+        raise _Skip("its LaTeX is nested too deeply (or too broken) to read") from None
+
+
+@functools.cache
+def _latex_to_text() -> Any:
+    """One converter for the whole import (building one builds pylatexenc's macro tables)."""
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
+
+    to_text = LatexNodes2Text(math_mode="verbatim").nodelist_to_text
+    macros = get_default_latex_context_db()  # what LatexWalker would rebuild for every field
+
+    def convert(text: str) -> str:
+        return str(to_text(LatexWalker(text, latex_context=macros).get_latex_nodes()[0]))
+
+    return convert
 
 
 def _verbatim(text: str) -> str:
@@ -209,8 +248,12 @@ def parse_bibtex(text: str, path: str) -> Parsed:
     from bibtexparser.entrypoint import parse_string
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # failures are reported here
-    library = parse_string(text)
+    library = parse_string(text, parse_stack=[])  # values as written: resolved by _bib_value
+    strings: dict[str, str] = {}
+    for string in library.strings:  # in file order: a macro may use the ones before it
+        strings[string.key.lower()] = _bib_value(str(string.value), strings)
     parsed = Parsed(path, "bibtex")
+    keys: set[str] = set()
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateBlockKeyBlock):
@@ -220,12 +263,51 @@ def parse_bibtex(text: str, path: str) -> Parsed:
             what = f" ({first[0][:60]})" if first else ""
             parsed.skipped.append(Skipped(line, f"malformed entry{what}: {_why(block.error)}"))
         elif isinstance(block, model.Entry):
-            raw = {k.lower(): str(v) for k, v in block.fields_dict.items() for v in [v.value]}
+            if block.key.lower() in keys:  # BibTeX compares keys ignoring case
+                parsed.skipped.append(
+                    Skipped(line, f"duplicate key {block.key!r} (BibTeX ignores case in keys)")
+                )
+                continue
+            keys.add(block.key.lower())
+            raw = {
+                k.lower(): _bib_value(str(v.value), strings) for k, v in block.fields_dict.items()
+            }
             try:
                 parsed.records.append(_bib_record(block.entry_type.lower(), block.key, raw, line))
             except _Skip as exc:
                 parsed.skipped.append(Skipped(line, str(exc)))
     return parsed
+
+
+def _bib_value(raw: str, strings: dict[str, str]) -> str:
+    """A field's value as BibTeX reads it: `{...}` and `"..."` without their delimiters, numbers,
+    and @string macros (names ignore case), parts joined with `#`. bibtexparser v2 leaves
+    `#` to its caller (sciunto-org/python-bibtexparser#396). An undefined macro is kept as
+    written."""
+    out = []
+    for part in _split_concatenation(raw):
+        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
+            out.append(part[1:-1])
+        else:
+            out.append(strings.get(part.lower(), part))
+    return "".join(out)
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """`foo # " and " # {Bar}` -> its parts; `#` inside braces or quotes is text."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i].strip())
+            start = i + 1
+    parts.append(raw[start:].strip())
+    return parts
 
 
 def _why(error: Exception) -> str:
@@ -346,6 +428,8 @@ def parse_csl_json(text: str, path: str) -> Parsed:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise BadInput(f"{path}: JSON nested too deeply to be CSL JSON") from None
     if isinstance(data, dict) and "items" in data:
         data = data["items"]
     if isinstance(data, dict):
@@ -372,16 +456,22 @@ def _csl_names(people: Any) -> list[str]:
     for person in people if isinstance(people, list) else []:
         if not isinstance(person, dict):
             continue
-        if person.get("literal"):
-            names.append(str(person["literal"]))
-        elif person.get("family"):
-            family = " ".join(
-                str(p) for p in (person.get("non-dropping-particle"), person["family"]) if p
-            )
-            names.append(
-                person_name(str(person.get("given", "")), family, str(person.get("suffix", "")))
-            )
+        part = {k: _plain(person.get(k)) for k in ("literal", "family", "given", "suffix")}
+        if part["literal"]:
+            names.append(part["literal"])
+        elif part["family"]:
+            particle = _plain(person.get("non-dropping-particle"))
+            family = f"{particle} {part['family']}" if particle else part["family"]
+            names.append(person_name(part["given"] or "", family, part["suffix"] or ""))
     return names
+
+
+def _plain(value: Any) -> str | None:
+    """A string, number or date (YAML reads `2023-05-01` as one) as text; None for nulls, lists,
+    mappings and booleans."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, date)):
+        return None
+    return str(value).strip() or None
 
 
 def _csl_year(item: dict[str, Any]) -> int | None:
@@ -463,62 +553,76 @@ def parse_cff(text: str, path: str) -> Parsed:
 
 
 def _cff_record(work: dict[str, Any], top: dict[str, Any]) -> Record:
+    """One work of a CITATION.cff; a field of the wrong type (a list for a title, a mapping for
+    a name) counts as absent, as a hand-written file may have anything."""
+
+    def text(*names: str, where: dict[str, Any] = work) -> str | None:
+        for name in names:
+            value = _plain(where.get(name))
+            if value:
+                return value
+        return None
+
+    def mapping(name: str) -> dict[str, Any]:
+        value = work.get(name)
+        return value if isinstance(value, dict) else {}
+
     authors = []
-    for person in work.get("authors") or []:
+    for person in _cff_list(work.get("authors")):
         if not isinstance(person, dict):
             continue
-        if person.get("family-names"):
-            particle = person.get("name-particle")
-            family = " ".join(str(p) for p in (particle, person["family-names"]) if p)
-            authors.append(person_name(str(person.get("given-names", "")), family))
-        elif person.get("name"):
-            authors.append(str(person["name"]))
+        family, name = _plain(person.get("family-names")), _plain(person.get("name"))
+        if family:
+            particle = _plain(person.get("name-particle"))
+            family = f"{particle} {family}" if particle else family
+            authors.append(person_name(_plain(person.get("given-names")) or "", family))
+        elif name:
+            authors.append(name)
     identifiers = {
-        str(i.get("type")): str(i.get("value"))
-        for i in work.get("identifiers") or []
-        if isinstance(i, dict) and i.get("value")
+        str(i.get("type")): value
+        for i in _cff_list(work.get("identifiers"))
+        if isinstance(i, dict) and (value := _plain(i.get("value")))
     }
-    released = work.get("date-released") or work.get("date-published")
-    year = work.get("year") or (int(str(released)[:4]) if released else None)
-    cff_type = str(work.get("type", "software"))
-    url = work.get("repository-code") or work.get("url") or work.get("repository")
+    year = _year(text("year")) or _year(text("date-released", "date-published"))
+    cff_type = text("type") or "software"
+    url = text("repository-code", "url", "repository")
     if cff_type == "software" and work is not top:
-        url = url or top.get("repository-code")
-    doi = work.get("doi") or identifiers.get("doi")
-    arxiv = normalise_arxiv(str(url or "")) or normalise_arxiv(doi)
-    journal = work.get("journal") or (work.get("conference") or {}).get("name")
+        url = url or text("repository-code", where=top)
+    doi = text("doi") or identifiers.get("doi")
+    arxiv = normalise_arxiv(url) or normalise_arxiv(doi)
     meta = Metadata(
         source="cff",
-        title=str(work.get("title") or ""),
+        title=text("title"),
         authors=authors,
-        year=int(str(year)) if str(year or "").isdigit() else None,
-        venue=str(journal) if journal else None,
+        year=year,
+        venue=text("journal") or _plain(mapping("conference").get("name")),
         pages=_cff_pages(work),
-        publisher=(work.get("publisher") or {}).get("name")
-        if isinstance(work.get("publisher"), dict)
-        else None,
+        publisher=_plain(mapping("publisher").get("name")),
         arxiv=arxiv,
-        doi=str(doi) if doi else None,
-        url=str(url) if url else None,
+        doi=doi,
+        url=url,
     )
     if cff_type == "software":
         kind = _kind_by_link(meta.url, meta, default="paper")
     else:
         kind = {"book": "book", "video": "video", "webpage": "post"}.get(cff_type, "paper")
-    version = work.get("version") if cff_type == "software" else None
     return _record(
         0,
         None,
         kind,
         meta,
         meta.url,
-        abstract=work.get("abstract"),
-        release=str(version) if version else None,
+        abstract=text("abstract"),
+        release=text("version") if cff_type == "software" else None,
     )
 
 
+def _cff_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _cff_pages(work: dict[str, Any]) -> str | None:
-    start, end = work.get("start"), work.get("end")
+    start, end = _plain(work.get("start")), _plain(work.get("end"))
     if start and end:
         return f"{start}–{end}"
     return str(start) if start else None

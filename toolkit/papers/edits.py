@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from toolkit import yamledit
 from toolkit.papers.records import Metadata, completion
-from toolkit.readinglist import Plan, ReadingList
+from toolkit.readinglist import Plan, ReadingList, links
 
 
 @dataclass
@@ -14,6 +14,9 @@ class Completed:
     id: str
     fields: list[str]
     source: str
+    # identities a source gave that another entry already has: not filled (two entries would
+    # then be one paper); (field, value, the other entry's id)
+    held: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def plan_complete(
@@ -23,6 +26,10 @@ def plan_complete(
     it is when written, so a field the user wrote meanwhile is kept."""
 
     def plan(model: ReadingList) -> tuple[list[yamledit.Edit], list[Completed]]:
+        owner: dict[str, str] = {}
+        for entry in model.entries:
+            for ident in links.entry_identities(entry.url, entry.repo, entry.arxiv, entry.doi):
+                owner.setdefault(ident, entry.id)
         edits: list[yamledit.Edit] = []
         done = []
         for index, entry in enumerate(model.entries):
@@ -30,9 +37,19 @@ def plan_complete(
             if meta is None:
                 continue
             fill = completion(entry, meta, overwrite)
-            if fill:
+            held = []
+            for name in ("arxiv", "doi"):
+                given = links.identity(str(fill[name])) if name in fill else None
+                if not given:
+                    continue
+                other = owner.setdefault(given, entry.id)
+                if other != entry.id:
+                    held.append((name, str(fill.pop(name)), other))
+                    if name == "arxiv":
+                        fill.pop("primary_class", None)  # the category of the other paper
+            if fill or held:
                 edits += [yamledit.SetItemKey("entries", index, k, v) for k, v in fill.items()]
-                done.append(Completed(entry.id, list(fill), meta.source))
+                done.append(Completed(entry.id, list(fill), meta.source, held))
         return edits, done
 
     return plan

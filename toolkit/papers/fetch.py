@@ -97,15 +97,26 @@ def make_services(
 
 
 def _ask(
-    services: Services, client: ServiceClient, call: Callable[[], Any], strict: bool = False
+    services: Services,
+    client: ServiceClient,
+    call: Callable[[], Any],
+    strict: bool = False,
+    missing_ok: bool = True,
 ) -> Any:
     """Run one request; a service that cannot be reached is noted and not asked again (or, when
-    `strict`, the error is raised: the command cannot answer without it)."""
+    `strict`, the error is raised: the command cannot answer without it). A 404 means "no such
+    paper" where `missing_ok`; elsewhere (arXiv's query never answers 404) a wrong URL."""
     if client.service in services.unreachable:
         return None
     try:
         answer = call()
-    except NotFound:
+    except NotFound as exc:
+        if not missing_ok:
+            services.problems.append(
+                f"{client.service} answered 404 for {exc.message.removesuffix(': not found')}: "
+                f"is {client.base_url} its API?"
+            )
+            services.unreachable.add(client.service)
         return None
     except BipError as exc:
         if strict:
@@ -137,7 +148,7 @@ def fetch_arxiv(services: Services, ids: list[str]) -> dict[str, Metadata]:
             with services.pacer.turn():
                 return client.get("", params, what=f"id_list={params['id_list']}")
 
-        answer = _ask(services, client, get)
+        answer = _ask(services, client, get, missing_ok=False)
         if answer is None:
             continue
         try:
@@ -150,7 +161,13 @@ def fetch_arxiv(services: Services, ids: list[str]) -> dict[str, Metadata]:
 def fetch_crossref(services: Services, doi: str) -> Metadata | None:
     client = services.crossref
     answer = _ask(services, client, lambda: client.get(crossref.work_path(doi), what=f"doi {doi}"))
-    return crossref.parse_work(answer.data) if answer is not None else None
+    if answer is None:
+        return None
+    try:
+        return crossref.parse_work(answer.data)
+    except ValueError as exc:
+        services.problems.append(f"{exc} for doi {doi}")
+        return None
 
 
 def _paced_s2(services: Services, call: Callable[[], Any]) -> Any:

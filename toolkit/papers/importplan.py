@@ -1,7 +1,8 @@
 """`bip read import`: records from a reference file become entries, duplicates are merged.
 
 A record is the same work as an entry when they share an arXiv id (any form), a DOI, a repo or a
-URL, or the file's citation key is the entry's pinned key, or title and year are the same. A
+URL, or the file's citation key is the entry's pinned key (ignoring case, as BibTeX does), or
+title and year are the same, unless the two name different arXiv ids, DOIs or repos. A
 duplicate is merged: fields the entry lacks are filled, nothing the user wrote is replaced. So
 importing the same file twice changes nothing the second time.
 """
@@ -120,17 +121,21 @@ def plan_import(
         for fig in figures or []:
             model.figure(fig)
         report = ImportReport(parsed.path, parsed.format, skipped=list(parsed.skipped))
-        known = [_known_entry(e, i) for i, e in enumerate(model.entries)]
+        index = _Index()
+        for n, entry in enumerate(model.entries):
+            index.add(_known_entry(entry, n))
         taken_ids = {e.id for e in model.entries}
-        taken_keys = {e.cite_key for e in model.entries if e.cite_key}
+        taken_keys = {e.cite_key.lower() for e in model.entries if e.cite_key}
         fills: dict[int, dict[str, Any]] = {}
+        merged: dict[str, Merged] = {}
+        unchanged: dict[str, None] = {}
         new_items: list[dict[str, Any]] = []
         figure_docs = [{"id": f.id, "name": f.name} for f in model.figures]
         for record in parsed.records:
-            match = _match(known, record)
+            match = index.match(record)
             if match is None:
                 item = _new_item(record, today, figures, tags, status, abstracts, taken_ids)
-                if item.get("cite_key") in taken_keys:
+                if str(item.get("cite_key", "")).lower() in taken_keys:
                     del item["cite_key"]
                 problems = validate(
                     {"version": 1, "figures": figure_docs, "entries": [item]}, parsed.path
@@ -140,9 +145,9 @@ def plan_import(
                     continue
                 taken_ids.add(item["id"])
                 if item.get("cite_key"):
-                    taken_keys.add(item["cite_key"])
+                    taken_keys.add(item["cite_key"].lower())
                 new_items.append(item)
-                known.append(
+                index.add(
                     _Known(
                         _record_identities(item),
                         item.get("cite_key"),
@@ -157,26 +162,39 @@ def plan_import(
                 for name, value in record.fields.items():
                     if name in FILLABLE and name not in match.item:
                         match.item[name] = value
-                match.identities |= _record_identities(record.fields)
+                index.identities(match, _record_identities(record.fields))
             else:
                 assert match.index is not None
                 entry = model.entries[match.index]
                 pending = fills.get(match.index, {})
                 fill = _fill(entry, record, figures, tags, abstracts, taken_keys)
+                for name in ("arxiv", "doi", "url", "repo"):  # never two entries for one work
+                    ident = links.identity(str(fill[name])) if name in fill else None
+                    held = index.by_identity.get(ident) if ident else None
+                    if held is not None and held is not match:
+                        del fill[name]
+                        if name == "arxiv":
+                            fill.pop("primary_class", None)
                 fill = {**fill, **pending}  # an earlier record of the same work wins
                 if fill != pending:
                     fills[match.index] = fill
                     if fill.get("cite_key"):
-                        taken_keys.add(fill["cite_key"])
-                    match.identities |= _record_identities(fill)
-                    _merge_report(
-                        report, entry.id, [k for k in fill if k not in pending], record.line
-                    )
-                elif entry.id not in report.unchanged and match.index not in fills:
-                    report.unchanged.append(entry.id)
+                        taken_keys.add(fill["cite_key"].lower())
+                    index.identities(match, _record_identities(fill))
+                    names = [k for k in fill if k not in pending]
+                    if entry.id in merged:
+                        merged[entry.id].fields = list(
+                            dict.fromkeys(merged[entry.id].fields + names)
+                        )
+                    else:
+                        merged[entry.id] = Merged(entry.id, names, record.line)
+                elif match.index not in fills:
+                    unchanged[entry.id] = None
+        report.merged = list(merged.values())
+        report.unchanged = list(unchanged)
         edits: list[yamledit.Edit] = []
-        for index, fill in sorted(fills.items()):
-            edits += [yamledit.SetItemKey("entries", index, k, v) for k, v in fill.items()]
+        for at, fill in sorted(fills.items()):
+            edits += [yamledit.SetItemKey("entries", at, k, v) for k, v in fill.items()]
         for item in new_items:
             ordered = {"id": item["id"], "kind": item["kind"]}
             ordered.update((k, item[k]) for k in ORDER if k in item)
@@ -186,30 +204,53 @@ def plan_import(
     return plan
 
 
-def _merge_report(report: ImportReport, entry_id: str, names: list[str], line: int) -> None:
-    for merged in report.merged:
-        if merged.id == entry_id:
-            merged.fields = list(dict.fromkeys(merged.fields + names))
-            return
-    report.merged.append(Merged(entry_id, names, line))
+class _Index:
+    """The known works by pinned key, identity and title+year: matching a record is a few dict
+    look-ups, not a scan of the list (10,000 records against 10,000 entries)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, _Known] = {}
+        self.by_identity: dict[str, _Known] = {}
+        self.by_title: dict[str, _Known] = {}
+        self.order: dict[int, int] = {}  # id(known) -> when it was indexed: the earliest wins
+
+    def add(self, known: _Known) -> None:
+        self.order[id(known)] = len(self.order)
+        if known.key:
+            self.by_key.setdefault(known.key.lower(), known)  # BibTeX keys ignore case
+        self.identities(known, known.identities)
+        if known.title_key:
+            self.by_title.setdefault(known.title_key, known)
+
+    def identities(self, known: _Known, more: set[str]) -> None:
+        known.identities |= more
+        for ident in more:
+            self.by_identity.setdefault(ident, known)
+
+    def match(self, record: Record) -> _Known | None:
+        identities = _record_identities(record.fields)
+        same_key = self.by_key.get(record.key.lower()) if record.key else None
+        if same_key is not None and not _conflict(same_key.identities, identities):
+            return same_key
+        found = [self.by_identity[i] for i in identities if i in self.by_identity]
+        if found:
+            return min(found, key=lambda k: self.order[id(k)])
+        title_key = _title_key(record.fields.get("title"), record.fields.get("year"))
+        same_title = self.by_title.get(title_key) if title_key else None
+        if same_title is not None and not _conflict(same_title.identities, identities):
+            return same_title
+        return None
 
 
-def _match(known: list[_Known], record: Record) -> _Known | None:
-    if record.key:
-        for k in known:
-            if k.key == record.key:
-                return k
-    identities = _record_identities(record.fields)
-    if identities:
-        for k in known:
-            if k.identities & identities:
-                return k
-    title_key = _title_key(record.fields.get("title"), record.fields.get("year"))
-    if title_key:
-        for k in known:
-            if k.title_key == title_key:
-                return k
-    return None
+def _conflict(ours: set[str], theirs: set[str]) -> bool:
+    """Two works that name different arXiv ids, DOIs or repos are different works, whatever
+    their titles say (a preprint's arXiv id and its published DOI do not conflict)."""
+    for scheme in ("arxiv:", "doi:", "github:"):
+        a = {i for i in ours if i.startswith(scheme)}
+        b = {i for i in theirs if i.startswith(scheme)}
+        if a and b and not a & b:
+            return True
+    return False
 
 
 def _fill(
@@ -230,7 +271,7 @@ def _fill(
             continue
         if missing(entry, name) and getattr(entry, name) != value:
             out[name] = value
-    if record.key and entry.cite_key is None and record.key not in taken_keys:
+    if record.key and entry.cite_key is None and record.key.lower() not in taken_keys:
         out["cite_key"] = record.key
     if abstracts and record.abstract and not entry.abstract:
         out["abstract"] = record.abstract
@@ -275,4 +316,6 @@ def _id_hint(record: Record) -> str:
     if fields.get("arxiv"):
         return slug_id("arxiv-" + str(fields["arxiv"]).replace("/", "-"))
     words = slug_id(str(fields.get("title", "")))
-    return words[:40].rstrip("-._") or record.kind
+    if len(words) > 40:  # whole words: `language-models-are-unsupervised`, not `...-multita`
+        words = words[:41].rsplit("-", 1)[0] if "-" in words[:41] else words[:40]
+    return words.rstrip("-._") or record.kind

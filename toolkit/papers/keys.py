@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from toolkit import citations, yamledit
 from toolkit.errors import BadInput
 from toolkit.readinglist import Plan, ReadingList
-from toolkit.readinglist.model import Entry
+from toolkit.readinglist.model import CITE_KEY_PATTERN, Entry
 
 _IDENT_WORDS = r"(?:arxiv|doi|openreview|https?|www|url)"
 GARBAGE_KEY = re.compile(rf"^{_IDENT_WORDS}(?:\d{{4}})?(?:{_IDENT_WORDS}|10|\d{{4}})?[a-z]?$")
@@ -23,6 +23,12 @@ GARBAGE_KEY = re.compile(rf"^{_IDENT_WORDS}(?:\d{{4}})?(?:{_IDENT_WORDS}|10|\d{{
 def is_garbage_key(key: str) -> bool:
     """A key made from an identifier rather than from authors, year and title."""
     return bool(GARBAGE_KEY.match(key.lower()))
+
+
+def usable_key(key: str) -> bool:
+    """A key worth pinning: valid in the reading list (a letter first: a name in a script bip
+    does not transliterate leaves only the year) and not made from an identifier."""
+    return bool(CITE_KEY_PATTERN.match(key)) and not is_garbage_key(key)
 
 
 def fresh_key(model: ReadingList, entry_id: str) -> str:
@@ -45,7 +51,7 @@ def garbage_keys(model: ReadingList) -> list[BadKey]:
     for entry in model.entries:
         if entry.cite_key and is_garbage_key(entry.cite_key):
             fresh = fresh_key(model, entry.id)
-            usable = entry.authors and entry.year and not is_garbage_key(fresh)
+            usable = entry.authors and entry.year and usable_key(fresh)
             found.append(BadKey(entry, entry.cite_key, fresh if usable else None))
     return found
 
@@ -64,10 +70,17 @@ def plan_rekey(entry_id: str) -> Plan[Rekeyed]:
         index = model.entry_index(entry_id)
         entry = model.entries[index]
         new = fresh_key(model, entry_id)
-        if is_garbage_key(new) or not (entry.authors and entry.year):
+        if not (entry.authors and entry.year) or is_garbage_key(new):
             raise BadInput(
                 f"{entry_id!r} has no authors or year to make a key from (it would be {new!r})",
                 hint="run `bip read sync` to fetch its metadata, or write authors and year by hand",
+            )
+        if not usable_key(new):
+            raise BadInput(
+                f"bip cannot make a citation key for {entry_id!r} from its metadata "
+                f"(it would be {new!r}: {entry.authors[0]!r} has no Latin letters bip can use)",
+                hint=f"pin one by hand in the reading list (`cite_key: NAME{entry.year}...`: a "
+                "letter first, then letters, digits, _:.-)",
             )
         if new == entry.cite_key:
             return [], Rekeyed(entry_id, entry.cite_key, new)

@@ -69,32 +69,48 @@ def s2_id(entry: Entry) -> str | None:
     return None
 
 
-def parse_work(data: Any) -> Work | None:
-    """One paper object of the Graph API; None for `null` (an id Semantic Scholar does not know)."""
-    if not isinstance(data, dict) or not data.get("paperId"):
+def parse_work(data: Any, depth: int = 0) -> Work | None:
+    """One paper object of the Graph API; None for `null` (an id Semantic Scholar does not know).
+    A field of the wrong shape (a null, a number for a string) counts as absent."""
+    if not isinstance(data, dict) or not _text(data.get("paperId")):
         return None
-    ids = data.get("externalIds") or {}
-    doi = normalise_doi(str(ids.get("DOI") or "")) if ids.get("DOI") else None
-    journal: dict[str, Any] = data["journal"] if isinstance(data.get("journal"), dict) else {}
-    venue = data.get("venue") or journal.get("name")
+    ids = data["externalIds"] if isinstance(data.get("externalIds"), dict) else {}
+    journal = data["journal"] if isinstance(data.get("journal"), dict) else {}
+    arxiv, doi = _text(ids.get("ArXiv")), _text(ids.get("DOI"))
+    references = data.get("references") if depth == 0 else None
     return Work(
-        paper_id=str(data["paperId"]),
-        title=data.get("title"),
-        year=data.get("year") if isinstance(data.get("year"), int) else None,
-        arxiv=normalise_arxiv(str(ids.get("ArXiv") or "")) if ids.get("ArXiv") else None,
-        doi=doi,
-        citation_count=data.get("citationCount")
-        if isinstance(data.get("citationCount"), int)
-        else None,
-        venue=str(venue) if venue else None,
+        paper_id=str(_text(data["paperId"])),
+        title=_text(data.get("title")),
+        year=_int(data.get("year")),
+        arxiv=normalise_arxiv(arxiv) if arxiv else None,
+        doi=normalise_doi(doi) if doi else None,
+        citation_count=_int(data.get("citationCount")),
+        venue=_text(data.get("venue")) or _text(journal.get("name")),
         authors=[
-            str(a["name"])
-            for a in data.get("authors") or []
-            if isinstance(a, dict) and a.get("name")
+            name
+            for a in _items(data.get("authors"))
+            if isinstance(a, dict) and (name := _text(a.get("name")))
         ],
-        pages=(str(journal.get("pages")).strip() or None) if journal.get("pages") else None,
-        references=[w for w in (parse_work(r) for r in data.get("references") or []) if w],
+        pages=_text(journal.get("pages")),
+        references=[
+            w for w in (parse_work(r, depth + 1) for r in _items(references)) if w is not None
+        ],
     )
+
+
+def _text(value: Any) -> str | None:
+    """A string (or a number written as one); None for nulls, lists, objects and booleans."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value).strip() or None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def parse_batch(ids: list[str], data: Any) -> dict[str, Work | None]:
@@ -106,6 +122,6 @@ def parse_batch(ids: list[str], data: Any) -> dict[str, Work | None]:
 
 def parse_citations(data: Any) -> list[Work]:
     """`/paper/{id}/citations`: `{"data": [{"citingPaper": {...}}, ...]}`."""
-    rows = data.get("data") if isinstance(data, dict) else None
-    works = (parse_work(row.get("citingPaper")) for row in rows or [] if isinstance(row, dict))
+    rows = _items(data.get("data")) if isinstance(data, dict) else []
+    works = (parse_work(row.get("citingPaper"), 1) for row in rows if isinstance(row, dict))
     return [w for w in works if w]
