@@ -308,7 +308,7 @@ def test_graph_is_cached_and_answers_offline(bip, papers_ws: Path, fake: FakePap
     assert first.stdout.startswith("graph LR\n")
     assert "p1 --> p0" in first.stdout  # flash cites attention
     assert "classDef figure" in first.stdout and "class p1 figure" in first.stdout
-    assert "1 requests" in first.stderr
+    assert "1 request" in first.stderr and "1 requests" not in first.stderr
     seen = len(fake.seen)
     second = bip("-w", str(papers_ws), "read", "graph")
     assert (

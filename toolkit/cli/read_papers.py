@@ -9,7 +9,7 @@ import typer
 
 from toolkit import readinglist as rl
 from toolkit.cli._context import GraphFormat, JsonOpt, MaxWaitOpt, offline_env, workspace
-from toolkit.cli.output import echo, print_json, warn
+from toolkit.cli.output import echo, print_json, sanitize, warn
 from toolkit.cli.read import app
 from toolkit.workspace import Workspace
 
@@ -163,6 +163,8 @@ def paper_fields(
     meta = describe(svc, source.arxiv, source.doi)
     if meta is None:
         return {}, "; ".join(dict.fromkeys(svc.problems)) or "no source knows this paper"
+    for problem in dict.fromkeys(svc.problems):  # one source failed, another answered
+        warn(f"{problem}; filled from {meta.source}")
     values = meta.values()
     for key in ("arxiv", "doi"):
         other = values.get(key)
@@ -282,9 +284,10 @@ def graph(
     unknown = [n.id for n in built.nodes if n.s2_id is None]
     if unknown:
         warn(f"Semantic Scholar does not know {len(unknown)}: {', '.join(unknown)}")
-    warn(
+    as_of = f", as of {built.as_of}" if built.as_of else ""
+    note(
         f"{len(built.nodes)} papers, {len(built.edges)} citations among them "
-        f"({built.source}, as of {built.as_of}); {svc.requests()} requests"
+        f"({built.source}{as_of}); {_requests(svc.requests())}"
     )
 
 
@@ -331,4 +334,13 @@ def suggest(
         if where or count:
             echo(f"   {' · '.join(x for x in (where, count) if x)}")
         echo(f"   {item.add}")
-    warn(f"{svc.requests()} requests to Semantic Scholar")
+    note(f"{_requests(svc.requests())} to Semantic Scholar")
+
+
+def note(text: str) -> None:
+    """What a command did, on stderr so its output stays clean for a pipe: not a warning."""
+    typer.echo(sanitize(text), err=True)
+
+
+def _requests(count: int) -> str:
+    return f"{count} request{'' if count == 1 else 's'}"

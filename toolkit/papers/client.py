@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from toolkit.errors import BipError
 from toolkit.http import Answer, HttpClient, Limits, ServiceError, Unreachable
 
 DAY = 86400.0
@@ -29,6 +30,15 @@ class ServiceClient(HttpClient):
     error_class = PaperServiceError
     unreachable_class = ServiceUnreachable
     raw: ClassVar[bool] = False  # the answer is text (Atom), not JSON
+    setting: ClassVar[str] = "its [papers] URL setting"  # where the user set base_url
+
+    def _request(self, *args: Any, **kwargs: Any) -> Answer:
+        try:
+            return super()._request(*args, **kwargs)
+        except BipError as exc:  # the shared client's hints name GitHub's `--api-url`
+            if exc.hint and "--api-url" in exc.hint:
+                exc.hint = exc.hint.replace("--api-url", f"{self.setting}, now {self.base_url}")
+            raise
 
     def __init__(self, base_url: str, *, ttl: float = 30 * DAY, **kwargs: Any) -> None:
         limits: Limits = kwargs.pop("limits", None) or Limits(secondary_wait=5.0)
@@ -54,15 +64,18 @@ class ServiceClient(HttpClient):
 
 class ArxivClient(ServiceClient):
     service = "arXiv"
+    setting = "BIP_ARXIV_API_URL"
     raw = True
 
 
 class CrossrefClient(ServiceClient):
     service = "Crossref"
+    setting = "BIP_CROSSREF_API_URL"
 
 
 class S2Client(ServiceClient):
     service = "Semantic Scholar"
+    setting = "BIP_S2_API_URL"
 
 
 __all__ = [

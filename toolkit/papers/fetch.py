@@ -15,7 +15,14 @@ from toolkit.errors import BadInput, BipError
 from toolkit.http import Credential, Limits, NotFound, fingerprint
 from toolkit.papers import arxiv, crossref, s2
 from toolkit.papers.arxiv import Pacer
-from toolkit.papers.client import DAY, ArxivClient, CrossrefClient, S2Client, ServiceClient
+from toolkit.papers.client import (
+    DAY,
+    ArxivClient,
+    CrossrefClient,
+    PaperServiceError,
+    S2Client,
+    ServiceClient,
+)
 from toolkit.papers.records import Metadata, combine, missing
 from toolkit.readinglist.model import Entry
 
@@ -111,12 +118,16 @@ def _ask(
     try:
         answer = call()
     except NotFound as exc:
-        if not missing_ok:
-            services.problems.append(
-                f"{client.service} answered 404 for {exc.message.removesuffix(': not found')}: "
-                f"is {client.base_url} its API?"
-            )
-            services.unreachable.add(client.service)
+        if missing_ok:
+            return None
+        wrong = PaperServiceError(
+            f"{client.service} answered 404 for {exc.message.removesuffix(': not found')}",
+            hint=f"is {client.base_url} its API? check {getattr(client, 'setting', 'the URL')}",
+        )
+        if strict:
+            raise wrong from None
+        services.problems.append(f"{wrong.message} (is {client.base_url} its API?)")
+        services.unreachable.add(client.service)
         return None
     except BipError as exc:
         if strict:
@@ -199,7 +210,7 @@ def fetch_works(
                 ),
             )
 
-        answer = _ask(services, client, post, strict)
+        answer = _ask(services, client, post, strict, missing_ok=False)
         if answer is None:
             continue
         try:

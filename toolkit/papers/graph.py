@@ -107,7 +107,11 @@ def _label(node: Node) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", " ")
+    """A label inside `["..."]`: Mermaid's entity codes for what would end or change it (`"`,
+    `#` that could start an entity such as `#quot;`, `<` `>` read as HTML), one line."""
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, code)
+    return re.sub(r"\s+", " ", text)
 
 
 def render_mermaid(graph: PaperGraph) -> str:
