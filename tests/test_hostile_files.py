@@ -507,6 +507,18 @@ def test_an_in_place_save_during_a_journal_write_is_kept(ws: Path):
     assert "- typed in the editor" in text and "- from bip" in text and "- by hand" in text
 
 
+def test_without_an_atomic_swap_the_checked_write_still_works(bip, ws: Path, monkeypatch):
+    import toolkit.fileio as fileio
+
+    swaps: list[Path] = []
+    monkeypatch.setattr(fileio, "_exchange", lambda a, b: swaps.append(b))  # returns None
+    bip("--workspace", str(ws), "read", "note", "nanogpt", "plain rename")
+    bip("--workspace", str(ws), "checkin", "--note", "x")
+    assert len(swaps) == 1  # the reading list was replaced (the new journal day was created)
+    assert "notes: plain rename" in (ws / "reading_list.yaml").read_text()
+    assert [p.name for p in (ws / ".bip" / "tmp").iterdir()] == [".gitignore"]
+
+
 def test_ten_concurrent_writers_all_succeed(ws: Path):
     from filelock import FileLock
 

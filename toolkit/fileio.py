@@ -430,7 +430,8 @@ def locked(lock_path: Path | None, what: str = "the file") -> Iterator[None]:
     except Timeout:
         raise BipError(
             f"another bip command has been writing {what} for {LOCK_TIMEOUT:.0f} s",
-            hint=f"wait for it to finish; if none is running, delete {lock_path}",
+            hint="is a bip command still running (a check-in waiting for an answer)? "
+            "finish it, then run this again",
         ) from None
     except OSError as exc:
         raise _write_error(exc, lock_path) from None
