@@ -291,3 +291,30 @@ def test_an_unreachable_checkin_says_so_once_and_writes_the_day(bip, online, ser
     assert "Traceback" not in done.stderr
     day = (root / "journal" / "2026" / "2026-11-24.md").read_text()
     assert "- offline day" in day and "vllm-project/vllm: 1 merged PR, 3 commits" in day
+
+
+def test_errors_name_what_you_asked_for_not_the_query(tmp_path, server: HTTPServer):
+    from tests.fakegithub import Reply
+    from toolkit.errors import BipError
+
+    gh = FakeGitHub(server)
+    rest_world(gh)
+    gh.on(
+        "/search/issues",
+        Reply(502, {"message": "Bad Gateway"}),
+        query={
+            "q": "is:pr author:me repo:vllm-project/vllm repo:Dao-AILab/flash-attention",
+            "sort": "created",
+            "order": "asc",
+        },
+    )
+    path = tmp_path / "reading_list.yaml"
+    path.write_text(READING_LIST)
+    store = Store(tmp_path / ".bip" / "state.sqlite")
+    with pytest.raises(BipError) as caught:
+        contrib.take_status(
+            make_client(gh, tmp_path), store, load_reading_list(path).model, NOW, user="me"
+        )
+    message = caught.value.message
+    assert "your pull requests in vllm-project/vllm, Dao-AILab/flash-attention" in message
+    assert "q=" not in message and "/search" not in message

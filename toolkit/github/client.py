@@ -156,23 +156,31 @@ class GitHubClient:
         return self._request("GET", self.url(path), params=params, what=what)
 
     def paginate(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> Iterator[Answer]:
         """Follow `Link: rel="next"` (never building page URLs), 100 items a page, bounded."""
         query = {"per_page": 100, **(params or {})}
-        answer = self.get(path, query)
+        answer = self.get(path, query, what=what)
         yield answer
         pages = 1
         while answer.next_url and pages < (max_pages or self.limits.max_pages):
-            answer = self.get(answer.next_url)
+            answer = self.get(answer.next_url, what=what)
             pages += 1
             yield answer
 
     def items(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> list[Any]:
         out: list[Any] = []
-        for page in self.paginate(path, params, max_pages):
+        for page in self.paginate(path, params, max_pages, what=what):
             data = page.data
             out.extend(data["items"] if isinstance(data, dict) and "items" in data else data)
         return out
