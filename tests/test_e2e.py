@@ -60,6 +60,8 @@ def test_ctrl_c_at_a_prompt_exits_130_with_one_line(ws: Path):
     pid, fd = pty.fork()
     if pid == 0:  # the child: bip with the terminal as stdin and stdout
         env = {**bip_env(ws), "TERM": "dumb", "COLUMNS": "120"}
+        # A runner started in the background may ignore SIGINT, and exec keeps that: undo it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(sys.executable, [sys.executable, "-m", "toolkit", "checkin"], env)
     seen = b""
     while b"(Enter to skip)" not in seen:

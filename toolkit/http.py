@@ -188,13 +188,18 @@ class HttpClient:
         return self._request("POST", self.url(path), json_body=body, what=what)
 
     def paginate(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> Iterator[Answer]:
         """Follow `Link: rel="next"` (never building page URLs) on the same server, bounded;
-        a link back to a page already read, or a page repeating an earlier one, ends it."""
+        a link back to a page already read, or a page repeating an earlier one, ends it.
+        `what` names the request in messages ("your pull requests in a/b")."""
         bound = max_pages or self.limits.max_pages
-        answer = self.get(path, params)
-        shown = _shown(answer.url, None)
+        answer = self.get(path, params, what=what)
+        shown = what or _shown(answer.url, None)
         yield answer
         urls, bodies = {_normal(answer.url)}, {_digest(answer.data)}
         while answer.next_url:
@@ -220,7 +225,7 @@ class HttpClient:
                 else:
                     self.truncated.append(shown)
                 return
-            answer = self.get(target)
+            answer = self.get(target, what=what)
             digest = _digest(answer.data)
             if digest in bodies:
                 self.notices.append(

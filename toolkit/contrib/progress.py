@@ -125,7 +125,9 @@ def fetch_pull_requests(
     request per ~8 repos, whatever the token."""
     found: dict[str, list[PullRequest]] = {r.lower(): [] for r in repos}
     for query in search_chunks(f"is:pr author:{login}", repos):
-        for item in client.items("/search/issues", {"q": query, "sort": "created", "order": "asc"}):
+        asked = {"q": query, "sort": "created", "order": "asc"}
+        what = f"your pull requests in {', '.join(repos)}"
+        for item in client.items("/search/issues", asked, what=what):
             if _repo_of(item) in found:
                 found[_repo_of(item)].append(_pr_from_rest(item))
     return found
@@ -137,7 +139,11 @@ def fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[
     for repo, prs in fetch_pull_requests(client, login, repos).items():
         by_repo[repo].prs = prs
     for query in search_chunks(f"is:issue author:{login}", repos):
-        first = client.get("/search/issues", {"q": query, "per_page": 100})
+        first = client.get(
+            "/search/issues",
+            {"q": query, "per_page": 100},
+            what=f"your issues in {', '.join(repos)}",
+        )
         for item in first.data.get("items", []):
             target = by_repo.get(_repo_of(item))
             if target is not None:
@@ -146,7 +152,11 @@ def fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[
     for item in by_repo.values():
         item.sources.append("PRs and issues: GitHub search")
         try:
-            answer = client.get(f"/repos/{item.repo}/commits", {"author": login, "per_page": 1})
+            answer = client.get(
+                f"/repos/{item.repo}/commits",
+                {"author": login, "per_page": 1},
+                what=f"your commits in {item.repo}",
+            )
         except NotFound:
             item.error = "repository not found (or not visible to the token)"
             continue

@@ -26,7 +26,11 @@ def _rank(
         item.rank_note = "no commits on the default branch yet"
         return
     seen = 0
-    for page in client.paginate(f"/repos/{item.repo}/contributors", max_pages=CONTRIBUTOR_PAGES):
+    for page in client.paginate(
+        f"/repos/{item.repo}/contributors",
+        max_pages=CONTRIBUTOR_PAGES,
+        what=f"the contributors of {item.repo}",
+    ):
         if not isinstance(page.data, list):
             break
         for position, person in enumerate(page.data, start=seen + 1):

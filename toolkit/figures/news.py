@@ -53,10 +53,12 @@ def _rest(client: GitHubClient, figures: list[Figure]) -> list[NewsItem]:
             created = client.get(
                 f"/users/{fig.github}/repos",
                 {"sort": "created", "direction": "desc", "per_page": 10},
+                what=f"{fig.name}'s new repositories",
             ).data
             pushed = client.get(
                 f"/users/{fig.github}/repos",
                 {"sort": "pushed", "direction": "desc", "per_page": RECENT_REPOS},
+                what=f"{fig.name}'s recently pushed repositories",
             ).data
         except NotFound:
             continue

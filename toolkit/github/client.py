@@ -115,16 +115,24 @@ class GitHubClient(HttpClient):
     # -- requests ------------------------------------------------------------------------------
 
     def paginate(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> Iterator[Answer]:
         """Follow `Link: rel="next"` (never building page URLs), 100 items a page, bounded."""
-        return super().paginate(path, {"per_page": 100, **(params or {})}, max_pages)
+        return super().paginate(path, {"per_page": 100, **(params or {})}, max_pages, what)
 
     def items(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> list[Any]:
         out: list[Any] = []
-        for page in self.paginate(path, params, max_pages):
+        for page in self.paginate(path, params, max_pages, what=what):
             data = page.data
             if isinstance(data, dict) and isinstance(data.get("items"), list):
                 out.extend(data["items"])
