@@ -16,6 +16,7 @@ Services subclass it to map their own statuses, rate-limit headers and errors.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from toolkit import __version__
@@ -168,6 +169,7 @@ class HttpClient:
         self.notices: list[str] = []
         self.truncated: list[str] = []  # listings cut at a caller's page bound
         self.oldest_answer: datetime | None = None
+        self.down: str | None = None  # why the service is unreachable, once it was found so
         self.session, self._transport = _session(
             self.limits, cache_path, credential, self.origins, monotonic
         )
@@ -316,6 +318,8 @@ class HttpClient:
         shown = what or _shown(url, params)
         if self.offline:
             return self._cached_or_fail(method, url, params, json_body, shown, "offline")
+        if self.down:  # once found unreachable or too slow, not asked again in this run
+            return self._cached_or_fail(method, url, params, json_body, shown, self.down)
         self._before_send(url)
         if method == "POST":
             stored = self._stored(method, url, params, json_body)
@@ -330,6 +334,7 @@ class HttpClient:
                 response, conditional = self._exchange(method, url, params, json_body)
             except _TooSlow:
                 why = f"{self.service} did not answer within {self.limits.timeout:g} s"
+                self.down = why
                 return self._cached_or_fail(method, url, params, json_body, shown, why)
             except _TooLarge as exc:
                 size = f" ({exc.size / 1e6:.0f} MB)" if exc.size else ""
@@ -344,6 +349,7 @@ class HttpClient:
                     attempt += 1
                     continue
                 why = f"{self.service} unreachable ({_reason(exc)})"
+                self.down = why
                 return self._cached_or_fail(method, url, params, json_body, shown, why)
             except (requests.RequestException, ValueError) as exc:
                 # An unusable URL or header (never echo a header: it may hold the secret).
@@ -506,6 +512,28 @@ class HttpClient:
     def _wait(self, seconds: float) -> None:
         self.counters.waits.append(seconds)
         self._sleep(seconds)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_C = TypeVar("_C", bound=HttpClient)
+
+
+def reads(
+    what: str,
+) -> Callable[[Callable[Concatenate[_C, _P], _R]], Callable[Concatenate[_C, _P], _R]]:
+    """Decorate a `fetch_*(client, ...)` function: a wrong shape in what it reads from the
+    client's answers becomes the client's clear error naming `what` (see `HttpClient.shape`)."""
+
+    def decorate(fn: Callable[Concatenate[_C, _P], _R]) -> Callable[Concatenate[_C, _P], _R]:
+        @functools.wraps(fn)
+        def guarded(client: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with client.shape(what):
+                return fn(client, *args, **kwargs)
+
+        return guarded
+
+    return decorate
 
 
 # -- the transport -----------------------------------------------------------------------------

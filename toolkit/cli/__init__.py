@@ -14,12 +14,14 @@ from toolkit.errors import BipError, ExitCode, InvalidFile
 
 
 def report(exc: BipError) -> None:
-    typer.echo(f"bip: error: {exc.message}", err=True)
+    from toolkit.cli.output import clean  # messages quote servers and files: never raw
+
+    typer.echo(f"bip: error: {clean(exc.message)}", err=True)
     if isinstance(exc, InvalidFile) and len(exc.problems) > 1:
         for problem in exc.problems:
-            typer.echo(f"  {problem.render()}", err=True)
+            typer.echo(f"  {clean(problem.render())}", err=True)
     if exc.hint:
-        typer.echo(f"  hint: {exc.hint}", err=True)
+        typer.echo(f"  hint: {clean(exc.hint)}", err=True)
 
 
 app = typer.Typer(
@@ -107,7 +109,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the boundary: anything else is a bug, said so
         if debug:
             raise
-        typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
+        from toolkit.cli.output import clean
+
+        typer.echo(f"bip: internal error: {type(exc).__name__}: {clean(str(exc))}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True
         )

@@ -18,6 +18,7 @@ from toolkit.cli._context import (
     workspace,
 )
 from toolkit.cli.output import echo, print_json, warn
+from toolkit.errors import BipError
 
 
 def checkin(
@@ -60,7 +61,12 @@ def checkin(
     for entry_id in read or []:
         model.entry(entry_id)  # unknown ids fail before anything is written
     store = state_store(ws)
-    client = None if (offline or offline_env()) else github_client(ws, api_url, False, max_wait=10)
+    client = None
+    if not (offline or offline_env()):
+        try:
+            client = github_client(ws, api_url, False, max_wait=10)
+        except BipError as exc:  # a bad token or URL must not cost the user today's note
+            warn(f"GitHub left out: {exc.message}")
     if not dry_run:
         to_start = [i for i in read or [] if model.entry(i).status == "todo"]
         for entry_id in to_start:
@@ -71,7 +77,16 @@ def checkin(
             )
         if to_start:  # the entries' new status and dates belong in today's Read section
             model = rl.load_reading_list(ws.paths.reading_list).model
-    entry = gather(ws, model, store, now, client, worked_on=read or [])
+    try:
+        entry = gather(ws, model, store, now, client, worked_on=read or [])
+    except Exception as exc:
+        # Whatever GitHub did, the note is written: gather again without it (a failure that
+        # has nothing to do with GitHub fails again, and is reported as usual).
+        if client is None or (ctx.find_root().obj or {}).get("debug"):
+            raise
+        entry = gather(ws, model, store, now, None, worked_on=read or [])
+        why = exc.message if isinstance(exc, BipError) else f"{type(exc).__name__}: {exc}"
+        entry.warnings.append(f"GitHub left out: {why}")
     entry.notes, entry.next = list(note or []), list(next_ or [])
     entry.minutes, entry.tags = minutes, list(tag or [])
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and not (as_json or dry_run)

@@ -130,7 +130,7 @@ def new(
         environment(ws.paths.templates), template, title, now, Citer(model, cff), context
     )
     if stdout:
-        typer.echo(rendered.text, nl=False)
+        echo(rendered.text, nl=False)
         return
     folder = out or (ws.root / ws.settings.posts_dir)
     path = post_path(folder, now, title)

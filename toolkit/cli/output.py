@@ -4,12 +4,40 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import unicodedata
 from datetime import date, datetime
 from typing import Any
 
 import typer
+
+# Terminal escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes; 7- and 8-bit):
+# data from GitHub or from a file must not move the cursor, retitle the window or hide text.
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+)
+# Other control characters (C0 but tab, newline and CRLF; DEL, C1) become a visible U+FFFD; bidi
+# overrides and isolates (which can make text read differently from what it is) are dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str, one_line: bool = False) -> str:
+    """`text` safe for a terminal: escape sequences removed, control characters made visible.
+    `one_line` also turns line breaks and tabs into spaces (for table cells)."""
+    if text.isprintable() and not _BIDI.search(text):
+        return text  # the common case, fast
+    text = _BIDI.sub("", _ESCAPE.sub("", text))
+    if one_line:
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROL.sub("\ufffd", text)
 
 
 def _default(value: Any) -> Any:
@@ -27,7 +55,10 @@ def print_json(data: Any) -> None:
         data = dataclasses.asdict(data)
     elif isinstance(data, list):
         data = [dataclasses.asdict(d) if dataclasses.is_dataclass(d) else d for d in data]  # type: ignore[arg-type]
-    typer.echo(json.dumps(data, default=_default, ensure_ascii=False, indent=2))
+    text = json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; DEL, C1 and bidi controls only occur inside strings,
+    # where a \u escape is the same text to a JSON reader and inert on a terminal.
+    typer.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def console(stderr: bool = False) -> Any:
@@ -58,6 +89,8 @@ def plain_table(columns: list[str], rows: list[list[str]]) -> str:
 def table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
     """A rich table on a terminal; plain aligned columns in a pipe or past RICH_MAX_ROWS rows
     (rich lays out every cell, which takes seconds for thousands of rows)."""
+    rows = [[clean(str(cell), one_line=True) for cell in row] for row in rows]
+    title = clean(title) if title else title
     if not sys.stdout.isatty() or len(rows) > RICH_MAX_ROWS:
         if title:
             typer.echo(title)
@@ -67,9 +100,17 @@ def table(columns: list[str], rows: list[list[str]], title: str | None = None) -
     from rich.table import Table
 
     out = console()
-    grid = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
+    from rich.markup import escape
+
+    grid = Table(
+        *columns,
+        box=box.SIMPLE_HEAD,
+        title=escape(title) if title else None,
+        title_justify="left",
+        pad_edge=False,
+    )
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*(escape(cell) for cell in row))
     out.print(grid)
 
 
@@ -80,16 +121,16 @@ def fields(pairs: list[tuple[str, Any]]) -> None:
     for key, value in shown:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        text = str(value)
+        text = clean(str(value))
         if "\n" in text:
             pad = "\n" + " " * (width + 2)
             text = pad.join(text.splitlines())
         typer.echo(f"{key.ljust(width)}  {text}")
 
 
-def echo(text: str = "") -> None:
-    typer.echo(text)
+def echo(text: str = "", nl: bool = True, err: bool = False) -> None:
+    typer.echo(clean(text), nl=nl, err=err)
 
 
 def warn(text: str) -> None:
-    typer.echo(f"bip: warning: {text}", err=True)
+    typer.echo(f"bip: warning: {clean(text)}", err=True)

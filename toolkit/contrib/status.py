@@ -18,6 +18,7 @@ from toolkit.contrib.progress import (
 from toolkit.contrib.rank import _rank
 from toolkit.errors import BadInput
 from toolkit.github import GitHubClient
+from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 from toolkit.state import Snapshot
 
@@ -111,7 +112,8 @@ def take_status(
             hint="add `goal: {merged_prs: 1}` to a repo entry in the reading list, "
             "or pass --repo owner/name",
         )
-    login = resolve_login(client, user, configured_login)
+    with client.shape("your own user (GET /user)"):
+        login = resolve_login(client, user, configured_login)
     progress = fetch_progress(client, login, targets, clones, emails)
     previous = store.latest_snapshots(login)
     changes = {p.repo: compare(p, previous.get(p.repo)) for p in progress if not p.error}
@@ -134,6 +136,7 @@ def take_status(
     )
 
 
+@reads("contributor progress")
 def fetch_progress(
     client: GitHubClient,
     login: str,
