@@ -332,25 +332,15 @@ class HttpClient:
         while True:
             try:
                 response, conditional = self._exchange(method, url, params, json_body)
-            except _TooSlow:
-                why = f"{self.service} did not answer within {self.limits.timeout:g} s"
-                self.down = why
-                return self._cached_or_fail(method, url, params, json_body, shown, why)
             except _TooLarge as exc:
-                size = f" ({exc.size / 1e6:.0f} MB)" if exc.size else ""
-                raise self.error_class(
-                    f"{self.service} answered {shown} with more than "
-                    f"{self.limits.max_bytes / 1e6:g} MB{size}: refused",
-                    hint="bip caps answers to stay fast and keep its cache small",
-                ) from None
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise self._too_large(exc, shown) from None
+            except (_TooSlow, requests.ConnectionError, requests.Timeout) as exc:
                 if _transient(exc) and attempt < self.limits.retries:
                     self._wait(self.limits.backoff * 2**attempt)
                     attempt += 1
                     continue
-                why = f"{self.service} unreachable ({_reason(exc)})"
-                self.down = why
-                return self._cached_or_fail(method, url, params, json_body, shown, why)
+                self.down = self._unreachable(exc)
+                return self._cached_or_fail(method, url, params, json_body, shown, self.down)
             except (requests.RequestException, ValueError) as exc:
                 # An unusable URL or header (never echo a header: it may hold the secret).
                 raise self.error_class(
@@ -358,8 +348,12 @@ class HttpClient:
                     hint="check --api-url",
                 ) from None
             if conditional and response.from_cache and not response.revalidated:
-                # requests-cache kept its copy because revalidation failed
-                return self._stale(response, shown, f"{self.service} unreachable")
+                # requests-cache kept its copy because revalidation failed: say why
+                failure = self._transport.failure
+                if isinstance(failure, _TooLarge):
+                    return self._stale(response, shown, self._too_large(failure, shown).message)
+                self.down = self._unreachable(failure)
+                return self._stale(response, shown, self.down)
             self._count(response, conditional)
             self._after_response(response)
             if self._is_rate_limit(response):
@@ -380,6 +374,7 @@ class HttpClient:
         a history of earlier requests."""
         first = self._key(method, url, params, json_body)
         self._transport.deadline = self._monotonic() + self.limits.timeout
+        self._transport.failure = None
         try:
             for _hop in range(self.limits.max_redirects + 1):
                 stored = self._stored(method, url, params, json_body)
@@ -419,6 +414,21 @@ class HttpClient:
         finally:
             self._transport.deadline = None
 
+    def _unreachable(self, exc: BaseException | None) -> str:
+        if isinstance(exc, _TooSlow):
+            return f"{self.service} did not answer within {self.limits.timeout:g} s"
+        return (
+            f"{self.service} unreachable ({_reason(exc)})" if exc else f"{self.service} unreachable"
+        )
+
+    def _too_large(self, exc: _TooLarge, shown: str) -> ServiceError:
+        size = f" ({exc.size / 2**20:.0f} MB)" if exc.size else ""
+        return self.error_class(
+            f"{self.service} answered {shown} with more than "
+            f"{self.limits.max_bytes / 2**20:g} MB{size}: refused",
+            hint="bip caps answers to stay fast and keep its cache small",
+        )
+
     def _count(self, response: Any, conditional: bool) -> None:
         if getattr(response, "from_cache", False) and not getattr(response, "revalidated", False):
             self.counters.from_cache += 1
@@ -457,6 +467,7 @@ class HttpClient:
         try:
             return json.loads(body)
         except (ValueError, RecursionError):
+            self._forget(getattr(response, "cache_key", None))  # a portal's page, not an answer
             kind = response.headers.get("content-type", "unknown content")
             head = body[:500].lower()
             looks = "an HTML page" if b"<html" in head else "an empty body" if not body else kind
@@ -504,6 +515,10 @@ class HttpClient:
     def _stored(self, method: str, url: str, params: Any, json_body: Any) -> Any:
         """The cached response for this request, fresh or not, or None."""
         return self.session.cache.get_response(self._key(method, url, params, json_body))
+
+    def _forget(self, key: str | None) -> None:
+        if key:
+            self.session.cache.delete(key)
 
     def _notice(self, text: str) -> None:
         if text not in self.notices:
@@ -670,6 +685,7 @@ def _transport(limits: Limits, monotonic: Callable[[], float]) -> Any:
 
     class Transport(HTTPAdapter):
         deadline: float | None = None
+        failure: BaseException | None = None  # the last send's, even if requests-cache hid it
 
         def __init__(self) -> None:
             super().__init__(max_retries=0)
@@ -687,6 +703,14 @@ def _transport(limits: Limits, monotonic: Callable[[], float]) -> Any:
             cert: Any = None,
             proxies: Mapping[str, str] | None = None,
         ) -> Response:
+            self.failure = None
+            try:
+                return self._send(request, verify, cert, proxies)
+            except Exception as exc:
+                self.failure = exc
+                raise
+
+        def _send(self, request: PreparedRequest, verify: Any, cert: Any, proxies: Any) -> Response:
             deadline = self.deadline if self.deadline is not None else monotonic() + limits.timeout
             left = deadline - monotonic()
             if left <= 0:
@@ -721,6 +745,8 @@ def _transport(limits: Limits, monotonic: Callable[[], float]) -> Any:
                     if fired.is_set() or monotonic() >= deadline:
                         raise _TooSlow() from None
                     raise RequestsConnectionError(exc, request=request) from exc
+                if fired.is_set():  # the cut can look like a complete answer: it is not
+                    raise _TooSlow()
                 response._content_consumed = True  # type: ignore[attr-defined]
                 return response
             except (_TooSlow, _TooLarge):
@@ -796,14 +822,14 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def _transient(exc: Exception) -> bool:
+def _transient(exc: BaseException) -> bool:
     """A dropped connection may work on a second try; a refused one or an unknown host won't."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         name = type(current).__name__
-        if isinstance(current, ConnectionRefusedError) or name in (
+        if isinstance(current, (ConnectionRefusedError, _TooSlow)) or name in (
             "NameResolutionError",
             "NewConnectionError",
             "ConnectTimeoutError",
@@ -819,7 +845,7 @@ def _transient(exc: Exception) -> bool:
     return True
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: BaseException) -> str:
     text = str(exc)
     if "refused" in text.lower():
         return "connection refused"

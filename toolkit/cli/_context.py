@@ -63,9 +63,7 @@ def github_client(
         cache_path=ws.paths.http_cache,
         offline=offline or offline_env(),
         # A best-effort lookup never waits for a rate limit and gives up after 3 s.
-        limits=Limits(max_wait=0, retries=0, timeout=3)
-        if quick
-        else Limits(max_wait=max_wait),
+        limits=Limits(max_wait=0, retries=0, timeout=3) if quick else Limits(max_wait=max_wait),
     )
 
 
