@@ -764,3 +764,20 @@ def test_a_graphql_error_is_not_reused(gh, tmp_path):
     with pytest.raises(BadInput, match="try later"):
         c.graphql("query { x }")
     assert c.graphql("query { x }") == {"x": 1}
+
+
+def test_a_compressed_bomb_is_cut_at_the_cap(raw, tmp_path):
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip
+    megabyte = b"0" * 2**20
+    bomb = b"".join(packer.compress(megabyte) for _ in range(100)) + packer.flush()
+    assert len(bomb) < 2**20  # 100 MB once unpacked
+
+    def gzip_bomb(server: RawServer, conn: socket.socket) -> None:
+        server.send(conn, b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n")
+        server.send(conn, b"Content-Length: %d\r\n\r\n%s" % (len(bomb), bomb))
+
+    server = raw(gzip_bomb)
+    with pytest.raises(GitHubError, match="more than 10 MB"):
+        client(server.url, tmp_path, limits=Limits(retries=0)).get("/repos/o/r")

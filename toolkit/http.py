@@ -441,7 +441,9 @@ class HttpClient:
 
     def _answer(self, response: Any, shown: str) -> Answer:
         status = response.status_code
-        data = self._json(response, shown) if status not in (204, 202) or response.content else None
+        data = (
+            self._parse(response, shown) if status not in (204, 202) or response.content else None
+        )
         if status >= 400:
             self._fail(status, data, shown)
         fetched = (
@@ -462,7 +464,8 @@ class HttpClient:
             last_url=links.get("last"),
         )
 
-    def _json(self, response: Any, shown: str) -> Any:
+    def _parse(self, response: Any, shown: str) -> Any:
+        """The answer's data: JSON here; a service that answers XML or text overrides this."""
         body = response.content or b""
         try:
             return json.loads(body)
@@ -693,6 +696,12 @@ def _transport(limits: Limits, monotonic: Callable[[], float]) -> Any:
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
             super().init_poolmanager(*args, **kwargs)
             self.poolmanager.pool_classes_by_scheme = {"http": WatchedHTTP, "https": WatchedHTTPS}
+
+        def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+            manager = super().proxy_manager_for(proxy, **kwargs)
+            if not proxy.lower().startswith("socks"):  # SOCKS pools have their own classes
+                manager.pool_classes_by_scheme = {"http": WatchedHTTP, "https": WatchedHTTPS}
+            return manager
 
         def send(
             self,
