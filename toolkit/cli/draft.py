@@ -79,6 +79,10 @@ def new(
     offline: Annotated[
         bool, typer.Option("--offline", help="Do not ask GitHub (PR details from --var).")
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help='Print what was written as JSON (a thread: {"posts": [...]}).'),
+    ] = False,
 ) -> None:
     """Write a post from TEMPLATE into the posts folder as YYYY-MM-DD-slug.md.
 
@@ -129,8 +133,11 @@ def new(
     rendered = render(
         environment(ws.paths.templates), template, title, now, Citer(model, cff), context
     )
-    if stdout:
+    if stdout and not as_json:
         echo(rendered.text, nl=False)
+        return
+    if stdout:
+        print_json({"posts": rendered.posts, "path": None, "cited": rendered.cited})
         return
     folder = out or (ws.root / ws.settings.posts_dir)
     path = post_path(folder, now, title)
@@ -141,8 +148,20 @@ def new(
             rl.plan_pin_keys(rendered.keys),
             lock=rl.lock_path_for(ws.paths.reading_list),
         )
-        if pinned:
-            echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
+    else:
+        pinned = []
+    if as_json:
+        print_json(
+            {
+                "posts": rendered.posts,
+                "path": path,
+                "cited": rendered.cited,
+                "pinned": {i: rendered.keys[i] for i in pinned},
+            }
+        )
+        return
+    if pinned:
+        echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
     echo(f"wrote {path}")
 
 
@@ -170,6 +189,7 @@ def _pr(
 def publish(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The post to publish.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Set `draft: false` and the publish date in a post's front matter.
 
@@ -178,7 +198,11 @@ def publish(
     from toolkit.drafts import publish as do_publish
 
     ws = workspace(ctx)
-    do_publish(file, ws.now())
+    now = ws.now()
+    do_publish(file, now)
+    if as_json:
+        print_json({"published": file, "date": now.isoformat(timespec="seconds")})
+        return
     echo(f"published {file}")
 
 
@@ -198,7 +222,7 @@ def templates(
     if as_json:
         print_json(found)
         return
-    builtin_vars = {"cite", "references", "thread", "title", "date"}
+    builtin_vars = {"cite", "references", "thread", "chinese", "title", "date"}
     rows = [
         [
             t.name,

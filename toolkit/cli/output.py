@@ -7,37 +7,23 @@ import json
 import re
 import sys
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 import typer
 
-# Terminal escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes; 7- and 8-bit):
-# data from GitHub or from a file must not move the cursor, retitle the window or hide text.
-_ESCAPE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?"
-    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]?"
-    r"|\x9b[0-?]*[ -/]*[@-~]?"
-    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-)
-# Other control characters (C0 but tab, newline and CRLF; DEL, C1) become a visible U+FFFD; bidi
-# overrides and isolates (which can make text read differently from what it is) are dropped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that drive a terminal rather than show: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a one-character CSI), and the bidirectional overrides that make text
+# read differently from what it is ("Trojan source").
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def clean(text: str, one_line: bool = False) -> str:
-    """`text` safe for a terminal: escape sequences removed, control characters made visible.
-    `one_line` also turns line breaks and tabs into spaces (for table cells)."""
-    if text.isprintable() and not _BIDI.search(text):
-        return text  # the common case, fast
-    text = _BIDI.sub("", _ESCAPE.sub("", text))
-    if one_line:
-        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub("\ufffd", text)
+def sanitize(text: str) -> str:
+    """Text from files or servers made safe for a terminal: every control character and escape
+    sequence is shown as its escape (`\x1b`), never obeyed."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _default(value: Any) -> Any:
@@ -56,9 +42,9 @@ def print_json(data: Any) -> None:
     elif isinstance(data, list):
         data = [dataclasses.asdict(d) if dataclasses.is_dataclass(d) else d for d in data]  # type: ignore[arg-type]
     text = json.dumps(data, default=_default, ensure_ascii=False, indent=2)
-    # json escapes C0 controls itself; DEL, C1 and bidi controls only occur inside strings,
-    # where a \u escape is the same text to a JSON reader and inert on a terminal.
-    typer.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    # json escapes C0 controls itself; C1 controls and bidi overrides are escaped here (\uXXXX
+    # is the same string to any JSON reader).
+    typer.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def console(stderr: bool = False) -> Any:
@@ -77,6 +63,7 @@ def _width(text: str) -> int:
 
 def plain_table(columns: list[str], rows: list[list[str]]) -> str:
     """Aligned columns without styling: for pipes, files and very long listings."""
+    rows = [[sanitize(c) for c in r] for r in rows]
     widths = [max([_width(c), *(_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
 
     def line(cells: list[str]) -> str:
@@ -89,28 +76,21 @@ def plain_table(columns: list[str], rows: list[list[str]]) -> str:
 def table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
     """A rich table on a terminal; plain aligned columns in a pipe or past RICH_MAX_ROWS rows
     (rich lays out every cell, which takes seconds for thousands of rows)."""
-    rows = [[clean(str(cell), one_line=True) for cell in row] for row in rows]
-    title = clean(title) if title else title
+    rows = [[sanitize(str(cell)) for cell in row] for row in rows]  # data: never obeyed
     if not sys.stdout.isatty() or len(rows) > RICH_MAX_ROWS:
         if title:
-            typer.echo(title)
+            typer.echo(sanitize(title))
         typer.echo(plain_table(columns, rows))
         return
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
-    from rich.markup import escape
-
-    grid = Table(
-        *columns,
-        box=box.SIMPLE_HEAD,
-        title=escape(title) if title else None,
-        title_justify="left",
-        pad_edge=False,
-    )
-    for row in rows:
-        grid.add_row(*(escape(cell) for cell in row))
+    shown = Text(sanitize(title)) if title else None
+    grid = Table(*columns, box=box.SIMPLE_HEAD, title=shown, title_justify="left", pad_edge=False)
+    for row in rows:  # Text, not markup: a title like "[link=...]x" must show as written
+        grid.add_row(*(Text(sanitize(c)) for c in row))
     out.print(grid)
 
 
@@ -121,7 +101,7 @@ def fields(pairs: list[tuple[str, Any]]) -> None:
     for key, value in shown:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        text = clean(str(value))
+        text = sanitize(str(value))
         if "\n" in text:
             pad = "\n" + " " * (width + 2)
             text = pad.join(text.splitlines())
@@ -129,8 +109,29 @@ def fields(pairs: list[tuple[str, Any]]) -> None:
 
 
 def echo(text: str = "", nl: bool = True, err: bool = False) -> None:
-    typer.echo(clean(text), nl=nl, err=err)
+    typer.echo(sanitize(text), nl=nl, err=err)
 
 
 def warn(text: str) -> None:
-    typer.echo(f"bip: warning: {clean(text)}", err=True)
+    typer.echo(f"bip: warning: {sanitize(text)}", err=True)
+
+
+@contextmanager
+def working(message: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """Say on stderr what network work is under way ("asking GitHub about 4 repos… 2/4") while
+    it runs, when stderr is a terminal; nothing otherwise. Yields `step()`, one call per item."""
+    if not sys.stderr.isatty():
+        yield lambda *_: None
+        return
+    console_ = console(stderr=True)
+    done = 0
+    label = f"{message}…" + (f" 0/{total}" if total else "")
+    with console_.status(label) as status:
+
+        def step(*_: Any) -> None:
+            nonlocal done
+            done += 1
+            shown = f"{message}… {done}/{total}" if total else f"{message}…"
+            status.update(shown)
+
+        yield step

@@ -401,9 +401,7 @@ class HttpClient:
 
     def _answer(self, response: Any, shown: str) -> Answer:
         status = response.status_code
-        data = (
-            self._parse(response, shown) if status not in (204, 202) or response.content else None
-        )
+        data = self._json(response, shown) if status not in (204, 202) or response.content else None
         if status >= 400:
             self._fail(status, data, shown)
         fetched = (
@@ -424,7 +422,7 @@ class HttpClient:
             last_url=links.get("last"),
         )
 
-    def _parse(self, response: Any, shown: str) -> Any:
+    def _json(self, response: Any, shown: str) -> Any:
         """The answer's data: JSON here; a service that answers XML or text overrides this."""
         body = response.content or b""
         try:

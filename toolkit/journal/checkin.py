@@ -14,7 +14,7 @@ from typing import Any
 
 from toolkit import contrib
 from toolkit.errors import BipError
-from toolkit.git import RepoActivity, scan
+from toolkit.git import RepoActivity, author_emails, scan
 from toolkit.journal.days import Day
 from toolkit.readinglist import ReadingList
 from toolkit.workspace import Workspace
@@ -141,15 +141,35 @@ def gather(
 ) -> Checkin:
     since = since or last_checkin(store, now)
     entry = Checkin(day=now.date().isoformat(), since=since, now=now)
-    activity = scan(ws.settings.git_repos, ws.root, ws.settings.git_emails, since)
+    emails = author_emails(ws.settings.git_emails, ws.root)
+    activity = scan(ws.settings.git_repos, ws.root, emails, since)
     entry.built = [a for a in activity if not a.error and a.commits]
     entry.skipped = [a for a in activity if a.error]
-    if ws.settings.git_repos and not ws.settings.git_emails:
-        entry.warnings.append("no [git] emails in bip.toml: counting every author's commits")
+    if not ws.settings.git_repos:
+        entry.warnings.append(
+            "no [git] repos in bip.toml, so Built is empty: add the folders of your repos, "
+            'e.g. `[git]` then `repos = ["~/code/*"]` (or BIP_GIT_REPOS=~/code/*)'
+        )
+    elif not emails:
+        entry.warnings.append(
+            "no [git] emails in bip.toml and no `git config user.email`: "
+            "counting every author's commits"
+        )
     read = gather_read(model, since, worked_on or [])
     entry.started, entry.finished = read["started"], read["finished"]
     entry.in_progress, entry.worked_on = read["in_progress"], read["worked_on"]
     entry.landed, entry.landed_note, warnings = gather_landed(ws, model, store, client, now)
+    if any(
+        w.startswith(
+            ("GitHub unreachable", "contributor progress not refreshed: GitHub unreachable")
+        )
+        for w in warnings
+    ):
+        # Said once, with what bip did instead; and nothing more is asked of an unreachable GitHub.
+        warnings = [w for w in warnings if "GitHub unreachable" not in w]
+        landed = "from the last snapshot" if entry.landed else "empty (no snapshot yet)"
+        warnings.append(f"GitHub unreachable: Landed is {landed}; news skipped")
+        client = None
     entry.warnings += warnings
     if client is not None:
         from toolkit.figures.news import fetch_news, followed
