@@ -119,7 +119,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             # A file or folder the system refused: the user's to fix, not a bug in bip.
             typer.echo(f"bip: error: {exc.filename}: {exc.strerror or exc}", err=True)
             return int(ExitCode.ERROR)
-        typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
+        from toolkit.cli.output import sanitize
+
+        typer.echo(f"bip: internal error: {type(exc).__name__}: {sanitize(str(exc))}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True
         )

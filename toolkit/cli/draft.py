@@ -134,7 +134,7 @@ def new(
         environment(ws.paths.templates), template, title, now, Citer(model, cff), context
     )
     if stdout and not as_json:
-        typer.echo(rendered.text, nl=False)
+        echo(rendered.text, nl=False)
         return
     if stdout:
         print_json({"posts": rendered.posts, "path": None, "cited": rendered.cited})

@@ -10,6 +10,7 @@ from typing import Any
 
 from toolkit.contrib import PullRequest, Target, fetch_pull_requests
 from toolkit.github import GitHubClient
+from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 
 RELATIONS = ("merged", "approved", "requested changes", "reviewed", "commented")
@@ -35,6 +36,7 @@ class Graph:
         return sorted({i.person for i in self.interactions}, key=str.lower)
 
 
+@reads("the people around your PRs")
 def fetch_graph(
     client: GitHubClient, login: str, targets: list[Target], model: ReadingList
 ) -> Graph:

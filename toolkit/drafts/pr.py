@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.errors import BadInput, BipError
+from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 
 
@@ -56,6 +57,7 @@ def pr_from_flags(repo: str, number: int, variables: dict[str, str], model: Read
     return info
 
 
+@reads("the pull request")
 def pr_from_github(client: Any, repo: str, number: int, model: ReadingList) -> PRInfo:
     data = client.get(f"/repos/{repo}/pulls/{number}").data
     author = (data.get("user") or {}).get("login")

@@ -8,6 +8,7 @@ from typing import Any
 
 from toolkit.errors import BipError
 from toolkit.github import GitHubClient, NotFound
+from toolkit.http import reads
 from toolkit.readinglist import Figure, ReadingList
 
 LAST_CHECK_KEY = "news.last_check"
@@ -34,6 +35,7 @@ def default_since(store: Any, now: datetime) -> datetime:
     return datetime.fromisoformat(last) if last else now - timedelta(days=30)
 
 
+@reads("news of the people you follow")
 def fetch_news(client: GitHubClient, figures: list[Figure], since: datetime) -> list[NewsItem]:
     """New repos and releases since `since`, newest first; GraphQL in one request with a token."""
     cutoff = since.isoformat()

@@ -178,6 +178,7 @@ class GitHubClient(HttpClient):
                     f"GitHub GraphQL rate limit: {message}", hint=self._reset_hint("graphql")
                 )
             if data.get("data") is None:
+                self._forget(self._key("POST", self.graphql_url, None, body))  # not reused
                 raise BadInput(f"GitHub rejected the GraphQL query: {message}")
             self._notice(f"GraphQL: {message}")
         result = data.get("data")

@@ -14,6 +14,7 @@ from typing import Any
 
 from toolkit.errors import BipError
 from toolkit.github import GitHubClient, NotFound
+from toolkit.http import reads
 from toolkit.readinglist import Entry, ReadingList
 from toolkit.state import Store
 from toolkit.workspace import Workspace
@@ -44,6 +45,7 @@ def github_repos(model: ReadingList) -> list[str]:
     return list(seen.values())
 
 
+@reads("repository metadata")
 def fetch_repo_meta(
     client: GitHubClient, repos: list[str], progress: Callable[[str], None] | None = None
 ) -> list[RepoMeta]:
