@@ -8,7 +8,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import FROZEN_LIST
 from toolkit import citations
 from toolkit.readinglist import Entry, load_reading_list
 
@@ -83,7 +83,7 @@ entries:
 
 
 def test_every_reading_list_entry_makes_bibtex_a_parser_reads():
-    model = load_reading_list(REPO_ROOT / "reading_list.yaml").model
+    model = load_reading_list(FROZEN_LIST).model
     keys = citations.cite_keys(model)
     assert len(set(keys.values())) == len(model.entries)
     refs = [citations.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]

@@ -11,6 +11,7 @@ import pytest
 from tests.fakegithub import FakeGitHub, Reply
 from toolkit import contrib
 from toolkit.contrib import progress
+from toolkit.errors import BadInput
 from toolkit.github import Auth, GitHubClient, Limits
 from toolkit.readinglist import load_reading_list
 from toolkit.state import Store
@@ -137,7 +138,7 @@ def test_targets_are_goal_repos_plus_flags(model):
         "apache/tvm",
     ]
     assert [t.goal_merged_prs for t in targets] == [3, 1, None, None]
-    with pytest.raises(Exception, match="not owner/name"):
+    with pytest.raises(BadInput, match="not owner/name"):
         contrib.targets_from(model, ["not-a-repo"])
 
 

@@ -30,5 +30,7 @@ def test_example_workspace_checkin(bip, tmp_path: Path, monkeypatch):
     assert "- vllm-project/vllm: 1 merged PR, 1 commit" in result.stdout
     assert "notes: not a git repository" in result.stderr
     assert "current streak: 5 days" in bip("-w", str(target), "streak").stdout
+    day = target / "journal" / result.stdout.split("journal/")[1].split()[0]
+    assert day.is_file()
     load_make_demo().build(target)  # building again replaces the previous demo
-    assert not (target / "journal" / result.stdout.split("journal/")[1].split()[0]).exists()
+    assert not day.exists()

@@ -47,6 +47,42 @@ def reading_lists(draw):
     return "\n".join(lines) + "\n", ids
 
 
+QUOTED_TITLES = st.sampled_from(
+    ['"C# tips # not a comment"', "'it''s # fine'", '"a: b"', "plain title", '"yes"']
+)
+
+
+@st.composite
+def user_layouts(draw):
+    """Reading lists laid out the ways people write YAML by hand, not the way bip writes it:
+    `- id:` at column 0 or indented by 2 or 4, comments between keys, block lists at the key's
+    column, flow lists, `#` inside quotes, CRLF line endings."""
+    ids = draw(st.lists(IDS, min_size=1, max_size=5, unique=True))
+    dash = draw(st.sampled_from([0, 2, 4]))
+    step = draw(st.sampled_from([2, 4]))  # keys sit `step` columns right of the dash
+    pad, key_pad = " " * dash, " " * (dash + step)
+    lines = ["# my list", "version: 1", "entries:"]
+    for entry_id in ids:
+        lines.append(f"{pad}-{' ' * (step - 1)}id: {entry_id}")
+        if draw(st.booleans()):
+            lines.append(f"{key_pad}# why I want to read this")
+        lines.append(f"{key_pad}kind: book")
+        lines.append(f"{key_pad}title: {draw(QUOTED_TITLES)}")
+        lines.append(f"{key_pad}status: {draw(st.sampled_from(rl.STATUSES))}")
+        tags = draw(st.lists(IDS, min_size=1, max_size=3))
+        style = draw(st.sampled_from(["flow", "indented", "at-key-column"]))
+        if style == "flow":
+            lines.append(f"{key_pad}tags: [{', '.join(tags)}]")
+        else:
+            lines.append(f"{key_pad}tags:")
+            item_pad = key_pad + ("  " if style == "indented" else "")
+            lines.extend(f"{item_pad}- {tag}" for tag in tags)
+        if draw(st.booleans()):
+            lines.append(f"{key_pad}notes: 'a # inside quotes'  # and a real comment")
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(lines) + newline, ids
+
+
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -136,3 +172,27 @@ def test_any_edit_keeps_every_other_entry_and_every_comment(
 def test_the_round_trip_fallback_is_the_identity_on_an_unchanged_file(generated):
     text, _ = generated
     assert splice.roundtrip(text, [], "p") == text
+
+
+@FAST
+@given(user_layouts(), st.data())
+def test_edits_of_hand_written_layouts_touch_only_their_line(tmp_path_factory, generated, data):
+    text, ids = generated
+    path = tmp_path_factory.mktemp("layout") / "reading_list.yaml"
+    path.write_bytes(text.encode())
+    target = data.draw(st.sampled_from(ids))
+    before = rl.load_reading_list(path).model
+    old = before.entry(target).status
+    new = data.draw(st.sampled_from([s for s in rl.STATUSES if s != old]))
+    rl.edit_reading_list(path, rl.plan_set(target, "status", new))
+    edited = path.read_bytes().decode()
+    changed = [d for d in difflib.ndiff(text.splitlines(), edited.splitlines()) if d[:1] in "+-"]
+    assert [c[2:].strip() for c in changed] == [f"status: {old}", f"status: {new}"]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    assert edited.count(newline) == text.count(newline)  # line endings kept
+    after = rl.load_reading_list(path).model
+    for entry in before.entries:
+        kept = after.entry(entry.id)
+        assert (kept.title, kept.tags, kept.notes) == (entry.title, entry.tags, entry.notes)
+    rl.edit_reading_list(path, rl.plan_set(target, "status", old))
+    assert path.read_bytes() == text.encode()  # and back to the user's very bytes

@@ -188,10 +188,10 @@ def test_unsupported_version_and_empty_file(tmp_path):
     assert "top level must be a mapping" in problems_of(tmp_path, "- a\n- b\n")[0].message
 
 
-def test_the_repository_reading_list_is_valid_and_large_enough():
-    from tests.conftest import REPO_ROOT
+def test_the_frozen_reading_list_is_valid_and_large_enough():
+    from tests.conftest import FROZEN_LIST
 
-    model = load_reading_list(REPO_ROOT / "reading_list.yaml").model
+    model = load_reading_list(FROZEN_LIST).model
     assert len(model.figures) >= 10
     assert len(model.entries) >= 40
     names = {f.name for f in model.figures}

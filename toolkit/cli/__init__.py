@@ -14,12 +14,14 @@ from toolkit.errors import BipError, ExitCode, InvalidFile
 
 
 def report(exc: BipError) -> None:
-    typer.echo(f"bip: error: {exc.message}", err=True)
+    from toolkit.cli.output import sanitize  # messages quote the user's files: never raw
+
+    typer.echo(f"bip: error: {sanitize(exc.message)}", err=True)
     if isinstance(exc, InvalidFile) and len(exc.problems) > 1:
         for problem in exc.problems:
-            typer.echo(f"  {problem.render()}", err=True)
+            typer.echo(f"  {sanitize(problem.render())}", err=True)
     if exc.hint:
-        typer.echo(f"  hint: {exc.hint}", err=True)
+        typer.echo(f"  hint: {sanitize(exc.hint)}", err=True)
 
 
 app = typer.Typer(
@@ -113,6 +115,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the boundary: anything else is a bug, said so
         if debug:
             raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A file or folder the system refused: the user's to fix, not a bug in bip.
+            typer.echo(f"bip: error: {exc.filename}: {exc.strerror or exc}", err=True)
+            return int(ExitCode.ERROR)
         typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True

@@ -123,6 +123,8 @@ def checkin(
     path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
     store.put(LAST_KEY, now.isoformat())
     report = refresh_index(store, ws.paths.journal)
+    for problem in report.problems:  # another day's broken file never blocks today's
+        warn(f"skipped: {problem}")
     if as_json:
         return
     echo(render_day(merged))

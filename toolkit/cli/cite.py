@@ -9,11 +9,12 @@ import typer
 from toolkit import readinglist as rl
 from toolkit.cli._context import CiteFormat, JsonOpt, workspace
 from toolkit.cli.output import echo, print_json
+from toolkit.errors import BadInput
 
 
 def cite(
     ctx: typer.Context,
-    ids: Annotated[list[str], typer.Argument(help="Entry ids to cite.")],
+    ids: Annotated[list[str] | None, typer.Argument(help="Entry ids to cite.")] = None,
     fmt: Annotated[
         CiteFormat,
         typer.Option(
@@ -21,6 +22,15 @@ def cite(
         ),
     ] = CiteFormat.markdown,
     as_json: JsonOpt = False,
+    rekey: Annotated[
+        str | None,
+        typer.Option(
+            "--rekey",
+            metavar="ID",
+            help="Repin this entry's citation key from its metadata (posts using the old key "
+            "must be updated).",
+        ),
+    ] = None,
 ) -> None:
     """Print citations for reading-list entries.
 
@@ -30,6 +40,13 @@ def cite(
     from toolkit.drafts import Citer
 
     ws = workspace(ctx)
+    if rekey is not None:
+        from toolkit.cli.read_papers import rekey_entry
+
+        rekey_entry(ws, rekey)
+        return
+    if not ids:
+        raise BadInput("name the entries to cite", hint="e.g. bip cite flash-attention-paper")
     model = rl.load_reading_list(ws.paths.reading_list).model
     from toolkit.readinglist.sync import citation_files
 

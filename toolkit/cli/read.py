@@ -92,6 +92,10 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
             ("doi", entry.doi),
             ("authors", entry.authors),
             ("year", entry.year),
+            ("venue", entry.venue),
+            ("pages", entry.pages),
+            ("publisher", entry.publisher),
+            ("category", entry.primary_class),
             ("figures", names),
             ("tags", entry.tags),
             ("added", entry.added),
@@ -155,14 +159,15 @@ def add(
 
     Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
+    from toolkit.cli.read_papers import paper_fields
     from toolkit.readinglist.edits import check_add, parse_add
 
     ws = workspace(ctx)
     source = parse_add(reference, kind, entry_id)  # everything is checked before the network
-    check_add(
-        rl.load_reading_list(ws.paths.reading_list).model, reference, source, entry_id, figure
-    )
-    title = title or _github_title(ws, reference)
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    check_add(model, reference, source, entry_id, figure)
+    metadata, unknown = paper_fields(ws, source, model)  # a paper's title, authors, year, ...
+    title = title or metadata.pop("title", None) or _github_title(ws, reference)
     plan = rl.plan_add(
         reference,
         ws.now().date(),
@@ -171,10 +176,13 @@ def add(
         tags=tag,
         kind=kind,
         title=title,
+        fields=metadata,
     )
     added = rl.edit_reading_list(
         ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
     )
+    if unknown:
+        warn(f"{unknown}: added {added.id} from its identifier; `bip read sync` will complete it")
     if as_json:
         print_json(added)
         return
@@ -310,15 +318,26 @@ def sync(
     api_url: ApiUrlOpt = None,
     max_wait: MaxWaitOpt = 60.0,
     as_json: JsonOpt = False,
+    overwrite: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="FIELD", help="Replace this paper field even if set, e.g. venue (repeatable)."
+        ),
+    ] = None,
 ) -> None:
-    """Fetch description, stars, release, last push, license and CITATION.cff of every repo entry.
+    """Complete papers' missing fields; fetch repos' description, stars, release and CITATION.cff.
 
-    Kept in .bip/ (never in your YAML) and shown by `bip read show`.
-    Example: bip read sync
+    Papers get title, authors, year, venue, ... from arXiv, Crossref and Semantic Scholar, and
+    never lose a field you wrote (unless --overwrite names it). Repo metadata is kept in .bip/
+    (never in your YAML) and shown by `bip read show`.
+    Example: bip read sync --overwrite venue
     """
+
+    from toolkit.cli.read_papers import sync_papers
     from toolkit.readinglist.sync import fetch_repo_meta, github_repos, save_repo_meta
 
     ws = workspace(ctx)
+    sync_papers(ws, offline, overwrite or [], max_wait, as_json)
     repos = github_repos(rl.load_reading_list(ws.paths.reading_list).model)
     client = github_client(ws, api_url, offline, max_wait)
     for notice in client.notices:
@@ -372,3 +391,9 @@ def validate(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     counts = f"{len(model.figures)} figures, {len(model.entries)} entries"
     echo(f"{ws.paths.reading_list}: valid ({counts})")
+    from toolkit.cli.read_papers import warn_garbage_keys
+
+    warn_garbage_keys(ws, model)
+
+
+from toolkit.cli import read_papers  # noqa: E402,F401  registers import, graph and suggest

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import citations, yamledit
-from toolkit.errors import BadInput
+from toolkit.errors import BadInput, BipError
 from toolkit.fileio import atomic_write_text, create_exclusive
 from toolkit.readinglist import Entry, ReadingList
 
@@ -41,10 +41,14 @@ class TemplateInfo:
 
 
 def environment(workspace_templates: Path | None) -> Any:
+    """Jinja's sandbox: a template copied from someone else cannot reach Python's internals
+    (`__class__`, `__globals__`), so it cannot run commands or read files; includes come from
+    the template folders only."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     paths = [str(p) for p in (workspace_templates, BUILTIN) if p is not None and p.is_dir()]
-    return jinja2.Environment(
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -68,7 +72,11 @@ def list_templates(workspace_templates: Path | None) -> list[TemplateInfo]:
                 continue
             text = path.read_text(encoding="utf-8")
             described = re.match(r"\{#\s*(.*?)\s*#\}", text)
-            variables = sorted(jinja2.meta.find_undeclared_variables(env.parse(text)))
+            try:
+                parsed = env.parse(text, name + SUFFIX, str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                raise template_error(exc, str(path)) from None
+            variables = sorted(jinja2.meta.find_undeclared_variables(parsed))
             found[name] = TemplateInfo(
                 name, source, described.group(1) if described else "", variables
             )
@@ -112,9 +120,19 @@ def slugify(title: str, max_len: int = 80) -> str:
     return text[:max_len].strip("-.") or "post"
 
 
+NAME_BYTES = 200  # file systems allow 255 bytes a name; a few CJK or emoji-rich words reach it
+
+
 def post_path(folder: Path, now: datetime, title: str) -> Path:
-    path = (folder / f"{now:%Y-%m-%d}-{slugify(title)}.md").resolve()
-    if path.parent != folder.resolve():
+    slug = slugify(title)
+    while len(slug.encode("utf-8")) > NAME_BYTES - len("YYYY-MM-DD-.md"):
+        slug = slug[:-1].rstrip("-.")  # cut whole characters, never a UTF-8 sequence
+    try:
+        path = (folder / f"{now:%Y-%m-%d}-{slug or 'post'}.md").resolve()
+        base = folder.resolve()
+    except OSError as exc:
+        raise BadInput(f"cannot use the posts folder {folder}: {exc.strerror}") from None
+    if path.parent != base:
         raise BadInput(f"the title {title!r} would write outside {folder}")
     return path
 
@@ -175,9 +193,7 @@ def render(
             hint=did_you_mean(template, names) or "see `bip draft templates`",
         ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise BadInput(
-            f"template {exc.filename or template}:{exc.lineno}: syntax error: {exc.message}"
-        ) from None
+        raise template_error(exc, template + SUFFIX) from None
     for entry in context.get("entries") or []:
         citer.cite(entry.id)
     values = {
@@ -200,13 +216,10 @@ def render(
     }
     try:
         body = tmpl.render(**values)
-    except jinja2.UndefinedError as exc:
-        line = _template_line(exc)
-        where = f"{tmpl.filename}:{line}" if line else tmpl.filename
-        raise BadInput(
-            f"template {where}: {exc.message}",
-            hint="pass it with --var NAME=VALUE, or guard it with {% if ... %}",
-        ) from None
+    except BipError:
+        raise  # bip's own helpers (`cite` of an unknown id) say what is wrong
+    except Exception as exc:  # noqa: BLE001 - whatever a template's code raises is its mistake
+        raise template_error(exc, tmpl.filename) from None
     keys = [citer.keys[i] for i in citer.order]
     tags: list[str] = []
     for entry_id in citer.order:
@@ -217,16 +230,57 @@ def render(
     return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)
 
 
-def _template_line(exc: BaseException) -> int | None:
-    line = None
+def template_error(exc: BaseException, filename: str | None) -> BadInput:
+    """A template's own mistake as a located error (exit 2): the template file and line where
+    it happened, an included file's own place for its syntax errors, never "a bug in bip"."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or filename or "template"
+        return BadInput(
+            f"template {where}:{exc.lineno}: syntax error: {exc.message}",
+            hint="see https://jinja.palletsprojects.com/templates/",
+        )
+    file, line = _template_place(exc, filename)
+    where = f"{file}:{line}" if line else str(file)
+    if isinstance(exc, jinja2.UndefinedError):
+        return BadInput(
+            f"template {where}: {exc.message}",
+            hint="pass it with --var NAME=VALUE, or guard it with {% if ... %}",
+        )
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return BadInput(
+            f"template {where}: includes {exc.name!r}, which is not among the templates",
+            hint="put it in the workspace's templates/ folder, or fix the name",
+        )
+    if isinstance(exc, SecurityError):
+        return BadInput(
+            f"template {where}: refused by the sandbox: {exc}",
+            hint="templates may use their variables, filters and bip's helpers only",
+        )
+    return BadInput(f"template {where}: {type(exc).__name__}: {exc}")
+
+
+def _template_place(exc: BaseException, filename: str | None) -> tuple[str | None, int | None]:
+    """The innermost template frame of the traceback (Jinja rewrites frames to the template's
+    file and line), an included template's included."""
+    place: tuple[str | None, int | None] = (filename, None)
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename.endswith(SUFFIX):
-            line = lineno
-    return line
+        name = frame.f_code.co_filename
+        if not name.startswith("<") and not name.endswith((".py", ".pyc")):
+            place = (name, lineno)
+    return place
 
 
 def write_post(path: Path, text: str, force: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(
+            f"cannot create the posts folder {path.parent}: {exc.strerror}",
+            hint="pass --out FOLDER, or set [drafts] posts_dir in bip.toml",
+        ) from None
     if force:
         atomic_write_text(path, text)
     elif not create_exclusive(path, text.encode("utf-8")):

@@ -133,8 +133,10 @@ def plan_add(
     tags: list[str] | None = None,
     kind: str | None = None,
     title: str | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> Plan[Added]:
-    """Add a URL, arXiv id or DOI as a new `todo` entry with a readable unique id."""
+    """Add a URL, arXiv id or DOI as a new `todo` entry with a readable unique id; `fields` are
+    what a paper's metadata says (authors, year, ...)."""
     source = parse_add(reference, kind, entry_id)
 
     def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Added]:
@@ -154,6 +156,8 @@ def plan_add(
             "kind": kind or source.kind,
             "title": title or source.title,
         }
+        for key, value in (fields or {}).items():
+            item.setdefault(key, value)
         for key in ("repo", "arxiv", "doi"):
             if getattr(source, key):
                 item[key] = getattr(source, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,20 +53,32 @@ def apply_plain(data: Any, edits: list[Edit]) -> Any:
     """What the data must look like after the edits: the reference every edited text is checked
     against."""
     result = copy.deepcopy(data)
+    _apply(result, edits, value=to_plain, new_list=list, new_item=lambda item: to_plain(item))
+    return result
+
+
+def _apply(
+    doc: Any,
+    edits: list[Edit],
+    value: Callable[[Any], Any],
+    new_list: Callable[[], Any],
+    new_item: Callable[[dict[str, Any]], Any],
+) -> None:
+    """Apply `edits` to a parsed document in place; `value`, `new_list` and `new_item` make the
+    values of the document's own kind (plain data, or ruamel's commented nodes)."""
     for edit in edits:
         if isinstance(edit, SetItemKey):
-            item = result[edit.section][edit.index]
+            item = doc[edit.section][edit.index]
             if edit.value is DELETE:
                 item.pop(edit.key, None)
             else:
-                item[edit.key] = to_plain(edit.value)
+                item[edit.key] = value(edit.value)
         elif isinstance(edit, AppendItem):
-            if result.get(edit.section) is None:
-                result[edit.section] = []
-            result[edit.section].append(to_plain(edit.item))
+            if doc.get(edit.section) is None:
+                doc[edit.section] = new_list()
+            doc[edit.section].append(new_item(edit.item))
         else:
-            del result[edit.section][edit.index]
-    return result
+            del doc[edit.section][edit.index]
 
 
 def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> tuple[str, Any]:
@@ -277,19 +290,13 @@ def roundtrip(text: str, edits: list[Edit], path: str) -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     doc = make_yaml().load(text)
-    for edit in edits:
-        if isinstance(edit, SetItemKey):
-            item = doc[edit.section][edit.index]
-            if edit.value is DELETE:
-                item.pop(edit.key, None)
-            else:
-                item[edit.key] = _styled(edit.value)
-        elif isinstance(edit, AppendItem):
-            if doc.get(edit.section) is None:
-                doc[edit.section] = CommentedSeq()
-            doc[edit.section].append(CommentedMap((k, _styled(v)) for k, v in edit.item.items()))
-        else:
-            del doc[edit.section][edit.index]
+    _apply(
+        doc,
+        edits,
+        value=_styled,
+        new_list=CommentedSeq,
+        new_item=lambda item: CommentedMap((k, _styled(v)) for k, v in item.items()),
+    )
     yaml = make_yaml()
     mapping, sequence, offset = _detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
