@@ -11,7 +11,7 @@ import pytest
 from tests.fakegithub import FakeGitHub, Reply
 from toolkit import contrib
 from toolkit.contrib import progress
-from toolkit.errors import BadInput
+from toolkit.errors import BadInput, BipError
 from toolkit.github import Auth, GitHubClient, Limits
 from toolkit.readinglist import load_reading_list
 from toolkit.state import Store
@@ -184,19 +184,46 @@ def test_warm_run_is_all_conditional_and_free(gh, tmp_path, model):
     assert warm_client.counters.not_modified == 6
 
 
-def test_rank_from_a_local_clone_is_exact(tmp_path):
+def test_rank_from_a_local_clone_counts_the_upstream_default_branch(tmp_path):
+    import subprocess
+
     import git
 
-    repo = git.Repo.init(tmp_path / "clone")
-    for n, (name, email) in enumerate(
-        [("A", "a@x"), ("A", "a@x"), ("A", "a@x"), ("Me", "me@x"), ("Me", "me2@x"), ("B", "b@x")]
-    ):
-        (tmp_path / "clone" / f"f{n}").write_text(str(n))
+    def commit(repo, n, name, email):
+        (Path(repo.working_tree_dir) / f"f{n}").write_text(str(n))
         repo.index.add([f"f{n}"])
         actor = git.Actor(name, email)
         repo.index.commit(f"c{n}", author=actor, committer=actor)
+
+    upstream = git.Repo.init(tmp_path / "upstream")
+    for n, (name, email) in enumerate(
+        [("A", "a@x"), ("A", "a@x"), ("A", "a@x"), ("Me", "me@x"), ("Me", "me2@x"), ("B", "b@x")]
+    ):
+        commit(upstream, n, name, email)
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "upstream"), str(tmp_path / "clone")])
+    clone = git.Repo(tmp_path / "clone")
+    clone.git.checkout("-b", "my-work")  # what is checked out must not count
+    for n in range(6, 10):
+        commit(clone, n, "Me", "me@x")
     assert contrib.rank_from_clone(tmp_path / "clone", ["me@x", "ME2@x"]) == (2, 3)
     assert contrib.rank_from_clone(tmp_path / "clone", ["nobody@x"]) == (None, 4)
+    # the remote that points at the repo wins over origin
+    clone.git.remote("rename", "origin", "upstream")
+    clone.git.remote("add", "origin", "https://github.com/me/fork.git")
+    clone.git.config("remote.upstream.url", "https://github.com/org/repo.git")
+    assert contrib.rank_from_clone(tmp_path / "clone", ["me@x"], "org/repo") == (2, 4)
+    with pytest.raises(BipError, match="has no branch of 'origin'"):
+        contrib.rank_from_clone(tmp_path / "clone", ["me@x"], "someone/else")
+
+
+def test_rank_from_a_clone_without_a_remote_says_so(tmp_path):
+    import git
+
+    git.Repo.init(tmp_path / "local")
+    with pytest.raises(BipError, match="has no remote"):
+        contrib.rank_from_clone(tmp_path / "local", ["me@x"])
+    with pytest.raises(BipError, match="cannot read the clone"):
+        contrib.rank_from_clone(tmp_path / "nothing", ["me@x"])
 
 
 def graphql_world(gh: FakeGitHub) -> list[dict]:
