@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from toolkit import __version__
 from toolkit.errors import BipError, ExitCode, InvalidFile
@@ -22,8 +24,52 @@ def report(exc: BipError) -> None:
         typer.echo(f"  hint: {exc.hint}", err=True)
 
 
+# Command name -> (module in toolkit.cli, attribute): a sub-app (typer.Typer) or a function.
+# Modules are imported when their command runs (or for --help), so `bip --version` and
+# `bip read list` load only what they use.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "cite": ("cite", "cite"),
+    "checkin": ("checkin", "checkin"),
+    "log": ("log", "log"),
+    "streak": ("streak", "streak"),
+    "init": ("init", "init"),
+    "read": ("read", "app"),
+    "figures": ("figures", "app"),
+    "contrib": ("contrib", "app"),
+    "draft": ("draft", "app"),
+}
+
+
+class LazyCommands(TyperGroup):
+    """The root group: knows the command names, imports a command's module on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name]
+            target = getattr(import_module(f"toolkit.cli.{module}"), attribute)
+            # Built inside a throwaway root that has bip's settings, as add_typer would build it.
+            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+            holder.callback()(_nothing)
+            if isinstance(target, typer.Typer):
+                holder.add_typer(target, name=cmd_name)
+            else:
+                holder.command(cmd_name)(target)
+            self.commands[cmd_name] = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
+        return self.commands[cmd_name]
+
+
+def _nothing() -> None:
+    pass
+
+
 app = typer.Typer(
     name="bip",
+    cls=LazyCommands,
     help="Build in public: a reading list that cites, drafts that credit, contributor-graph "
     "progress and a daily check-in.",
     no_args_is_help=True,
@@ -60,19 +106,6 @@ def root(
 ) -> None:
     """bip: build in public."""
     ctx.obj = {"workspace": workspace, "debug": debug}
-
-
-from toolkit.cli import checkin, cite, contrib, draft, figures, init, log, read, streak  # noqa: E402
-
-app.add_typer(read.app, name="read")
-app.add_typer(figures.app, name="figures")
-app.add_typer(contrib.app, name="contrib")
-app.add_typer(draft.app, name="draft")
-app.command("cite")(cite.cite)
-app.command("checkin")(checkin.checkin)
-app.command("log")(log.log)
-app.command("streak")(streak.streak)
-app.command("init")(init.init)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
