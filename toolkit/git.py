@@ -88,11 +88,10 @@ def run_git(
 ) -> subprocess.CompletedProcess[str]:
     """`git -C path args...`; GitError (git's own first line) if it fails and `check`.
 
-    With `exact`, the repository must be `path` itself: git does not look for one in the
-    folders above (a folder inside a repository is not that repository)."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    if exact:
-        env["GIT_CEILING_DIRECTORIES"] = str(Path(path).absolute().parent)
+    With `exact`, the repository must be `path` itself, not a folder above it (a folder
+    inside a repository is not that repository)."""
+    if exact and not is_repository(Path(path)):
+        raise GitError(f"{path} is not a git repository")
     try:
         done = subprocess.run(
             ["git", "-C", str(path), *args],
@@ -100,7 +99,6 @@ def run_git(
             text=True,
             encoding="utf-8",
             errors="replace",
-            env=env,
             check=False,
         )
     except FileNotFoundError:
@@ -108,6 +106,11 @@ def run_git(
     if check and done.returncode != 0:
         raise GitError(_first_line(done.stderr) or f"git {args[0]} failed ({done.returncode})")
     return done
+
+
+def is_repository(path: Path) -> bool:
+    """A work tree's top folder (it holds .git) or a bare repository."""
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
 
 
 def _first_line(text: str) -> str:
@@ -152,6 +155,9 @@ def scan_repo(path: Path, emails: list[str], since: datetime) -> RepoActivity:
         return activity
     if not os.access(path, os.R_OK | os.X_OK):
         activity.error = "permission denied"
+        return activity
+    if not is_repository(path):
+        activity.error = "not a git repository"
         return activity
     done = run_git(
         path,

@@ -59,12 +59,55 @@ class LazyCommands(TyperGroup):
                 holder.add_typer(target, name=cmd_name)
             else:
                 holder.command(cmd_name)(target)
-            self.commands[cmd_name] = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
+            built = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
+            self.commands[cmd_name] = _plain_values_fast(built)
         return self.commands[cmd_name]
 
 
 def _nothing() -> None:
     pass
+
+
+class _PlainValue:
+    """Typer coerces every parameter through a pydantic TypeAdapter built on first use, which
+    imports pydantic (~0.1 s) even for an option left out or a plain text value. Those two
+    cases need no adapter: a missing value is None (or () for repeatable options), exactly as
+    typer's own coerce says, and text annotated `str` is that text. Anything else builds
+    typer's adapter as before."""
+
+    def __init__(self, param: Any) -> None:
+        self.param = param
+        self.text = param.type_descriptor.annotation in (str, str | None)
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        multiple = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multiple else None
+        if self.text and not multiple and type(value) is str:
+            return value
+        param._runtime_param = None
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
+
+
+def _plain_values_fast(command: Any) -> Any:
+    for param in getattr(command, "params", []):
+        _shortcut(param)
+    help_option = getattr(command, "get_help_option", None)
+    if help_option is not None:  # made per command when a context is; it is a parameter too
+
+        def get_help_option(ctx: Any, _made: Any = help_option) -> Any:
+            return _shortcut(_made(ctx))
+
+        command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _plain_values_fast(sub)
+    return command
+
+
+def _shortcut(param: Any) -> Any:
+    if getattr(param, "_runtime_param", False) is None and hasattr(param, "type_descriptor"):
+        param._runtime_param = _PlainValue(param)
+    return param
 
 
 app = typer.Typer(
@@ -118,7 +161,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        command = typer.main.get_command(app)
+        command = _plain_values_fast(typer.main.get_command(app))
         result = command.main(args=args, prog_name="bip", standalone_mode=False)
         code = result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:
