@@ -7,7 +7,7 @@ from typing import Any
 
 from toolkit.errors import InvalidFile, Problem
 
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # ~100,000 entries: a reference manager's whole library fits
 
 
 class _Delete:
