@@ -233,7 +233,10 @@ def graphql_world(gh: FakeGitHub) -> list[dict]:
         bodies.append(body)
         if "user(login: $login)" in body["query"]:
             return Reply(body={"data": {"user": {"id": "U_me", "login": "me"}}})
-        assert body["variables"] == {"uid": "U_me"}
+        variables = body["variables"]  # every value is a variable, never pasted into the text
+        assert variables["uid"] == "U_me" and variables["o_r0"] == "vllm-project"
+        assert variables["pq0"] == "repo:vllm-project/vllm is:pr author:me sort:created-asc"
+        assert "vllm-project" not in body["query"]
         return Reply(
             body={
                 "data": {
@@ -366,3 +369,56 @@ def test_cli_status_without_targets_or_login(bip, contrib_ws):
     (contrib_ws / "bip.toml").write_text("")
     result = bip("-w", str(contrib_ws), "contrib", "status", code=2)
     assert result.exit_code == 2 and "does not know your GitHub login" in result.stderr
+
+
+def pr_pages_world(gh: FakeGitHub, total: int) -> list[dict]:
+    """GitHub's search connection: 100 PRs a page behind cursors, `total` PRs in all."""
+    bodies: list[dict] = []
+
+    def handle(body, request):
+        bodies.append(body)
+        if "user(login: $login)" in body["query"]:
+            return Reply(body={"data": {"user": {"id": "U_me", "login": "me"}}})
+        after = body["variables"].get("pa0")
+        start = int(after[1:]) if after else 0
+        count = min(100, total - start)
+        page = {
+            "issueCount": total,
+            "pageInfo": {"hasNextPage": start + count < total, "endCursor": f"c{start + count}"},
+            "nodes": [
+                {
+                    "number": start + k,
+                    "title": "t",
+                    "url": "u",
+                    "state": "MERGED",
+                    "merged": True,
+                    "createdAt": "2026-10-01T00:00:00Z",
+                    "mergedAt": "2026-10-02T00:00:00Z",
+                }
+                for k in range(count)
+            ],
+        }
+        data = {"p0": page}
+        if after is None:
+            data["r0"] = {"defaultBranchRef": None}
+            data["i0"] = {"issueCount": 0, "nodes": []}
+        return Reply(body={"data": data})
+
+    gh.graphql_handler = handle
+    return bodies
+
+
+def test_graphql_follows_pr_pages_like_rest_and_says_when_the_cap_is_hit(gh, tmp_path):
+    target = [contrib.Target("a/b")]
+    bodies = pr_pages_world(gh, 250)
+    client = make_client(gh, tmp_path, token="t0ken")
+    [item] = contrib.fetch_progress(client, "me", target)
+    assert item.merged_prs == 250 and len(bodies) == 1 + 3  # the id, then 3 pages
+    assert [b["variables"].get("pa0") for b in bodies[2:]] == ["c100", "c200"]
+    assert not [n for n in client.notices if "PRs" in n]
+
+    bodies = pr_pages_world(gh, 1500)
+    client = make_client(gh, tmp_path / "again", token="t0ken")
+    [item] = contrib.fetch_progress(client, "me", target)
+    assert item.merged_prs == 1000 and len(bodies) == 1 + 10
+    assert "a/b: counted the first 1,000 of your 1,500 PRs" in " ".join(client.notices)

@@ -26,6 +26,8 @@ from toolkit.github.auth import ANONYMOUS_HINT, API_VERSION, DEFAULT_API, Auth
 class GitHubError(BipError):
     """GitHub answered, but not with what bip asked for."""
 
+    status: int | None = None  # the HTTP status GitHub answered with, when there was one
+
 
 class GitHubUnreachable(BipError):
     exit_code = ExitCode.GITHUB_UNREACHABLE
@@ -312,7 +314,9 @@ class GitHubClient:
             raise BadInput(f"GitHub rejected the query {shown}: {message} {details}".strip())
         if status >= 400:
             message = data.get("message", "") if isinstance(data, dict) else ""
-            raise GitHubError(f"GitHub answered {status} for {shown}: {message}".rstrip(": "))
+            error = GitHubError(f"GitHub answered {status} for {shown}: {message}".rstrip(": "))
+            error.status = status
+            raise error
         fetched = (
             getattr(response, "created_at", None)
             if getattr(response, "from_cache", False)
