@@ -221,7 +221,8 @@ def main() -> None:
                 )
                 timed([bip, "read", "list"], ws, env)
             if "edit" in only:
-                target = f"entry-{size // 2}"  # a todo entry in the middle of the list
+                middle = size // 2 - (size // 2) % 6  # listgen: entry-N is todo when N % 6 == 0
+                target = f"entry-{middle}"
                 for label, cmd in (
                     (f"read done {target}", ["read", "done", target]),
                     (f"read note {target} TEXT", ["read", "note", target, "tried it on 1 GPU"]),
