@@ -27,8 +27,7 @@ test: lint  ## lint, type-check, the whole test suite, and the installed command
 	$(BIN)/bip --help > /dev/null
 
 bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/github_requests.py
+	$(BIN)/python bench/ratios.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo
