@@ -27,7 +27,7 @@ test: lint  ## lint, type-check, the whole test suite, and the installed command
 	$(BIN)/bip --help > /dev/null
 
 bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ratios.py
 	$(BIN)/python bench/github_requests.py
 	$(BIN)/python bench/papers_requests.py
 

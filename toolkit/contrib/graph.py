@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from toolkit.contrib import PullRequest, Target, fetch_pull_requests
-from toolkit.github import GitHubClient
+from toolkit.github import GitHubClient, graphql
 from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 
@@ -89,14 +89,14 @@ def _interactions_graphql(
     client: GitHubClient, login: str, pairs: list[tuple[str, PullRequest]]
 ) -> list[Interaction]:
     """Every PR's merger, reviews and comments in one GraphQL request (aliases p0, p1, ...)."""
-    parts = []
+    fields = []
     for n, (repo, pr) in enumerate(pairs):
-        owner, name = repo.split("/", 1)
-        parts.append(
-            f'p{n}: repository(owner: "{owner}", name: "{name}") '
-            f"{{ pullRequest(number: {pr.number}) {{{_PR_FIELDS}}} }}"
+        field = graphql.repository(
+            f"p{n}", repo, f"pullRequest(number: $pr_p{n}) {{{_PR_FIELDS}}}", nodes=102
         )
-    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+        field.variables[f"pr_p{n}"] = ("Int!", pr.number)
+        fields.append(field)
+    data = graphql.batch(client, fields)
     found: list[Interaction] = []
     for n, (repo, pr) in enumerate(pairs):
         node = ((data.get(f"p{n}") or {}).get("pullRequest")) or {}

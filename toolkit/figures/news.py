@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from toolkit.errors import BipError
-from toolkit.github import GitHubClient, NotFound
+from toolkit.github import GitHubClient, NotFound, graphql
 from toolkit.http import reads
 from toolkit.readinglist import Figure, ReadingList
 
@@ -113,11 +113,16 @@ _OWNER_FIELDS = f"""
 
 
 def _graphql(client: GitHubClient, figures: list[Figure]) -> list[NewsItem]:
-    parts = [
-        f'u{n}: repositoryOwner(login: "{f.github}") {{{_OWNER_FIELDS}}}'
+    fields = [
+        graphql.Field(
+            f"u{n}",
+            f"repositoryOwner(login: $login_u{n}) {{{_OWNER_FIELDS}}}",
+            {f"login_u{n}": ("String!", f.github)},
+            nodes=1 + RECENT_REPOS * 4,
+        )
         for n, f in enumerate(figures)
     ]
-    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+    data = graphql.batch(client, fields)
     out: list[NewsItem] = []
     for n, fig in enumerate(figures):
         owner = data.get(f"u{n}") or {}

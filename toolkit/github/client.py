@@ -51,6 +51,8 @@ __all__ = [
 class GitHubError(ServiceError):
     """GitHub answered, but not with what bip asked for."""
 
+    status: int | None = None  # the HTTP status GitHub answered with, when there was one
+
 
 class GitHubUnreachable(Unreachable):
     pass
@@ -214,7 +216,9 @@ class GitHubClient(HttpClient):
             raise BadInput(f"GitHub rejected the query {shown}: {message} {details}".strip())
         if 400 <= status < 500 and status != 404:
             message = data.get("message", "") if isinstance(data, dict) else ""
-            raise GitHubError(f"GitHub answered {status} for {shown}: {message}".rstrip(": "))
+            error = GitHubError(f"GitHub answered {status} for {shown}: {message}".rstrip(": "))
+            error.status = status  # callers read the status, never the message text
+            raise error
         super()._fail(status, data, shown)
 
     def _after_response(self, response: Any) -> None:

@@ -10,19 +10,27 @@ from typing import Any, TypeVar
 from toolkit import yamledit
 from toolkit.errors import BadInput, ConcurrentEdit, InvalidFile, Problem
 from toolkit.fileio import digest, file_style, locked, read_regular, styled, write_checked
+from toolkit.readinglist import cache
 from toolkit.readinglist.model import ReadingList
 from toolkit.readinglist.schema import build, validate
 
 
 @dataclass
 class Loaded:
-    """A reading list as read from disk: its exact text, parsed document and model."""
+    """A reading list as read from disk: its exact text, model and (parsed when first asked
+    for: a cached model needs no parse) document with positions."""
 
     path: Path
     text: str
     digest: str
-    doc: Any
+    parsed: Any
     model: ReadingList
+
+    @property
+    def doc(self) -> Any:
+        if self.parsed is None:
+            self.parsed = parse_text(self.text, str(self.path))
+        return self.parsed
 
 
 def parse_text(text: str, path: str) -> Any:
@@ -36,11 +44,17 @@ def load_reading_list(path: Path) -> Loaded:
         raise BadInput(f"{shown} does not exist", hint="create a workspace with `bip init`")
     data = read_regular(path)  # a folder, a FIFO, an unreadable file: a clear error
     text = yamledit.decode(data, shown)
+    sha = digest(data)
+    cached = cache.load_model(path, len(data), sha, shown)
+    if cached is not None:
+        return Loaded(path, text, sha, None, cached)
     doc = parse_text(text, shown)
     problems = validate(doc, shown)
     if problems:
         raise InvalidFile(problems)
-    return Loaded(path, text, digest(data), doc, build(doc, shown))
+    model = build(doc, shown)
+    cache.save_model(path, len(data), sha, model)
+    return Loaded(path, text, sha, doc, model)
 
 
 # --- edits ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from toolkit.errors import InvalidFile, Problem
 
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # ~100,000 entries: a reference manager's whole library fits
 # Hostile shapes are refused at once, with a location: a list or mapping nested deeper than
 # MAX_DEPTH, and aliases (`*name`) that would expand to more than MAX_ALIASED values (a
 # "billion laughs" bomb is a few lines that expand to billions).
@@ -129,6 +129,10 @@ class _Flow:
         return self._flow
 
 
+_FLOW = _Flow(True)
+_BLOCK = _Flow(False)
+
+
 class PosMap(dict[Any, Any]):
     """A mapping that knows where each of its keys and values stands in the file."""
 
@@ -144,17 +148,11 @@ class PosSeq(list[Any]):
 
 
 def _compose(text: str) -> tuple[Any, Any]:
-    """The node tree and a constructor for its scalars. libyaml's C scanner (ruamel.yaml.clib)
-    is ~8x faster; it rejects some YAML 1.2 a user may write (`{x: https://...}`), and then the
-    pure-Python scanner, which accepts it, decides."""
+    """The node tree and a constructor for its scalars, from the pure-Python scanner: the
+    fallback for YAML 1.2 that libyaml rejects (`{x: https://...}`) and for every error, so
+    messages are the ones this scanner gives."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
 
-    try:
-        fast = YAML(typ="safe", pure=False)
-        return fast.compose(text), fast.constructor
-    except YAMLError:
-        pass
     pure = YAML(typ="safe", pure=True)
     return pure.compose(text), pure.constructor
 
@@ -201,6 +199,7 @@ def _may_nest_deeply(text: str) -> bool:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _too_deep_error(path: str, mark: Any) -> InvalidFile:
@@ -214,6 +213,15 @@ def _too_deep_error(path: str, mark: Any) -> InvalidFile:
 
 def _located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
     return InvalidFile([Problem(path, mark.line + 1, mark.column + 1, message, hint)])
+
+
+def _not_a_date(path: str, mark: Any, value: str, exc: ValueError) -> InvalidFile:
+    return _located(
+        path,
+        mark,
+        f"{value!r} is not a real date ({exc})",
+        "use YYYY-MM-DD with a valid month and day",
+    )
 
 
 class _Budget:
@@ -260,22 +268,16 @@ def _build(
     if isinstance(node, MappingNode):
         mapping = PosMap()
         mapping.lc = _LineCol(mark.line, mark.column)
-        mapping.fa = _Flow(bool(node.flow_style))
+        mapping.fa = _FLOW if node.flow_style else _BLOCK
         for key_node, value_node in node.value:
             where = key_node.start_mark
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE_TAG:
                 raise _located(path, where, "merge keys (<<) are not supported here")
             key = _build(key_node, constructor, path, budget, depth + 1, where, in_alias)
             if isinstance(key, (dict, list)):
                 raise _located(path, where, "a key must be plain text")
             if key in mapping:
-                first = mapping.lc.key(key)[0] + 1
-                raise _located(
-                    path,
-                    where,
-                    f"YAML syntax error: duplicate key {key!r}",
-                    f"first on line {first}; keep one of them",
-                )
+                raise _duplicate(path, where, key, mapping.lc.key(key)[0])
             mapping[key] = _build(value_node, constructor, path, budget, depth + 1, where, in_alias)
             mapping.lc._keys[key] = (where.line, where.column)
             mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
@@ -287,19 +289,233 @@ def _build(
         )
         seq.lc = _LineCol(mark.line, mark.column)
         seq.lc._items = [(c.start_mark.line, c.start_mark.column) for c in node.value]
-        seq.fa = _Flow(bool(node.flow_style))
+        seq.fa = _FLOW if node.flow_style else _BLOCK
         return seq
     if node.tag == _STR_TAG:
         return node.value
     try:
         return constructor.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. 2026-13-45 looks like a date but is none
-        raise _located(
-            path,
-            mark,
-            f"{node.value!r} is not a real date ({exc})",
-            "use YYYY-MM-DD with a valid month and day",
-        ) from exc
+        raise _not_a_date(path, mark, node.value, exc) from exc
+
+
+def _duplicate(path: str, where: Any, key: Any, first_line: int) -> InvalidFile:
+    return _located(
+        path,
+        where,
+        f"YAML syntax error: duplicate key {key!r}",
+        f"first on line {first_line + 1}; keep one of them",
+    )
+
+
+class _Fallback(Exception):
+    """The event stream holds something the fast builder leaves to the composer (its errors
+    and messages)."""
+
+
+_PLAIN_SCALARS: dict[str, Any] = {
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+
+
+def _resolvers() -> dict[str, list[tuple[str, Any]]]:
+    """ruamel's YAML 1.2 implicit resolvers by first character (what its C loader applies),
+    as compiled patterns' `match`."""
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    table: dict[str, list[tuple[str, Any]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            compiled = regexp.lazy_self() if hasattr(regexp, "lazy_self") else regexp
+            for ch in first:
+                table.setdefault(ch, []).append((tag, compiled.match))
+    return table
+
+
+def _resolve(resolvers: dict[str, list[tuple[str, Any]]], value: str) -> str:
+    for tag, match in resolvers.get(value[:1], ()):
+        if match(value):
+            return tag
+    return _STR_TAG
+
+
+def _fast_build(text: str, path: str) -> Any:
+    """Position-carrying data straight from libyaml's event stream (ruamel.yaml.clib).
+
+    The same data, positions and messages as composing nodes and building from them, at a
+    fraction of the cost: scalars are resolved with ruamel's own YAML 1.2 rules (a table by
+    first character), plain ints and dates are made directly, everything rarer goes through
+    ruamel's constructor. Errors of our own (duplicate keys, bad dates) are kept until the
+    whole stream has parsed, so a later syntax error wins as it did; a stream the parser or
+    composer rejects raises YAMLError or _Fallback, and the pure-Python path then decides."""
+    import re
+
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    from ruamel.yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+    from ruamel.yaml.nodes import ScalarNode
+
+    resolvers = _resolvers()
+    resolved: dict[str, str] = {}  # plain scalar -> its tag: keys and values repeat a lot
+    plain_int = re.compile(r"[1-9][0-9]{0,17}|0").fullmatch
+    plain_date = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+    constructor: Any = None
+    errors: list[InvalidFile] = []
+    collection: Any = None
+    anchors: dict[str, Any] = {}
+
+    parser = CParser(text)
+    get = parser.get_event
+    documents = 0
+    root: Any = None
+    # The stack holds [container, pending key or _NO_KEY, the key's mark, key usable]: a
+    # mapping alternates key and value, a sequence appends.
+    stack: list[list[Any]] = []
+    try:
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is ScalarEvent:
+                mark = event.start_mark
+                value = event.value
+                tag = event.tag
+                if tag is None or tag == "!":
+                    if event.implicit[0]:
+                        tag = resolved.get(value)
+                        if tag is None:
+                            tag = resolved[value] = _resolve(resolvers, value)
+                    else:
+                        tag = _STR_TAG
+                if tag == _STR_TAG:
+                    data: Any = value
+                elif value in _PLAIN_SCALARS and tag in (
+                    "tag:yaml.org,2002:null",
+                    "tag:yaml.org,2002:bool",
+                ):
+                    data = _PLAIN_SCALARS[value]
+                elif tag == "tag:yaml.org,2002:int" and plain_int(value):
+                    data = int(value)
+                elif tag == "tag:yaml.org,2002:timestamp" and plain_date(value):
+                    try:
+                        data = date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+                    except ValueError as exc:
+                        errors.append(_not_a_date(path, mark, value, exc))
+                        data = None
+                elif tag == _MERGE_TAG:
+                    data = _MERGE
+                else:
+                    if constructor is None:
+                        constructor = _compose("")[1]
+                    node = ScalarNode(tag, value, mark, event.end_mark, event.style)
+                    try:
+                        data = constructor.construct_object(node, deep=True)
+                    except ValueError as exc:
+                        errors.append(_not_a_date(path, mark, value, exc))
+                        data = None
+                collection = None
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = event.start_mark
+                collection = PosMap() if cls is MappingStartEvent else PosSeq()
+                collection.lc = _LineCol(mark.line, mark.column)
+                collection.fa = _FLOW if event.flow_style else _BLOCK
+                if event.anchor is not None:
+                    raise _Fallback("anchored collection")
+                data = collection
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                done = stack.pop()
+                if stack and stack[-1][1] is done[0]:  # a mapping or list used as a key
+                    errors.append(_located(path, stack[-1][2], "a key must be plain text"))
+                    stack[-1][3] = False
+                continue
+            elif cls is AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Fallback("undefined alias")
+                data, mark = anchors[event.anchor]  # positions are the anchored node's
+                collection = None
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Fallback("a second document")
+                continue
+            elif cls is StreamEndEvent:
+                break
+            else:
+                continue
+            if cls is ScalarEvent and event.anchor is not None:
+                if event.anchor in anchors:
+                    raise _Fallback("duplicate anchor")
+                anchors[event.anchor] = (data, mark)
+            # place `data` (which starts at `mark`) in its parent
+            if not stack:
+                if data is _MERGE:
+                    raise _Fallback("a merge tag as a value")
+                root = data
+            else:
+                frame = stack[-1]
+                parent = frame[0]
+                if parent.__class__ is PosSeq:
+                    if data is _MERGE:
+                        raise _Fallback("a merge tag as a value")
+                    parent.append(data)
+                    parent.lc._items.append((mark.line, mark.column))
+                elif frame[1] is _NO_KEY:
+                    frame[1], frame[2], frame[3] = data, mark, True
+                    if data is _MERGE:
+                        errors.append(
+                            _located(path, mark, "merge keys (<<) are not supported here")
+                        )
+                        frame[3] = False
+                    elif collection is None and data in parent:
+                        errors.append(_duplicate(path, mark, data, parent.lc._keys[data][0]))
+                        frame[3] = False
+                else:
+                    if data is _MERGE:
+                        raise _Fallback("a merge tag as a value")
+                    key, where, ok = frame[1], frame[2], frame[3]
+                    frame[1] = _NO_KEY
+                    if ok:
+                        parent[key] = data
+                        parent.lc._keys[key] = (where.line, where.column)
+                        parent.lc._values[key] = (mark.line, mark.column)
+            if collection is not None:
+                if len(stack) > MAX_DEPTH:  # block nesting escapes the text pre-check
+                    raise _too_deep_error(path, mark)
+                stack.append([collection, _NO_KEY, None, True])
+    finally:
+        parser.dispose()
+    if errors:
+        raise errors[0]
+    return root
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_NO_KEY: Any = _Marker("NO_KEY")
+_MERGE: Any = _Marker("MERGE")
 
 
 def parse(text: str, path: str) -> Any:
@@ -311,6 +527,10 @@ def parse(text: str, path: str) -> Any:
         deep = _too_deep(text)
         if deep is not None:
             raise _too_deep_error(path, deep)
+        try:
+            return _fast_build(text, path)
+        except (YAMLError, _Fallback):
+            pass
         node, constructor = _compose(text)
         return None if node is None else _build(node, constructor, path)
     except MarkedYAMLError as exc:
