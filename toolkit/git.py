@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 FIELD = "\x1f"
 RECORD = "\x1e"
@@ -121,3 +122,93 @@ def scan(patterns: list[str], root: Path, emails: list[str], since: datetime) ->
     results = [scan_repo(p, emails, since) for p in paths]
     results += [RepoActivity(p, p, error="matches no folder") for p in missing]
     return results
+
+
+@dataclass
+class GitFacts:
+    """Where a run's code came from: the facts `bip run` records and `build-log` reports."""
+
+    root: str
+    commit: str | None  # None in a repository without commits
+    branch: str | None  # None on a detached HEAD
+    dirty: bool
+    diffstat: str  # `git diff --stat HEAD`: uncommitted changes to tracked files
+    untracked: list[str] = field(default_factory=list)
+    upstream_remote: str | None = None
+    upstream_url: str | None = None
+    upstream_ref: str | None = None  # e.g. upstream/master
+    merge_base: str | None = None
+
+
+def remote_ref_for(repo: Any, upstream_repo: str) -> str | None:
+    """The default-branch ref (`remote/HEAD`'s target, else main/master) of the first remote
+    whose URL points at github.com/`upstream_repo`."""
+    from toolkit.readinglist.links import github_repo
+
+    for remote in repo.remotes:
+        urls = list(remote.urls)
+        if not any((github_repo(u) or "").lower() == upstream_repo.lower() for u in urls):
+            continue
+        return _default_ref(repo, remote)
+    return None
+
+
+def _default_ref(repo: Any, remote: Any) -> str | None:
+    names: dict[str, str] = {str(ref.remote_head): str(ref.name) for ref in remote.refs}
+    if "HEAD" in names:
+        return str(repo.git.symbolic_ref(f"refs/remotes/{remote.name}/HEAD", "--short"))
+    for branch in ("main", "master"):
+        if branch in names:
+            return names[branch]
+    return next(iter(names.values()), None)
+
+
+def git_facts(path: Path, upstream_repo: str | None = None) -> GitFacts | None:
+    """The commit, branch, uncommitted changes, upstream remote and merge-base of the repository
+    holding `path`; None when `path` is not in a git repository.
+
+    The upstream is the remote pointing at github.com/`upstream_repo` when given (as build-log
+    chooses it), else the remote named `upstream`, else the current branch's tracking remote,
+    else `origin`; the merge-base is taken with that remote's default branch.
+    """
+    try:
+        import git
+
+        repo = git.Repo(path, search_parent_directories=True)
+    except Exception:  # not a repository, or git missing: the run is recorded without git facts
+        return None
+    facts = GitFacts(str(repo.working_tree_dir or path), None, None, False, "")
+    try:
+        facts.commit = repo.head.commit.hexsha if repo.head.is_valid() else None
+        facts.branch = None if repo.head.is_detached else repo.active_branch.name
+        status = repo.git.status("--porcelain", "--untracked-files=normal")
+        facts.dirty = bool(status.strip())
+        facts.untracked = [line[3:] for line in status.splitlines() if line.startswith("??")][:50]
+        if facts.commit:
+            facts.diffstat = repo.git.diff("HEAD", "--stat").rstrip()
+        remote, ref = _upstream(repo, upstream_repo)
+        if remote is not None:
+            facts.upstream_remote = remote.name
+            facts.upstream_url = next(iter(remote.urls), None)
+            facts.upstream_ref = ref
+        if ref and facts.commit:
+            bases = repo.merge_base("HEAD", ref)
+            facts.merge_base = bases[0].hexsha if bases else None
+    except Exception:  # a half-readable repository still gives what it gave so far
+        pass
+    return facts
+
+
+def _upstream(repo: Any, upstream_repo: str | None) -> tuple[Any, str | None]:
+    if upstream_repo:
+        ref = remote_ref_for(repo, upstream_repo)
+        if ref:
+            return repo.remotes[ref.split("/", 1)[0]], ref
+    names = [r.name for r in repo.remotes]
+    tracking = None if repo.head.is_detached else repo.active_branch.tracking_branch()
+    order = ["upstream", tracking.remote_name if tracking is not None else "", "origin"]
+    for name in order:
+        if name in names:
+            remote = repo.remotes[name]
+            return remote, _default_ref(repo, remote)
+    return None, None

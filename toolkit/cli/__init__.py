@@ -62,7 +62,7 @@ def root(
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
-from toolkit.cli import checkin, cite, contrib, draft, figures, init, log, read, streak  # noqa: E402
+from toolkit.cli import checkin, cite, contrib, draft, figures, init, log, read, runs, streak  # noqa: E402
 
 app.add_typer(read.app, name="read")
 app.add_typer(figures.app, name="figures")
@@ -73,6 +73,8 @@ app.command("checkin")(checkin.checkin)
 app.command("log")(log.log)
 app.command("streak")(streak.streak)
 app.command("init")(init.init)
+app.command("run", context_settings=runs.RUN_CONTEXT)(runs.record)
+app.add_typer(runs.app, name="runs")
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from toolkit.errors import BadInput
+from toolkit.git import remote_ref_for
 from toolkit.readinglist import Entry
-from toolkit.readinglist.links import github_repo
 
 
 @dataclass
@@ -52,26 +51,6 @@ class BuildLog:
         return sum(f.deletions for f in self.files)
 
 
-def _points_at(url: str, repo: str) -> bool:
-    found = github_repo(url)
-    return found is not None and found.lower() == repo.lower()
-
-
-def _upstream_ref(repo: Any, upstream_repo: str) -> str | None:
-    for remote in repo.remotes:
-        if not any(_points_at(u, upstream_repo) for u in remote.urls):
-            continue
-        names: dict[str, str] = {str(ref.remote_head): str(ref.name) for ref in remote.refs}
-        if "HEAD" in names:
-            target = repo.git.symbolic_ref(f"refs/remotes/{remote.name}/HEAD", "--short")
-            return str(target)
-        for branch in ("main", "master"):
-            if branch in names:
-                return names[branch]
-        return next(iter(names.values()), None)
-    return None
-
-
 def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog:
     if entry.kind != "repo" or not entry.repo:
         raise BadInput(
@@ -89,7 +68,7 @@ def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog
         ref = entry.commit
     remote_ref = None
     if ref is None:
-        remote_ref = _upstream_ref(repo, entry.repo)
+        remote_ref = remote_ref_for(repo, entry.repo)
         if remote_ref is None:
             raise BadInput(
                 f"no remote of {path} points at github.com/{entry.repo}",
