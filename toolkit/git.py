@@ -138,6 +138,8 @@ class GitFacts:
     upstream_url: str | None = None
     upstream_ref: str | None = None  # e.g. upstream/master
     merge_base: str | None = None
+    tracking: str | None = None  # the branch's own upstream (@{u}), where its commits are pushed
+    tracking_url: str | None = None
 
 
 def remote_ref_for(repo: Any, upstream_repo: str) -> str | None:
@@ -186,6 +188,10 @@ def git_facts(path: Path, upstream_repo: str | None = None) -> GitFacts | None:
         facts.untracked = [line[3:] for line in status.splitlines() if line.startswith("??")][:50]
         if facts.commit:
             facts.diffstat = repo.git.diff("HEAD", "--stat").rstrip()
+        branch = None if repo.head.is_detached else repo.active_branch.tracking_branch()
+        if branch is not None and branch.remote_name in [r.name for r in repo.remotes]:
+            facts.tracking = branch.name
+            facts.tracking_url = next(iter(repo.remotes[branch.remote_name].urls), None)
         remote, ref = _upstream(repo, upstream_repo)
         if remote is not None:
             facts.upstream_remote = remote.name
