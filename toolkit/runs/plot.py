@@ -63,6 +63,7 @@ def loss_curve(
 
     style: Any = {
         "svg.hashsalt": "bip",  # stable ids: the same run draws the same file
+        "path.simplify": False,  # every (thinned) point is drawn where the log put it
         "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,

@@ -249,7 +249,7 @@ def slug_for(argv: list[str], name: str | None) -> str:
     script = next((a for a in argv[1:] if a.endswith(".py") and not a.startswith("-")), None)
     if script is None and "-m" in argv[:-1]:
         script = argv[argv.index("-m") + 1]
-    base = Path(script or argv[0]).name
+    base = re.sub(r"^python[\d.]*$", "python", Path(script or argv[0]).name)
     return slug_id(base.removesuffix(".py")) or "run"
 
 

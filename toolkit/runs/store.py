@@ -143,7 +143,11 @@ def list_runs(root: Path) -> tuple[list[Run], list[str]]:
     runs, broken = [], []
     if not root.is_dir():
         return [], []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    try:
+        folders = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError as exc:
+        return [], [f"{root}: unreadable ({exc.strerror or exc})"]
+    for folder in folders:
         if not (folder / RUN_FILE).exists():
             continue
         try:
