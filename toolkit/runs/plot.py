@@ -59,7 +59,7 @@ def loss_curve(
         ) from None
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     style: Any = {
         "svg.hashsalt": "bip",  # stable ids: the same run draws the same file
@@ -94,6 +94,7 @@ def loss_curve(
             ax.set_ylim(top=top)
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
         ax.grid(True, color="#dddddd", lw=0.6)
         ax.set_axisbelow(True)

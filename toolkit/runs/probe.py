@@ -242,7 +242,7 @@ def probe_gpus() -> tuple[list[GPU], str | None, str | None]:
             return _visible(gpus, "rocm-smi"), "rocm-smi", None
     if tried:
         return [], None, f"{' and '.join(tried)} named no GPU"
-    return [], None, "no GPU tool (nvidia-smi, amd-smi, rocm-smi) on PATH"
+    return [], None, "no GPU tool on PATH: nvidia-smi, amd-smi, rocm-smi"
 
 
 def cpu_model() -> str | None:

@@ -17,7 +17,7 @@ RATES = ("tokens_per_sec", "mfu", "time_ms")
 WARMUP_FRACTION = 0.10
 WARMUP_MIN = 5
 STEADY_RULE = (
-    "mean over the logged steps after warm-up: the first 10% of steps (at least the first 5 "
+    "the mean over the logged steps after warm-up: the first 10% of steps (at least the first 5 "
     "measurements) and the steps that also ran an evaluation are left out"
 )
 
