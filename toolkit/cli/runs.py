@@ -47,9 +47,7 @@ def record(
     ctx: typer.Context,
     command: Annotated[
         list[str],
-        typer.Argument(
-            help="The command and its arguments (after --).", metavar="-- COMMAND [ARGS]..."
-        ),
+        typer.Argument(help="The command and its arguments (after --).", metavar="COMMAND"),
     ],
     name: Annotated[
         str | None, typer.Option("--name", help="A name for the run (default: the script's).")
