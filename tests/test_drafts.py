@@ -70,7 +70,7 @@ def test_training_run_reads_like_a_finished_skeleton(bip, real_list: Path, tmp_p
         "**TL;DR**: GPT-2 (124M) on 1x AMD MI300X: val loss 3.280, 180,000 tokens/s, MFU 38.0%, 15.4 h, $30.80."
         in text
     )
-    assert "| Final val loss | 3.2800 |" in text and "| Tokens | 10,000,000,000 |" in text
+    assert "| Final val loss | 3.2800 |" in text and "| Tokens | 10B |" in text
     assert "I built this on nanoGPT [1]." in text
     assert "2. Tri Dao et al. (2022). [*FlashAttention" in text
     assert "None" not in text

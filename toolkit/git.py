@@ -381,3 +381,76 @@ def diff_numstat(path: Path, base: str, head: str = "HEAD") -> list[tuple[str, i
         added, removed, name = line.split("\t", 2)
         rows.append((name, _numstat(added), _numstat(removed)))
     return rows
+
+
+@dataclass
+class GitFacts:
+    """Where a run's code came from: the facts `bip run` records and `build-log` reports."""
+
+    root: str
+    commit: str | None  # None in a repository without commits
+    branch: str | None  # None on a detached HEAD
+    dirty: bool
+    diffstat: str  # `git diff --stat HEAD`: uncommitted changes to tracked files
+    untracked: list[str] = field(default_factory=list)
+    upstream_remote: str | None = None
+    upstream_url: str | None = None
+    upstream_ref: str | None = None  # e.g. upstream/master
+    merge_base: str | None = None
+    tracking: str | None = None  # the branch's own upstream (@{u}), where its commits are pushed
+    tracking_url: str | None = None
+
+
+def remote_ref_for(path: Path, upstream_repo: str) -> str | None:
+    """The default-branch ref (`remote/HEAD`'s target, else main/master) of the first remote
+    whose URL points at github.com/`upstream_repo`."""
+    from toolkit.readinglist.links import github_repo
+
+    for name, urls in remotes(path).items():
+        if any((github_repo(u) or "").lower() == upstream_repo.lower() for u in urls):
+            return remote_default_branch(path, name)
+    return None
+
+
+def git_facts(path: Path, upstream_repo: str | None = None) -> GitFacts | None:
+    """The commit, branch, uncommitted changes, upstream remote and merge-base of the repository
+    holding `path`; None when `path` is not in a git repository (or git is missing).
+
+    The upstream is the remote pointing at github.com/`upstream_repo` when given (as build-log
+    chooses it), else the remote named `upstream`, else the current branch's tracking remote,
+    else `origin`; the merge-base is taken with that remote's default branch.
+    """
+    try:
+        top = run_git(path, "rev-parse", "--show-toplevel", exact=False).stdout.strip()
+    except (GitError, OSError):
+        return None
+    root = Path(top)
+    facts = GitFacts(top, None, None, False, "")
+    try:
+        checkout = checkout_facts(root)
+        facts.commit, facts.branch = checkout.commit, checkout.branch
+        status = run_git(root, "status", "--porcelain", "--untracked-files=normal").stdout
+        facts.dirty = bool(status.strip())
+        facts.untracked = [line[3:] for line in status.splitlines() if line.startswith("??")][:50]
+        if facts.commit:
+            facts.diffstat = run_git(root, "diff", "HEAD", "--stat").stdout.rstrip()
+        known = remotes(root)
+        if checkout.upstream:
+            facts.tracking = checkout.upstream
+            tracking_remote = checkout.upstream.split("/", 1)[0]
+            facts.tracking_url = next(iter(known.get(tracking_remote, [])), None)
+        ref = remote_ref_for(root, upstream_repo) if upstream_repo else None
+        name = ref.split("/", 1)[0] if ref else None
+        if name is None:
+            tracked = (checkout.upstream or "").split("/", 1)[0]
+            name = next((n for n in ("upstream", tracked, "origin") if n and n in known), None)
+            ref = remote_default_branch(root, name) if name else None
+        if name is not None:
+            facts.upstream_remote = name
+            facts.upstream_url = next(iter(known.get(name, [])), None)
+            facts.upstream_ref = ref
+        if ref and facts.commit:
+            facts.merge_base = merge_base(root, "HEAD", ref)
+    except (GitError, OSError):  # a half-readable repository still gives what it gave so far
+        pass
+    return facts

@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "figures": ("figures", "app"),
     "contrib": ("contrib", "app"),
     "draft": ("draft", "app"),
+    "run": ("runs", "record"),
+    "runs": ("runs", "app"),
 }
 
 
@@ -59,8 +61,9 @@ class LazyCommands(TyperGroup):
             holder.callback()(_nothing)
             if isinstance(target, typer.Typer):
                 holder.add_typer(target, name=cmd_name)
-            else:
-                holder.command(cmd_name)(target)
+            else:  # a module may give its command click context settings (`bip run -- CMD`)
+                settings = getattr(import_module(f"toolkit.cli.{module}"), "CONTEXTS", {})
+                holder.command(cmd_name, context_settings=settings.get(cmd_name))(target)
             built = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
             from toolkit.cli._help import readable
 

@@ -46,7 +46,9 @@ def _vars(pairs: list[str]) -> dict[str, str]:
 def new(
     ctx: typer.Context,
     template: Annotated[str, typer.Argument(help="Template name (see `bip draft templates`).")],
-    title: Annotated[str, typer.Option("--title", help="The post's title.")],
+    title: Annotated[
+        str | None, typer.Option("--title", help="The post's title (with --run: the run's name).")
+    ] = None,
     cite: Annotated[
         list[str] | None, typer.Option("--cite", help="Entry id to cite (repeatable).")
     ] = None,
@@ -61,6 +63,14 @@ def new(
     ] = None,
     metrics: Annotated[
         Path | None, typer.Option("--metrics", help="Metrics file: JSON, YAML or CSV.")
+    ] = None,
+    run: Annotated[
+        str | None,
+        typer.Option("--run", metavar="RUN_ID|PATH", help="A run recorded by `bip run`."),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", metavar="RUN|FILE", help="Compare with a run or metrics file."),
     ] = None,
     pr: Annotated[str | None, typer.Option("--pr", help="Your pull request: owner/name#N.")] = None,
     var: Annotated[
@@ -86,7 +96,7 @@ def new(
 ) -> None:
     """Write a post from TEMPLATE into the posts folder as YYYY-MM-DD-slug.md.
 
-    Example: bip draft training-run --title "GPT-2 124M on one MI300X" --metrics run.json --based-on nanogpt
+    Example: bip draft training-run --run 2026-11-23-gpt2-124m --baseline upstream.json
     """
     from toolkit.drafts import (
         NEEDS,
@@ -104,6 +114,22 @@ def new(
     variables = _vars(var or [])
     entries = [model.entry(i) for i in cite or []]
     context: dict[str, Any] = {"vars": variables, "entries": entries}
+    if metrics is not None:
+        from toolkit.drafts.metrics import load_metrics
+
+        context["metrics"] = load_metrics(metrics)
+    recorded = None
+    if run is not None or baseline is not None:
+        from toolkit.drafts.trainingrun import training_context
+
+        recorded = training_context(
+            ws.root / ws.settings.runs_dir, ws.settings.gpu_hour_usd, run, baseline, context, stdout
+        )
+        if recorded is not None:
+            based_on = based_on or _known(model, recorded.data.get("based_on"))
+            title = title or _run_title(recorded, context)
+    if title is None:
+        raise BadInput("--title is required", hint='e.g. --title "GPT-2 124M on one MI300X"')
     if based_on:
         context["based_on"] = model.entry(based_on)
         if context["based_on"] not in entries:
@@ -114,10 +140,8 @@ def new(
         from toolkit.drafts.buildlog import build_log
 
         context["build"] = build_log(repo, context["based_on"], upstream)
-    if metrics is not None:
-        from toolkit.drafts.metrics import load_metrics
-
-        context["metrics"] = load_metrics(metrics)
+    if context.get("based_on") is not None and context.get("run") is not None:
+        context["base_commit"] = context["run"].base_commit or context["based_on"].commit
     papers = [e for e in entries if e.kind == "paper"]
     if papers:
         context["paper"] = papers[0]
@@ -141,7 +165,12 @@ def new(
         return
     folder = out or (ws.root / ws.settings.posts_dir)
     path = post_path(folder, now, title)
-    write_post(path, rendered.text, force)
+    if recorded is not None and context.get("figure") is not None:
+        from toolkit.drafts.trainingrun import write_with_figure
+
+        path = write_with_figure(path, rendered.text, recorded, context, force)
+    else:
+        write_post(path, rendered.text, force)
     if rendered.keys:
         pinned = rl.edit_reading_list(
             ws.paths.reading_list,
@@ -163,6 +192,20 @@ def new(
     if pinned:
         echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
     echo(f"wrote {path}")
+
+
+def _known(model: Any, entry_id: Any) -> str | None:
+    """The run's based-on entry, if the reading list still has it."""
+    if not entry_id or not any(e.id == entry_id for e in model.entries):
+        if entry_id:
+            warn(f"the run is based on {entry_id!r}, which the reading list no longer has")
+        return None
+    return str(entry_id)
+
+
+def _run_title(recorded: Any, context: dict[str, Any]) -> str:
+    facts = context["run"]
+    return f"{recorded.name} on {facts.gpu_summary}" if facts.gpu_summary else recorded.name
 
 
 def _pr(

@@ -12,7 +12,6 @@ from pathlib import Path
 from toolkit import git
 from toolkit.errors import BadInput
 from toolkit.readinglist import Entry
-from toolkit.readinglist.links import github_repo
 
 
 @dataclass
@@ -52,18 +51,6 @@ class BuildLog:
         return sum(f.deletions for f in self.files)
 
 
-def _points_at(url: str, repo: str) -> bool:
-    found = github_repo(url)
-    return found is not None and found.lower() == repo.lower()
-
-
-def _upstream_ref(path: Path, upstream_repo: str) -> str | None:
-    for name, urls in git.remotes(path).items():
-        if any(_points_at(u, upstream_repo) for u in urls):
-            return git.remote_default_branch(path, name)
-    return None
-
-
 def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog:
     if entry.kind != "repo" or not entry.repo:
         raise BadInput(
@@ -79,7 +66,7 @@ def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog
         ref = entry.commit
     remote_ref = None
     if ref is None:
-        remote_ref = _upstream_ref(path, entry.repo)
+        remote_ref = git.remote_ref_for(path, entry.repo)
         if remote_ref is None:
             raise BadInput(
                 f"no remote of {path} points at github.com/{entry.repo}",

@@ -25,7 +25,7 @@ from toolkit.readinglist import Entry, ReadingList
 SUFFIX = ".md.j2"
 BUILTIN = Path(str(resources.files("toolkit.templates")))
 NEEDS = {  # what each built-in template needs from the command line
-    "training-run": ("metrics", "--metrics FILE"),
+    "training-run": ("metrics", "--run RUN_ID or --metrics FILE"),
     "paper-notes": ("paper", "--cite PAPER_ID"),
     "build-log": ("build", "--based-on ENTRY --repo PATH"),
     "contribution": ("pr", "--pr owner/name#N"),
@@ -173,6 +173,7 @@ def render(
     """Render a template to a whole post (front matter + body)."""
     import jinja2
 
+    from toolkit.drafts.metrics import human_count, human_hours, human_lr, human_usd
     from toolkit.drafts.thread import chinese_text, split_thread
 
     posts: list[str] = []
@@ -208,7 +209,15 @@ def render(
         "paper": None,
         "related": [],
         "project": None,
+        "run": None,
+        "comparison": None,
+        "figure": None,
+        "base_commit": None,
         **context,
+        "count": human_count,
+        "hours": human_hours,
+        "usd": human_usd,
+        "lr": human_lr,
         "cite": citer.cite,
         "references": citer.references_markdown,
         "thread": thread,

@@ -49,6 +49,7 @@ class Checkin:
     minutes: int | None = None
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    runs: list[str] = field(default_factory=list)  # recorded runs, one line each
 
 
 def last_checkin(store: Any, now: datetime) -> datetime:
@@ -126,6 +127,21 @@ def gather_landed(
     return lines, f"{why}: last snapshot from {taken:%Y-%m-%d %H:%M}", warnings
 
 
+def gather_runs(ws: Workspace, since: datetime, now: datetime) -> list[str]:
+    """The runs `bip run` recorded since the last check-in, each with its headline number."""
+    import shlex
+
+    from toolkit.runs.store import duration, headline, runs_between
+
+    lines = []
+    for run in runs_between(ws.root / ws.settings.runs_dir, since, now):
+        wall = run.data.get("wall_seconds")
+        took = f", {duration(wall)}" if isinstance(wall, (int, float)) else ""
+        command = shlex.join(run.data.get("command") or [])
+        lines.append(f"- run **{run.id}** (`{command}`): {headline(run)} ({run.status}{took})")
+    return lines
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -158,6 +174,7 @@ def gather(
     read = gather_read(model, since, worked_on or [])
     entry.started, entry.finished = read["started"], read["finished"]
     entry.in_progress, entry.worked_on = read["in_progress"], read["worked_on"]
+    entry.runs = gather_runs(ws, since, now)
     entry.landed, entry.landed_note, warnings = gather_landed(ws, model, store, client, now)
     if any(
         w.startswith(
@@ -201,6 +218,7 @@ def to_day(entry: Checkin) -> Day:
             f"  - `{c.sha[:7]}` {c.subject} (+{c.insertions}/-{c.deletions})" for c in repo.commits
         ]
         built.append(block)
+    built += [[line] for line in entry.runs]
     read = [[f"- started: {r.title} (`{r.id}`)"] for r in entry.started]
     read += [[f"- finished: {r.title} (`{r.id}`)"] for r in entry.finished]
     read += [[f"- worked on: {r.title} (`{r.id}`)"] for r in entry.worked_on]
