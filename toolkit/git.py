@@ -62,9 +62,11 @@ def expand_repo_paths(patterns: list[str], root: Path) -> tuple[list[Path], list
     return list(found.values()), missing
 
 
-def scan_repo(path: Path, emails: list[str], since: datetime) -> RepoActivity:
-    """Your non-merge commits on any branch since `since`, with +/- lines, and the branches
-    whose tip moved since then."""
+def scan_repo(
+    path: Path, emails: list[str], since: datetime, until: datetime | None = None
+) -> RepoActivity:
+    """Your non-merge commits on any branch since `since` (and up to `until`, for a day filled
+    in afterwards), with +/- lines, and the branches whose tip moved in that window."""
     activity = RepoActivity(path.name, str(path))
     try:
         import git
@@ -75,6 +77,7 @@ def scan_repo(path: Path, emails: list[str], since: datetime) -> RepoActivity:
             "--all",
             "--no-merges",
             f"--since={since.isoformat()}",
+            *([f"--until={until.isoformat()}"] if until else []),
             "--numstat",
             f"--format={RECORD}%H{FIELD}%aI{FIELD}%ae{FIELD}%s",
         ]
@@ -98,7 +101,8 @@ def scan_repo(path: Path, emails: list[str], since: datetime) -> RepoActivity:
         )
         for line in refs.splitlines():
             name, _, when = line.partition("\t")
-            if when and datetime.fromisoformat(when) >= since:
+            moved = datetime.fromisoformat(when) if when else None
+            if moved and moved >= since and (until is None or moved <= until):
                 activity.branches.append(name)
     except Exception as exc:  # GitPython raises many kinds; each means "cannot read this repo"
         activity.error = _describe(exc, path)
@@ -116,8 +120,14 @@ def _describe(exc: Exception, path: Path) -> str:
     return f"unreadable ({kind})"
 
 
-def scan(patterns: list[str], root: Path, emails: list[str], since: datetime) -> list[RepoActivity]:
+def scan(
+    patterns: list[str],
+    root: Path,
+    emails: list[str],
+    since: datetime,
+    until: datetime | None = None,
+) -> list[RepoActivity]:
     paths, missing = expand_repo_paths(patterns, root)
-    results = [scan_repo(p, emails, since) for p in paths]
+    results = [scan_repo(p, emails, since, until) for p in paths]
     results += [RepoActivity(p, p, error="matches no folder") for p in missing]
     return results
