@@ -243,3 +243,21 @@ def test_a_draft_is_a_draft_for_hugo_and_jekyll(bip, ws: Path, tmp_path: Path):
     assert failed.returncode != 0 and '"published" front matter field is not a parsable date' in (
         failed.stderr
     )
+
+
+def test_training_run_tldr_has_no_gaps_and_no_empty_based_on(bip, ws: Path, tmp_path: Path):
+    metrics = tmp_path / "m.yaml"
+    metrics.write_text("tokens_per_second: 180000\nmfu: 0.38\n")
+    text = bip(
+        "-w",
+        str(ws),
+        "draft",
+        "training-run",
+        "--title",
+        "t",
+        "--metrics",
+        str(metrics),
+        "--stdout",
+    ).stdout
+    assert "**TL;DR**: The run: 180,000 tokens/s, MFU 38.0%." in text
+    assert "<!-- model -->" not in text and "## Based on" not in text
