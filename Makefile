@@ -36,6 +36,7 @@ test: lint tests/js/node_modules/.installed  ## lint, type-check, the whole test
 bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/github_requests.py
+	$(BIN)/python bench/papers_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo tests/js/node_modules

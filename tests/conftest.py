@@ -73,6 +73,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             "GITHUB_TOKEN",
             "GH_HOST",
             "GITHUB_API_URL",
+            "S2_API_KEY",
             "NO_COLOR",
         ):
             monkeypatch.delenv(var, raising=False)

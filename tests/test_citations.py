@@ -212,7 +212,7 @@ def test_cli_cite_formats(bip, real_list: Path):
 
 
 def test_format_choices_show_in_help_and_bad_ones_name_them(bip, real_list: Path):
-    assert "<markdown|bibtex|bibtex-plain|text>" in bip("cite", "--help").stdout
+    assert "--format [markdown|bibtex|bibtex-plain|text]" in bip("cite", "--help").stdout
     result = bip("-w", str(real_list), "cite", "vllm", "--format", "ris", code=2)
     assert "'ris' is not one of 'markdown', 'bibtex', 'bibtex-plain', 'text'" in result.stderr
 

@@ -313,7 +313,11 @@ def contrib_ws(tmp_path: Path, gh: FakeGitHub, monkeypatch) -> Path:
 def test_cli_status_offline_on_a_fresh_workspace_says_nothing_is_cached(bip, contrib_ws, gh):
     result = bip("-w", str(contrib_ws), "contrib", "status", "--offline", code=3)
     assert result.exit_code == 3
-    assert "--offline, and nothing is cached" in result.stderr
+    assert (
+        "--offline, and bip has no answer cached and no snapshot of vllm-project/vllm, "
+        "Dao-AILab/flash-attention yet" in result.stderr
+    )
+    assert "/search" not in result.stderr and "q=" not in result.stderr
     assert gh.seen == []
 
 
@@ -329,7 +333,7 @@ def test_cli_status_then_offline_then_history(bip, contrib_ws, gh):
     assert data["login"] == "me" and data["requests"]["not_modified"] == 6
     sent = len(gh.seen)
     offline = bip("-w", str(contrib_ws), "contrib", "status", "--offline")
-    assert offline.exit_code == 0 and "numbers as of" in offline.stderr
+    assert offline.exit_code == 0 and "offline: numbers from the cache, as of" in offline.stderr
     assert len(gh.seen) == sent
     history = bip("-w", str(contrib_ws), "contrib", "history", "--repo", "vllm-project/vllm")
     assert "merged PRs ▁▁ 1" in history.stdout and history.stdout.count("rank #142") == 2

@@ -39,7 +39,8 @@ def test_help_imports_no_heavy_library():
     """`bip --help` stays light: YAML, HTTP, git and templates load only in the commands using them."""
     code = (
         "import sys, toolkit.cli; "
-        "print(','.join(m for m in ('requests', 'requests_cache', 'git', 'jinja2', 'ruamel.yaml') "
+        "print(','.join(m for m in ('requests', 'requests_cache', 'git', 'jinja2', 'ruamel.yaml', "
+        "'twitter_text') "
         "if m in sys.modules))"
     )
     result = subprocess.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakegithub import FakeGitHub, Reply
+from toolkit import __version__
 from toolkit.errors import BadInput, ExitCode
 from toolkit.github import (
     ANONYMOUS_HINT,
@@ -57,7 +58,7 @@ def test_headers_sent_on_every_request(gh, tmp_path):
     headers = gh.seen[0].headers
     assert headers["Accept"] == "application/vnd.github+json"
     assert headers["X-Github-Api-Version"] == "2022-11-28"
-    assert headers["User-Agent"].startswith("bip/")
+    assert headers["User-Agent"] == f"bip-build-in-public/{__version__}"
     assert headers["Authorization"] == f"Bearer {TOKEN}"
 
 
@@ -322,7 +323,7 @@ def test_connection_refused_answers_from_the_cache_with_its_age(tmp_path, own_se
     assert sleeper.waits == []  # a cached answer is given at once, marked with its age
     with pytest.raises(GitHubUnreachable) as info:
         c.get("/repos/o/never-fetched")
-    assert sleeper.waits == [0.25, 0.5, 1.0]  # nothing cached: bounded backoff, then the error
+    assert sleeper.waits == []  # nothing cached: a refused connection is not retried
     assert info.value.exit_code == ExitCode.GITHUB_UNREACHABLE
 
 

@@ -49,7 +49,7 @@ from toolkit.text import did_you_mean, slug_id, unique_id
             "video",
             "url",
             "https://www.youtube.com/watch?v=kCc8FmEb1nY",
-            "watch",
+            "youtube-kCc8FmEb1nY",
         ),
         ("https://efficientml.ai/", "post", "url", "https://efficientml.ai/", "efficientml"),
         (

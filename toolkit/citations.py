@@ -98,17 +98,37 @@ def split_name(author: str) -> Name | None:
     return Name(" ".join(words[:start]), " ".join(words[start:]))
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Two-character Chinese family names (the rest are one character).
+_COMPOUND_SURNAMES = {
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒",
+    "夏侯", "长孙", "宇文", "歐陽", "諸葛", "司馬", "东郭", "西门", "南宫", "澹台",
+}  # fmt: skip
+
+
+def _pinyin(text: str) -> str:
+    """Han characters in pinyin without tones (`李沐` -> `limu`); other text as it is."""
+    if not _HAN.search(text):
+        return text
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(text))
+
+
 def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return unicodedata.normalize("NFKD", _pinyin(text)).encode("ascii", "ignore").decode()
 
 
 def family_name(author: str) -> str:
-    """'Tri Dao' -> 'dao', 'Dao, Tri' -> 'dao', 'DeepSeek-AI' -> 'deepseekai',
+    """'Tri Dao' -> 'dao', 'Dao, Tri' -> 'dao', 'DeepSeek-AI' -> 'deepseekai', '李沐' -> 'li',
     'Teven Le Scao' -> 'lescao'."""
     author = author.strip()
     parts = author.split()
     name = split_name(author)
-    if len(parts) > 1 and parts[-1].lower() in ("team", "group", "lab", "ai"):
+    if _HAN.match(author) and " " not in author and "," not in author:
+        # Written in Han script, family name first: 李沐, 欧阳修
+        family = author[:2] if author[:2] in _COMPOUND_SURNAMES else author[:1]
+    elif len(parts) > 1 and parts[-1].lower() in ("team", "group", "lab", "ai"):
         family = parts[0]
     elif name is not None:
         family = f"{name.particle} {name.family}"
@@ -118,8 +138,11 @@ def family_name(author: str) -> str:
 
 
 def first_word(title: str) -> str:
-    for word in re.findall(r"[\w'.-]+", _ascii(title)):
-        cleaned = re.sub(r"[^a-z0-9]", "", word.lower())
+    words = re.findall(r"[\w'.-]+", unicodedata.normalize("NFC", title))
+    for word in words:
+        if _HAN.match(word):  # a title in Han script: the pinyin of its first two characters
+            return re.sub(r"[^a-z0-9]", "", _ascii(word[:2]).lower())
+        cleaned = re.sub(r"[^a-z0-9]", "", _ascii(word).lower())
         if cleaned and word.lower() not in STOPWORDS and cleaned not in STOPWORDS:
             return cleaned
     return ""

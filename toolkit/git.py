@@ -131,3 +131,30 @@ def scan(
     results = [scan_repo(p, emails, since, until) for p in paths]
     results += [RepoActivity(p, p, error="matches no folder") for p in missing]
     return results
+
+
+def configured_email(cwd: Path) -> str | None:
+    """`git config user.email` as git resolves it from `cwd` (repo, then global), or None."""
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "config", "user.email"],
+            cwd=cwd if cwd.is_dir() else None,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    email = found.stdout.strip()
+    return email if found.returncode == 0 and email else None
+
+
+def author_emails(configured: list[str], cwd: Path) -> list[str]:
+    """Your commit emails: `[git] emails`, else `git config user.email`, else [] (everyone)."""
+    if configured:
+        return configured
+    email = configured_email(cwd)
+    return [email] if email else []

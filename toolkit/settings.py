@@ -28,6 +28,7 @@ SETTINGS_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "git": {"emails": list, "repos": list},
     "drafts": {"posts_dir": str},
     "clones": {},  # free-form: "owner/name" = "path to a local clone"
+    "papers": {"email": str, "arxiv_api_url": str, "crossref_api_url": str, "s2_api_url": str},
 }
 
 
@@ -40,6 +41,10 @@ class Settings:
     git_repos: list[str] = field(default_factory=list)
     posts_dir: str = "posts"
     clones: dict[str, str] = field(default_factory=dict)
+    papers_email: str | None = None  # Crossref's etiquette: a mailto in the User-Agent
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    crossref_api_url: str = "https://api.crossref.org"
+    s2_api_url: str = "https://api.semanticscholar.org/graph/v1"
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where its value came from
 
     def tz(self) -> tzinfo:
@@ -67,12 +72,22 @@ def user_settings_path() -> Path:
 
 def load_settings_file(path: Path) -> dict[str, Any]:
     """Parse and validate one bip.toml; every problem is reported with its line."""
-    raw = path.read_bytes()
+    from toolkit.fileio import read_regular
+
+    raw = read_regular(path)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidFile(
+            [Problem(str(path), 1, 1, "the file is saved as UTF-16, not UTF-8", "save it as UTF-8")]
+        )
     try:
-        text = raw.decode("utf-8")
+        # A BOM (Windows Notepad writes one) is not part of the TOML: tomllib rejects it.
+        text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
-        raise InvalidFile([Problem(str(path), 0, 0, f"not UTF-8 text ({exc.reason})")]) from exc
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InvalidFile(
+            [Problem(str(path), line, 0, f"not UTF-8 text ({exc.reason})", "save it as UTF-8")]
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_position(str(exc))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
@@ -155,6 +170,10 @@ TABLE: tuple[Setting, ...] = (
     Setting("git_emails", "git.emails", "BIP_GIT_EMAILS", is_list=True),
     Setting("git_repos", "git.repos", "BIP_GIT_REPOS", is_list=True),
     Setting("posts_dir", "drafts.posts_dir", "BIP_POSTS_DIR"),
+    Setting("papers_email", "papers.email", "BIP_PAPERS_EMAIL"),
+    Setting("arxiv_api_url", "papers.arxiv_api_url", "BIP_ARXIV_API_URL"),
+    Setting("crossref_api_url", "papers.crossref_api_url", "BIP_CROSSREF_API_URL"),
+    Setting("s2_api_url", "papers.s2_api_url", "BIP_S2_API_URL"),
 )
 
 # Every environment variable bip reads, and what for. Only this module reads the environment
@@ -167,6 +186,9 @@ ENVIRONMENT: dict[str, str] = {
     "GH_TOKEN": "the GitHub token (first choice)",
     "GITHUB_TOKEN": "the GitHub token (second choice)",
     "GH_HOST": "a GitHub Enterprise host, when GITHUB_API_URL is not set",
+    "VISUAL": "the editor for `bip read note ID` and `bip checkin --edit` (first choice)",
+    "EDITOR": "the editor, when VISUAL is not set",
+    "S2_API_KEY": "a Semantic Scholar API key, sent as x-api-key (never stored)",
 }
 
 

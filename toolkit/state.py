@@ -8,6 +8,7 @@ snapshots, never the user's own files.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +54,32 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def private_dir(path: Path) -> None:
+    """A folder only its owner can enter: `.bip/` holds API answers, maybe about private repos."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _chmod(path, 0o700)
+
+
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (SQLite gives its -wal and -shm files the same
+    mode), and tighten a file an older bip left open to others."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        return  # sqlite will say what is wrong with the path, in its own words
+    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if item.exists():
+            _chmod(item, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # a file system without modes, or not ours: nothing more bip can do
+
+
 @dataclass(frozen=True)
 class Snapshot:
     taken_at: datetime
@@ -64,7 +91,8 @@ class Snapshot:
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_file(path)
         try:
             self.db = sqlite3.connect(path, timeout=10)
             self.db.execute("PRAGMA journal_mode=WAL")

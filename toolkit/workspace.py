@@ -90,8 +90,10 @@ class Workspace:
         return datetime.now(self.settings.tz())
 
     def ensure_state_dir(self) -> Path:
+        from toolkit.state import private_dir
+
         state = self.paths.state
-        state.mkdir(exist_ok=True)
+        private_dir(state)
         create_exclusive(
             state / ".gitignore", b"# bip's state and caches: not for version control\n*\n"
         )

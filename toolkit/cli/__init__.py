@@ -14,12 +14,14 @@ from toolkit.errors import BipError, ExitCode, InvalidFile
 
 
 def report(exc: BipError) -> None:
-    typer.echo(f"bip: error: {exc.message}", err=True)
+    from toolkit.cli.output import sanitize  # messages quote the user's files: never raw
+
+    typer.echo(f"bip: error: {sanitize(exc.message)}", err=True)
     if isinstance(exc, InvalidFile) and len(exc.problems) > 1:
         for problem in exc.problems:
-            typer.echo(f"  {problem.render()}", err=True)
+            typer.echo(f"  {sanitize(problem.render())}", err=True)
     if exc.hint:
-        typer.echo(f"  hint: {exc.hint}", err=True)
+        typer.echo(f"  hint: {sanitize(exc.hint)}", err=True)
 
 
 app = typer.Typer(
@@ -28,7 +30,7 @@ app = typer.Typer(
     "progress and a daily check-in.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion, Typer's own
     rich_markup_mode=None,
 )
 
@@ -84,12 +86,18 @@ def run(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if not debug:
+        _quiet_libraries()
     try:
-        command = typer.main.get_command(app)
+        from toolkit.cli._help import readable
+
+        command = readable(typer.main.get_command(app))
         result = command.main(args=args, prog_name="bip", standalone_mode=False)
         code = result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:
         code = exc.exit_code
+    except SystemExit as exc:  # Typer's --show-completion / --install-completion end this way
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except typer.TyperException as exc:  # usage errors: click's message and code (2)
         show = getattr(exc, "show", None)
         if show is not None:
@@ -107,6 +115,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the boundary: anything else is a bug, said so
         if debug:
             raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A file or folder the system refused: the user's to fix, not a bug in bip.
+            typer.echo(f"bip: error: {exc.filename}: {exc.strerror or exc}", err=True)
+            return int(ExitCode.ERROR)
         typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True
@@ -115,6 +127,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130): say it, once
         typer.echo("\nbip: interrupted", err=True)
     return code
+
+
+def _quiet_libraries() -> None:
+    """Libraries log to stderr when nobody listens (requests-cache's "using cached response"
+    with a traceback): bip says what happened itself, so their records go nowhere."""
+    import logging
+
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
 
 
 def main() -> None:

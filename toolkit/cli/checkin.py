@@ -17,7 +17,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, print_json, warn
+from toolkit.cli.output import echo, print_json, warn, working
 
 
 def checkin(
@@ -42,6 +42,10 @@ def checkin(
         bool, typer.Option("--dry-run", help="Show the entry; write nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the entry as data.")] = False,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", "-e", help="Write the notes and what's next in $VISUAL/$EDITOR."),
+    ] = False,
 ) -> None:
     """Record what you built, read and landed since the last check-in in today's journal.
 
@@ -59,6 +63,28 @@ def checkin(
     model = rl.load_reading_list(ws.paths.reading_list).model
     for entry_id in read or []:
         model.entry(entry_id)  # unknown ids fail before anything is written
+    editor = None
+    if edit:
+        from toolkit.cli._editor import ensure_editor
+        from toolkit.errors import BadInput
+
+        if note or next_:
+            raise BadInput(
+                "--edit opens an editor for the notes; --note/--next already give them",
+                hint="use one or the other",
+            )
+        editor = ensure_editor("the check-in", 'pass the text with --note "..." --next "..."')
+    # The questions come first: they never wait for the network (or for GitHub to time out).
+    notes, upcoming = list(note or []), list(next_ or [])
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not (as_json or dry_run or editor)
+    if interactive and not note:
+        learned = typer.prompt(
+            "What did you learn? (Enter to skip)", default="", show_default=False
+        )
+        notes += [learned] if learned.strip() else []
+    if interactive and not next_:
+        step = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
+        upcoming += [step] if step.strip() else []
     store = state_store(ws)
     client = None if (offline or offline_env()) else github_client(ws, api_url, False, max_wait=10)
     if not dry_run:
@@ -71,18 +97,17 @@ def checkin(
             )
         if to_start:  # the entries' new status and dates belong in today's Read section
             model = rl.load_reading_list(ws.paths.reading_list).model
-    entry = gather(ws, model, store, now, client, worked_on=read or [])
-    entry.notes, entry.next = list(note or []), list(next_ or [])
+    if client is None:
+        entry = gather(ws, model, store, now, client, worked_on=read or [])
+    else:
+        with working("asking GitHub about your progress and the people you follow"):
+            entry = gather(ws, model, store, now, client, worked_on=read or [])
+    entry.notes, entry.next = notes, upcoming
     entry.minutes, entry.tags = minutes, list(tag or [])
-    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not (as_json or dry_run)
-    if interactive and not note:
-        learned = typer.prompt(
-            "What did you learn? (Enter to skip)", default="", show_default=False
-        )
-        entry.notes += [learned] if learned.strip() else []
-    if interactive and not next_:
-        upcoming = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
-        entry.next += [upcoming] if upcoming.strip() else []
+    if editor is not None:
+        from toolkit.journal.days import render_day as _render
+
+        entry.notes, entry.next = _edit_day(editor, _render(to_day(entry)))
     for warning in entry.warnings:
         warn(warning)
     for skipped in entry.skipped:
@@ -98,9 +123,46 @@ def checkin(
     path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
     remember(store, entry, model)
     report = refresh_index(store, ws.paths.journal)
+    for problem in report.problems:  # another day's broken file never blocks today's
+        warn(f"skipped: {problem}")
     if as_json:
         return
     echo(render_day(merged))
     days = {date.fromisoformat(s.day) for s in report.summaries}
     result = streaks(days, now.date())
     echo(f"wrote {path}  (streak: {result.current} day{'s' if result.current != 1 else ''})")
+
+
+EDIT_TEMPLATE = """\
+Notes:
+
+
+Next:
+
+
+# Write what you learned under Notes: and what's next under Next:, one item a line.
+# Lines starting with '# ' are left out. Leave both empty to add no notes.
+#
+# The day so far:
+{day}
+"""
+
+
+def _edit_day(editor: list[str], day: str) -> tuple[list[str], list[str]]:
+    """The notes and next items written in the editor (jrnl's way of writing an entry)."""
+    from toolkit.cli._editor import edit
+
+    shown = "\n".join(f"#   {line}" if line else "#" for line in day.splitlines())
+    text = edit(editor, EDIT_TEMPLATE.format(day=shown), "checkin.md")
+    notes: list[str] = []
+    upcoming: list[str] = []
+    target = notes
+    for line in text.splitlines():
+        label = line.strip().lower()
+        if label in ("notes:", "next:"):
+            target = notes if label == "notes:" else upcoming
+            continue
+        item = line.strip().removeprefix("- ").strip()
+        if item:
+            target.append(item)
+    return notes, upcoming

@@ -7,19 +7,30 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import CiteFormat, workspace
-from toolkit.cli.output import echo
+from toolkit.cli._context import CiteFormat, JsonOpt, workspace
+from toolkit.cli.output import echo, print_json
+from toolkit.errors import BadInput
 
 
 def cite(
     ctx: typer.Context,
-    ids: Annotated[list[str], typer.Argument(help="Entry ids to cite.")],
+    ids: Annotated[list[str] | None, typer.Argument(help="Entry ids to cite.")] = None,
     fmt: Annotated[
         CiteFormat,
         typer.Option(
             "--format", help="markdown, bibtex (biblatex), bibtex-plain (plain.bst) or text."
         ),
     ] = CiteFormat.markdown,
+    as_json: JsonOpt = False,
+    rekey: Annotated[
+        str | None,
+        typer.Option(
+            "--rekey",
+            metavar="ID",
+            help="Repin this entry's citation key from its metadata (posts using the old key "
+            "must be updated).",
+        ),
+    ] = None,
 ) -> None:
     """Print citations for reading-list entries.
 
@@ -29,6 +40,13 @@ def cite(
     from toolkit.drafts import Citer
 
     ws = workspace(ctx)
+    if rekey is not None:
+        from toolkit.cli.read_papers import rekey_entry
+
+        rekey_entry(ws, rekey)
+        return
+    if not ids:
+        raise BadInput("name the entries to cite", hint="e.g. bip cite flash-attention-paper")
     model = rl.load_reading_list(ws.paths.reading_list).model
     from toolkit.readinglist.sync import citation_files
 
@@ -36,6 +54,21 @@ def cite(
     for entry_id in ids:
         citer.cite(entry_id)
     refs = citer.references()
+    if as_json:
+        plain = fmt is CiteFormat.bibtex_plain
+        print_json(
+            [
+                {
+                    "id": ref.entry_id,
+                    "key": ref.key,
+                    "text": citations.text(ref),
+                    "bibtex": citations.bibtex(ref, plain=plain).strip(),
+                    "reference": ref,
+                }
+                for ref in refs
+            ]
+        )
+        return
     if fmt is CiteFormat.markdown:
         echo(citations.references_markdown(refs))
     elif fmt is CiteFormat.text:

@@ -17,7 +17,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, print_json, warn
+from toolkit.cli.output import echo, print_json, warn, working
 
 app = typer.Typer(
     help="Your PRs, commits and rank in the repos you want to contribute to.", no_args_is_help=True
@@ -52,30 +52,47 @@ def status(
     Example: bip contrib status --user octocat --repo vllm-project/vllm
     """
     from toolkit.contrib import take_status
+    from toolkit.git import author_emails
 
     ws = workspace(ctx)
     model = rl.load_reading_list(ws.paths.reading_list).model
+    from toolkit.contrib import targets_from
+
     client = github_client(ws, api_url, offline, max_wait)
     store = state_store(ws)
-    result = take_status(
-        client,
-        store,
-        model,
-        ws.now(),
-        user,
-        ws.settings.github_login,
-        repo or [],
-        ws.settings.clones,
-        ws.settings.git_emails,
-    )
+    count = len(targets_from(model, repo or []))
+    with working(f"asking GitHub about {count} repo{'s' if count != 1 else ''}", count) as step:
+        result = take_status(
+            client,
+            store,
+            model,
+            ws.now(),
+            user,
+            ws.settings.github_login,
+            repo or [],
+            ws.settings.clones,
+            author_emails(ws.settings.git_emails, ws.root)
+            if ws.settings.clones
+            else ws.settings.git_emails,
+            progress=step,
+        )
+    unreachable = [n for n in result.notices if n.startswith("GitHub unreachable")]
     for notice in result.notices:
-        warn(notice)
+        if notice not in unreachable:
+            warn(notice)
+    if result.as_of:  # one line: what went wrong, and what bip did instead
+        why = unreachable[0].split(":")[0] if unreachable else "offline"
+        source = "the last snapshot" if result.from_snapshot else "the cache"
+        warn(f"{why}: numbers from {source}, as of {result.as_of:%Y-%m-%d %H:%M %Z}")
     if as_json:
         print_json(result.to_dict())
         return
-    if result.as_of:
-        warn(f"GitHub was not asked; numbers as of {result.as_of:%Y-%m-%d %H:%M %Z}")
-    echo(f"{result.login}, {result.taken_at:%Y-%m-%d %H:%M}")
+    when = (
+        f"as of {result.as_of:%Y-%m-%d %H:%M}"
+        if result.as_of
+        else f"{result.taken_at:%Y-%m-%d %H:%M}"
+    )
+    echo(f"{result.login}, {when}")
     for item in result.repos:
         echo()
         echo(f"{item.repo}" + (f"  ({item.entry_id})" if item.entry_id else ""))
@@ -197,8 +214,9 @@ def graph(
     client = github_client(ws, api_url, offline, max_wait)
     for notice in client.notices:
         warn(notice)
-    login = resolve_login(client, user, ws.settings.github_login)
-    result = fetch_graph(client, login, targets, model)
+    with working(f"asking GitHub who reviewed your PRs in {len(targets)} repos"):
+        login = resolve_login(client, user, ws.settings.github_login)
+        result = fetch_graph(client, login, targets, model)
     typer.echo(renderers[fmt.value](result), nl=False)
     if fmt is not GraphFormat.json:
         for line in result.hops:

@@ -134,6 +134,10 @@ def new(
     offline: Annotated[
         bool, typer.Option("--offline", help="Do not ask GitHub (PR details from --var).")
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help='Print what was written as JSON (a thread: {"posts": [...]}).'),
+    ] = False,
 ) -> None:
     """Write a post from TEMPLATE into the posts folder as YYYY-MM-DD-slug.md.
 
@@ -192,8 +196,11 @@ def new(
         context,
         site_kind(folder),
     )
-    if stdout:
+    if stdout and not as_json:
         typer.echo(rendered.text, nl=False)
+        return
+    if stdout:
+        print_json({"posts": rendered.posts, "path": None, "cited": rendered.cited})
         return
     path = post_path(folder, now, title)
     write_post(path, rendered.text, force)
@@ -203,8 +210,20 @@ def new(
             rl.plan_pin_keys(rendered.keys),
             lock=rl.lock_path_for(ws.paths.reading_list),
         )
-        if pinned:
-            echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
+    else:
+        pinned = []
+    if as_json:
+        print_json(
+            {
+                "posts": rendered.posts,
+                "path": path,
+                "cited": rendered.cited,
+                "pinned": {i: rendered.keys[i] for i in pinned},
+            }
+        )
+        return
+    if pinned:
+        echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
     echo(f"wrote {path}")
 
 
@@ -232,6 +251,7 @@ def _pr(
 def publish(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The post to publish.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Make a draft public (Hugo's `draft`, Jekyll's `published`) with today's date.
 
@@ -240,7 +260,18 @@ def publish(
     from toolkit.drafts import publish as do_publish
 
     ws = workspace(ctx)
-    done = do_publish(file, ws.now())
+    now = ws.now()
+    done = do_publish(file, now)
+    if as_json:
+        changed: dict[str, Any] = {"published": done.path, "date": done.date}
+        if done.republished:
+            changed["lastmod"] = now.isoformat(timespec="seconds")
+        if done.renamed_from:
+            changed["renamed_from"] = done.renamed_from
+        if done.placeholders:
+            changed["placeholders"] = done.placeholders
+        print_json(changed)
+        return
     if done.renamed_from:
         echo(f"published {done.path} (renamed from {done.renamed_from.name}: the date is today)")
     elif done.republished:
@@ -269,7 +300,7 @@ def templates(
     if as_json:
         print_json(found)
         return
-    builtin_vars = {"cite", "references", "thread", "title", "date"}
+    builtin_vars = {"cite", "references", "thread", "chinese", "title", "date"}
     rows = [
         [
             t.name,

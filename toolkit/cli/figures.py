@@ -16,7 +16,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, fields, print_json, table, warn
+from toolkit.cli.output import echo, fields, print_json, table, warn, working
 
 app = typer.Typer(
     help="The figures you follow: who they are, where they publish, what you read of theirs.",
@@ -118,7 +118,9 @@ def news(
     client = github_client(ws, api_url, offline, max_wait)
     for notice in client.notices:
         warn(notice)
-    items = fetch_news(client, followed(model), start)
+    people = followed(model)
+    with working(f"asking GitHub what {len(people)} people you follow published"):
+        items = fetch_news(client, people, start)
     if client.oldest_answer is None:
         store.put(LAST_CHECK_KEY, now.isoformat())
     if as_json:

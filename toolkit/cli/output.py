@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 import typer
+
+# Characters that drive a terminal rather than show: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a one-character CSI), and the bidirectional overrides that make text
+# read differently from what it is ("Trojan source").
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize(text: str) -> str:
+    """Text from files or servers made safe for a terminal: every control character and escape
+    sequence is shown as its escape (`\x1b`), never obeyed."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _default(value: Any) -> Any:
@@ -27,7 +41,10 @@ def print_json(data: Any) -> None:
         data = dataclasses.asdict(data)
     elif isinstance(data, list):
         data = [dataclasses.asdict(d) if dataclasses.is_dataclass(d) else d for d in data]  # type: ignore[arg-type]
-    typer.echo(json.dumps(data, default=_default, ensure_ascii=False, indent=2))
+    text = json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; C1 controls and bidi overrides are escaped here (\uXXXX
+    # is the same string to any JSON reader).
+    typer.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def console(stderr: bool = False) -> Any:
@@ -46,6 +63,7 @@ def _width(text: str) -> int:
 
 def plain_table(columns: list[str], rows: list[list[str]]) -> str:
     """Aligned columns without styling: for pipes, files and very long listings."""
+    rows = [[sanitize(c) for c in r] for r in rows]
     widths = [max([_width(c), *(_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
 
     def line(cells: list[str]) -> str:
@@ -60,16 +78,18 @@ def table(columns: list[str], rows: list[list[str]], title: str | None = None) -
     (rich lays out every cell, which takes seconds for thousands of rows)."""
     if not sys.stdout.isatty() or len(rows) > RICH_MAX_ROWS:
         if title:
-            typer.echo(title)
+            typer.echo(sanitize(title))
         typer.echo(plain_table(columns, rows))
         return
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
-    grid = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
-    for row in rows:
-        grid.add_row(*row)
+    shown = Text(sanitize(title)) if title else None
+    grid = Table(*columns, box=box.SIMPLE_HEAD, title=shown, title_justify="left", pad_edge=False)
+    for row in rows:  # Text, not markup: a title like "[link=...]x" must show as written
+        grid.add_row(*(Text(sanitize(c)) for c in row))
     out.print(grid)
 
 
@@ -80,7 +100,7 @@ def fields(pairs: list[tuple[str, Any]]) -> None:
     for key, value in shown:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        text = str(value)
+        text = sanitize(str(value))
         if "\n" in text:
             pad = "\n" + " " * (width + 2)
             text = pad.join(text.splitlines())
@@ -88,8 +108,29 @@ def fields(pairs: list[tuple[str, Any]]) -> None:
 
 
 def echo(text: str = "") -> None:
-    typer.echo(text)
+    typer.echo(sanitize(text))
 
 
 def warn(text: str) -> None:
-    typer.echo(f"bip: warning: {text}", err=True)
+    typer.echo(f"bip: warning: {sanitize(text)}", err=True)
+
+
+@contextmanager
+def working(message: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """Say on stderr what network work is under way ("asking GitHub about 4 repos… 2/4") while
+    it runs, when stderr is a terminal; nothing otherwise. Yields `step()`, one call per item."""
+    if not sys.stderr.isatty():
+        yield lambda *_: None
+        return
+    console_ = console(stderr=True)
+    done = 0
+    label = f"{message}…" + (f" 0/{total}" if total else "")
+    with console_.status(label) as status:
+
+        def step(*_: Any) -> None:
+            nonlocal done
+            done += 1
+            shown = f"{message}… {done}/{total}" if total else f"{message}…"
+            status.update(shown)
+
+        yield step

@@ -17,7 +17,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, fields, print_json, table, warn
+from toolkit.cli.output import echo, fields, print_json, table, warn, working
 from toolkit.workspace import Workspace
 
 app = typer.Typer(
@@ -92,6 +92,10 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
             ("doi", entry.doi),
             ("authors", entry.authors),
             ("year", entry.year),
+            ("venue", entry.venue),
+            ("pages", entry.pages),
+            ("publisher", entry.publisher),
+            ("category", entry.primary_class),
             ("figures", names),
             ("tags", entry.tags),
             ("added", entry.added),
@@ -149,13 +153,21 @@ def add(
     title: Annotated[
         str | None, typer.Option(help="Title (default: derived from the reference).")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Add a repo, paper, course or video as a new `todo` entry.
 
     Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
+    from toolkit.cli.read_papers import paper_fields
+    from toolkit.readinglist.edits import check_add, parse_add
+
     ws = workspace(ctx)
-    title = title or _github_title(ws, reference)
+    source = parse_add(reference, kind, entry_id)  # everything is checked before the network
+    model = rl.load_reading_list(ws.paths.reading_list).model
+    check_add(model, reference, source, entry_id, figure)
+    metadata, unknown = paper_fields(ws, source, model)  # a paper's title, authors, year, ...
+    title = title or metadata.pop("title", None) or _github_title(ws, reference)
     plan = rl.plan_add(
         reference,
         ws.now().date(),
@@ -164,10 +176,16 @@ def add(
         tags=tag,
         kind=kind,
         title=title,
+        fields=metadata,
     )
     added = rl.edit_reading_list(
         ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
     )
+    if unknown:
+        warn(f"{unknown}: added {added.id} from its identifier; `bip read sync` will complete it")
+    if as_json:
+        print_json(added)
+        return
     echo(f"added {added.id} ({added.kind}): {added.title}")
 
 
@@ -188,63 +206,95 @@ def _github_title(ws: Workspace, reference: str) -> str | None:
     return f"{name}: {meta.description}" if meta.description else name
 
 
-def _set_status(ctx: typer.Context, entry_id: str, status: str, note: str | None) -> None:
+def _print_change(change: rl.Change, as_json: bool) -> None:
+    if as_json:
+        print_json(change)
+    else:
+        echo(f"{change.id}: {'; '.join(change.changes)}")
+
+
+def _set_status(
+    ctx: typer.Context, entry_id: str, status: str, note: str | None, as_json: bool
+) -> None:
     ws = workspace(ctx)
     plan = rl.plan_status(entry_id, status, ws.now().date(), note)
     change = rl.edit_reading_list(
         ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
     )
-    echo(f"{change.id}: {'; '.join(change.changes)}")
+    _print_change(change, as_json)
 
 
 @app.command()
-def start(ctx: typer.Context, entry_id: IdArg, note: NoteOpt = None) -> None:
+def start(
+    ctx: typer.Context, entry_id: IdArg, note: NoteOpt = None, as_json: JsonOpt = False
+) -> None:
     """Mark an entry as being read (sets `started` to today if unset).
 
     Example: bip read start nanogpt --note "reading model.py first"
     """
-    _set_status(ctx, entry_id, "reading", note)
+    _set_status(ctx, entry_id, "reading", note, as_json)
 
 
 @app.command()
-def done(ctx: typer.Context, entry_id: IdArg, note: NoteOpt = None) -> None:
+def done(
+    ctx: typer.Context, entry_id: IdArg, note: NoteOpt = None, as_json: JsonOpt = False
+) -> None:
     """Mark an entry as done (sets `finished` to today).
 
     Example: bip read done nanogpt --note "reproduced GPT-2 124M, val loss 3.28"
     """
-    _set_status(ctx, entry_id, "done", note)
+    _set_status(ctx, entry_id, "done", note, as_json)
 
 
 @app.command()
-def drop(ctx: typer.Context, entry_id: IdArg, note: NoteOpt = None) -> None:
+def drop(
+    ctx: typer.Context, entry_id: IdArg, note: NoteOpt = None, as_json: JsonOpt = False
+) -> None:
     """Mark an entry as dropped.
 
     Example: bip read drop caffe --note "historical; skimmed the paper instead"
     """
-    _set_status(ctx, entry_id, "dropped", note)
+    _set_status(ctx, entry_id, "dropped", note, as_json)
 
 
 @app.command()
 def note(
     ctx: typer.Context,
     entry_id: IdArg,
-    text: Annotated[str, typer.Argument(help="The note (one line; quote it).")],
+    text: Annotated[
+        str | None,
+        typer.Argument(help="The note (quote it); without it, $VISUAL or $EDITOR opens."),
+    ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Append a line to an entry's notes.
+    """Append a line to an entry's notes, or write a longer note in your editor.
 
     Example: bip read note nanogpt "bf16 on MI300X: 1.3x faster than fp32"
     """
     ws = workspace(ctx)
+    if text is None:
+        from toolkit.cli._editor import edit, ensure_editor
+
+        editor = ensure_editor(
+            "the note", f'give the note on the command line: bip read note {entry_id} "..."'
+        )
+        entry = rl.load_reading_list(ws.paths.reading_list).model.entry(entry_id)
+        text = edit(
+            editor,
+            f"\n# Your note on {entry.title} ({entry.id}). Lines starting with '# ' are left"
+            "\n# out; an empty note changes nothing.\n",
+            f"{entry.id}-note.md",
+        )
     change = rl.edit_reading_list(
         ws.paths.reading_list,
         rl.plan_note(entry_id, text),
         lock=rl.lock_path_for(ws.paths.reading_list),
     )
-    echo(f"{change.id}: {'; '.join(change.changes)}")
+    _print_change(change, as_json)
 
 
 @app.command()
-def rm(ctx: typer.Context, entry_id: IdArg) -> None:
+def rm(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
     """Remove an entry (only its own lines; comments around it stay).
 
     Example: bip read rm arxiv-2205.14135
@@ -255,6 +305,9 @@ def rm(ctx: typer.Context, entry_id: IdArg) -> None:
         rl.plan_remove(entry_id),
         lock=rl.lock_path_for(ws.paths.reading_list),
     )
+    if as_json:
+        print_json({"removed": entry})
+        return
     echo(f"removed {entry.id}: {entry.title}" + (f" ({entry.link})" if entry.link else ""))
 
 
@@ -265,29 +318,32 @@ def sync(
     api_url: ApiUrlOpt = None,
     max_wait: MaxWaitOpt = 60.0,
     as_json: JsonOpt = False,
+    overwrite: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="FIELD", help="Replace this paper field even if set, e.g. venue (repeatable)."
+        ),
+    ] = None,
 ) -> None:
-    """Fetch description, stars, release, last push, license and CITATION.cff of every repo entry.
+    """Complete papers' missing fields; fetch repos' description, stars, release and CITATION.cff.
 
-    Kept in .bip/ (never in your YAML) and shown by `bip read show`.
-    Example: bip read sync
+    Papers get title, authors, year, venue, ... from arXiv, Crossref and Semantic Scholar, and
+    never lose a field you wrote (unless --overwrite names it). Repo metadata is kept in .bip/
+    (never in your YAML) and shown by `bip read show`.
+    Example: bip read sync --overwrite venue
     """
-    import sys
 
+    from toolkit.cli.read_papers import sync_papers
     from toolkit.readinglist.sync import fetch_repo_meta, github_repos, save_repo_meta
 
     ws = workspace(ctx)
+    sync_papers(ws, offline, overwrite or [], max_wait, as_json)
     repos = github_repos(rl.load_reading_list(ws.paths.reading_list).model)
     client = github_client(ws, api_url, offline, max_wait)
     for notice in client.notices:
         warn(notice)
-    if sys.stderr.isatty() and not as_json:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("syncing", total=len(repos))
-            metas = fetch_repo_meta(client, repos, lambda r: bar.advance(task))
-    else:
-        metas = fetch_repo_meta(client, repos)
+    with working(f"asking GitHub about {len(repos)} repos", len(repos)) as step:
+        metas = fetch_repo_meta(client, repos, step)
     if client.oldest_answer is None:
         save_repo_meta(state_store(ws), ws.now(), metas)
     if as_json:
@@ -296,6 +352,8 @@ def sync(
     for meta in metas:
         if meta.error:
             echo(f"{meta.repo}: {meta.error}")
+        for skipped in meta.skipped:
+            warn(f"{meta.repo}: {skipped}")
     ok = sum(m.error is None for m in metas)
     c = client.counters
     echo(
@@ -304,12 +362,38 @@ def sync(
 
 
 @app.command()
-def validate(ctx: typer.Context) -> None:
+def validate(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Check the reading list and report every problem with file:line:column (exit 2 if any).
 
+    With --json, the problems are printed as data on stdout (and the exit code is still 2).
     Example: bip read validate
     """
+    from toolkit.errors import InvalidFile
+
     ws = workspace(ctx)
-    model = rl.load_reading_list(ws.paths.reading_list).model
+    try:
+        model = rl.load_reading_list(ws.paths.reading_list).model
+    except InvalidFile as exc:
+        if not as_json:
+            raise
+        print_json({"file": ws.paths.reading_list, "valid": False, "problems": exc.problems})
+        raise typer.Exit(int(exc.exit_code)) from None
+    if as_json:
+        print_json(
+            {
+                "file": ws.paths.reading_list,
+                "valid": True,
+                "problems": [],
+                "figures": len(model.figures),
+                "entries": len(model.entries),
+            }
+        )
+        return
     counts = f"{len(model.figures)} figures, {len(model.entries)} entries"
     echo(f"{ws.paths.reading_list}: valid ({counts})")
+    from toolkit.cli.read_papers import warn_garbage_keys
+
+    warn_garbage_keys(ws, model)
+
+
+from toolkit.cli import read_papers  # noqa: E402,F401  registers import, graph and suggest

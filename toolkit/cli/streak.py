@@ -13,7 +13,7 @@ from toolkit.cli._context import (
     state_store,
     workspace,
 )
-from toolkit.cli.output import echo, print_json
+from toolkit.cli.output import echo, print_json, warn
 
 
 def streak(
@@ -34,6 +34,8 @@ def streak(
 
     ws = workspace(ctx)
     report = refresh_index(state_store(ws), ws.paths.journal)
+    for problem in report.problems:  # one bad day is reported and skipped
+        warn(f"skipped: {problem}")
     activity = {date.fromisoformat(s.day): max(s.activity, 1) for s in report.summaries}
     today = ws.now().date()
     result = streaks(set(activity), today)

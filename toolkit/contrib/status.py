@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,7 @@ from toolkit.contrib.progress import (
 )
 from toolkit.contrib.rank import _rank
 from toolkit.errors import BadInput
-from toolkit.github import GitHubClient
+from toolkit.github import GitHubClient, GitHubUnreachable
 from toolkit.readinglist import ReadingList
 from toolkit.state import Snapshot
 
@@ -87,6 +87,7 @@ class Status:
     as_of: datetime | None  # set when answers came from the cache (offline or unreachable)
     requests: dict[str, int]
     notices: list[str]
+    from_snapshot: bool = False  # GitHub could not answer: the numbers are the last snapshot's
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,8 +103,11 @@ def take_status(
     extra_repos: Iterable[str] = (),
     clones: dict[str, str] | None = None,
     emails: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Status:
-    """Fetch progress for every target, compare with the last snapshot, store a new one."""
+    """Fetch progress for every target, compare with the last snapshot, store a new one.
+
+    `progress(repo)` is called as each repo is done, for a display."""
     targets = targets_from(model, extra_repos)
     if not targets:
         raise BadInput(
@@ -111,26 +115,94 @@ def take_status(
             hint="add `goal: {merged_prs: 1}` to a repo entry in the reading list, "
             "or pass --repo owner/name",
         )
-    login = resolve_login(client, user, configured_login)
-    progress = fetch_progress(client, login, targets, clones, emails)
+    try:
+        login = resolve_login(client, user, configured_login)
+        found_progress = fetch_progress(client, login, targets, clones, emails, progress=progress)
+    except GitHubUnreachable:
+        # Offline, or GitHub down, and this exact question was never asked before: answer
+        # from what bip knows, the last snapshot of each requested repo.
+        known = user or configured_login or next(iter(store.logins()), None)
+        found = status_from_snapshots(client, store, known, targets, now) if known else None
+        if found is None:
+            names = ", ".join(t.repo for t in targets)
+            why = "--offline" if client.offline else "GitHub unreachable"
+            raise GitHubUnreachable(
+                f"{why}, and bip has no answer cached and no snapshot of {names} yet",
+                hint="run `bip contrib status` once with GitHub reachable",
+            ) from None
+        if not client.offline:
+            found.notices.append("GitHub unreachable: answered from the last snapshot")
+        return found
     previous = store.latest_snapshots(login)
-    changes = {p.repo: compare(p, previous.get(p.repo)) for p in progress if not p.error}
-    if client.oldest_answer is None:  # only fresh answers make a snapshot
-        store.save_snapshots(now, login, {p.repo: p.numbers() for p in progress if not p.error})
-    counters = client.counters
+    stale = client.oldest_answer is not None
+    # Numbers from old cached answers are not news: no "changed" lines compared with them.
+    changes = {
+        p.repo: [] if stale else compare(p, previous.get(p.repo))
+        for p in found_progress
+        if not p.error
+    }
+    # A snapshot records what GitHub said now: not when every answer came from the cache.
+    if not stale and client.counters.requests > 0:
+        store.save_snapshots(
+            now, login, {p.repo: p.numbers() for p in found_progress if not p.error}
+        )
     return Status(
         login=login,
         taken_at=now,
-        repos=progress,
+        repos=found_progress,
         changes=changes,
         as_of=client.oldest_answer,
-        requests={
-            "sent": counters.requests,
-            "conditional": counters.conditional,
-            "not_modified": counters.not_modified,
-            "from_cache": counters.from_cache,
-        },
+        requests=_requests(client),
         notices=list(client.notices),
+    )
+
+
+def _requests(client: GitHubClient) -> dict[str, int]:
+    counters = client.counters
+    return {
+        "sent": counters.requests,
+        "conditional": counters.conditional,
+        "not_modified": counters.not_modified,
+        "from_cache": counters.from_cache,
+    }
+
+
+def status_from_snapshots(
+    client: GitHubClient, store: Any, login: str, targets: list[Target], now: datetime
+) -> Status | None:
+    """The requested repos' numbers from their last snapshots, "as of" the oldest; None when
+    bip has no snapshot of any of them."""
+    latest = {repo.lower(): snap for repo, snap in store.latest_snapshots(login).items()}
+    repos: list[RepoProgress] = []
+    taken: list[datetime] = []
+    for target in targets:
+        snap = latest.get(target.repo.lower())
+        item = RepoProgress(target.repo, target.entry_id)
+        if snap is None:
+            item.error = "no snapshot yet (run `bip contrib status` with GitHub reachable)"
+            repos.append(item)
+            continue
+        for key in ("merged_prs", "open_prs", "closed_prs", "issues", "commits"):
+            setattr(item, key, int(snap.data.get(key) or 0))
+        item.rank, item.contributors = snap.data.get("rank"), snap.data.get("contributors")
+        item.rank_note = (
+            "from the last snapshot" if item.rank else "not ranked in the last snapshot"
+        )
+        item.sources.append(f"last snapshot, {snap.taken_at:%Y-%m-%d %H:%M}")
+        _goal(item, target)
+        repos.append(item)
+        taken.append(snap.taken_at)
+    if not taken:
+        return None
+    return Status(
+        login=login,
+        taken_at=now,
+        repos=repos,
+        changes={},
+        as_of=min(taken),
+        requests=_requests(client),
+        notices=list(client.notices),
+        from_snapshot=True,
     )
 
 
@@ -141,16 +213,16 @@ def fetch_progress(
     clones: dict[str, str] | None = None,
     emails: list[str] | None = None,
     use_graphql: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[RepoProgress]:
     if not targets:
         return []
     graphql = bool(client.auth.token) if use_graphql is None else use_graphql
-    progress = (
-        fetch_graphql(client, login, targets) if graphql else fetch_rest(client, login, targets)
-    )
-    for item in progress:
-        if item.error:
-            continue
-        _rank(client, login, item, (clones or {}).get(item.repo), emails or [])
-        _goal(item, next(t for t in targets if t.repo.lower() == item.repo.lower()))
-    return progress
+    found = fetch_graphql(client, login, targets) if graphql else fetch_rest(client, login, targets)
+    for item in found:
+        if not item.error:
+            _rank(client, login, item, (clones or {}).get(item.repo), emails or [])
+            _goal(item, next(t for t in targets if t.repo.lower() == item.repo.lower()))
+        if progress:
+            progress(item.repo)
+    return found

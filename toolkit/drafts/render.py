@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import citations, yamledit
-from toolkit.errors import BadInput
+from toolkit.errors import BadInput, BipError
 from toolkit.fileio import atomic_write_text, create_exclusive
 from toolkit.readinglist import Entry, ReadingList
 
@@ -44,15 +44,19 @@ class TemplateInfo:
 # What every template gets from bip; `--var NAME=VALUE` adds NAME, but never over one of these.
 RESERVED = (
     "title", "date", "vars", "entries", "based_on", "build", "metrics", "pr", "paper", "related",
-    "project", "cite", "references", "thread", "and_list",
+    "project", "cite", "references", "thread", "chinese", "and_list",
 )  # fmt: skip
 
 
 def environment(workspace_templates: Path | None) -> Any:
+    """Jinja's sandbox: a template copied from someone else cannot reach Python's internals
+    (`__class__`, `__globals__`), so it cannot run commands or read files; includes come from
+    the template folders only."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     paths = [str(p) for p in (workspace_templates, BUILTIN) if p is not None and p.is_dir()]
-    return jinja2.Environment(
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -76,7 +80,11 @@ def list_templates(workspace_templates: Path | None) -> list[TemplateInfo]:
                 continue
             text = path.read_text(encoding="utf-8")
             description, documented = describe(text)
-            variables = sorted(jinja2.meta.find_undeclared_variables(env.parse(text)))
+            try:
+                parsed = env.parse(text, name + SUFFIX, str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                raise template_error(exc, str(path)) from None
+            variables = sorted(jinja2.meta.find_undeclared_variables(parsed))
             found[name] = TemplateInfo(name, source, description, variables, documented)
     return sorted(found.values(), key=lambda t: t.name)
 
@@ -144,9 +152,19 @@ def slugify(title: str, max_len: int = 80) -> str:
     return text[:max_len].strip("-.") or "post"
 
 
+NAME_BYTES = 200  # file systems allow 255 bytes a name; a few CJK or emoji-rich words reach it
+
+
 def post_path(folder: Path, now: datetime, title: str) -> Path:
-    path = (folder / f"{now:%Y-%m-%d}-{slugify(title)}.md").resolve()
-    if path.parent != folder.resolve():
+    slug = slugify(title)
+    while len(slug.encode("utf-8")) > NAME_BYTES - len("YYYY-MM-DD-.md"):
+        slug = slug[:-1].rstrip("-.")  # cut whole characters, never a UTF-8 sequence
+    try:
+        path = (folder / f"{now:%Y-%m-%d}-{slug or 'post'}.md").resolve()
+        base = folder.resolve()
+    except OSError as exc:
+        raise BadInput(f"cannot use the posts folder {folder}: {exc.strerror}") from None
+    if path.parent != base:
         raise BadInput(f"the title {title!r} would write outside {folder}")
     return path
 
@@ -173,10 +191,17 @@ JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
 def site_kind(folder: Path) -> str | None:
     """`hugo` or `jekyll`: the static site the posts folder belongs to (its config file in the
     folder or up to 3 levels above: `content/posts/2026`, `_posts`), or None."""
+
+    def has(place: Path, names: tuple[str, ...]) -> bool:
+        try:
+            return any((place / name).is_file() for name in names)
+        except OSError:  # a name too long, a folder you may not read: no site config there
+            return False
+
     for place in [folder.resolve(), *folder.resolve().parents][:4]:
-        if any((place / name).is_file() for name in JEKYLL_CONFIGS):
+        if has(place, JEKYLL_CONFIGS):
             return "jekyll"
-        if any((place / name).is_file() for name in HUGO_CONFIGS):
+        if has(place, HUGO_CONFIGS):
             return "hugo"
     return None
 
@@ -249,6 +274,7 @@ class Rendered:
     text: str
     cited: list[str]  # entry ids, in citation order
     keys: dict[str, str]  # entry id -> citation key
+    posts: list[str] = field(default_factory=list)  # the X posts of thread(), for --json
 
 
 def render(
@@ -266,7 +292,14 @@ def render(
     if not title.strip():
         raise BadInput("the title is empty", hint='e.g. --title "GPT-2 124M on one MI300X"')
     title = " ".join(title.split())  # one line: a title is not a paragraph
-    from toolkit.drafts.thread import split_thread
+    from toolkit.drafts.thread import chinese_text, split_thread
+
+    posts: list[str] = []
+
+    def thread(text: str) -> list[str]:
+        found = split_thread(text)
+        posts.extend(found)
+        return found
 
     try:
         tmpl = env.get_template(template + SUFFIX)
@@ -279,9 +312,7 @@ def render(
             hint=did_you_mean(template, names) or "see `bip draft templates`",
         ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise BadInput(
-            f"template {exc.filename or template}:{exc.lineno}: syntax error: {exc.message}"
-        ) from None
+        raise template_error(exc, template + SUFFIX) from None
     for entry in context.get("entries") or []:
         citer.cite(entry.id)
     variables = dict(context.get("vars") or {})
@@ -301,36 +332,75 @@ def render(
         **context,
         "cite": citer.cite,
         "references": citer.references_markdown,
-        "thread": split_thread,
+        "thread": thread,
+        "chinese": chinese_text,
         "and_list": and_list,
     }
     try:
         body = tmpl.render(**values)
-    except jinja2.UndefinedError as exc:
-        line = _template_line(exc)
-        where = f"{tmpl.filename}:{line}" if line else tmpl.filename
-        raise BadInput(
-            f"template {where}: {exc.message}",
-            hint="pass it with --var NAME=VALUE, or guard it with {% if ... %}",
-        ) from None
+    except BipError:
+        raise  # bip's own helpers (`cite` of an unknown id) say what is wrong
+    except Exception as exc:  # noqa: BLE001 - whatever a template's code raises is its mistake
+        raise template_error(exc, tmpl.filename) from None
     keys = [citer.keys[i] for i in citer.order]
     tags: list[str] = []
     for entry_id in citer.order:
         tags += [t for t in citer.model.entry(entry_id).tags if t not in tags]
     text = front_matter(title, now, tags, keys, site=site) + "\n" + tidy_markdown(body) + "\n"
-    return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order})
+    return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)
 
 
-def _template_line(exc: BaseException) -> int | None:
-    line = None
+def template_error(exc: BaseException, filename: str | None) -> BadInput:
+    """A template's own mistake as a located error (exit 2): the template file and line where
+    it happened, an included file's own place for its syntax errors, never "a bug in bip"."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or filename or "template"
+        return BadInput(
+            f"template {where}:{exc.lineno}: syntax error: {exc.message}",
+            hint="see https://jinja.palletsprojects.com/templates/",
+        )
+    file, line = _template_place(exc, filename)
+    where = f"{file}:{line}" if line else str(file)
+    if isinstance(exc, jinja2.UndefinedError):
+        return BadInput(
+            f"template {where}: {exc.message}",
+            hint="pass it with --var NAME=VALUE, or guard it with {% if ... %}",
+        )
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return BadInput(
+            f"template {where}: includes {exc.name!r}, which is not among the templates",
+            hint="put it in the workspace's templates/ folder, or fix the name",
+        )
+    if isinstance(exc, SecurityError):
+        return BadInput(
+            f"template {where}: refused by the sandbox: {exc}",
+            hint="templates may use their variables, filters and bip's helpers only",
+        )
+    return BadInput(f"template {where}: {type(exc).__name__}: {exc}")
+
+
+def _template_place(exc: BaseException, filename: str | None) -> tuple[str | None, int | None]:
+    """The innermost template frame of the traceback (Jinja rewrites frames to the template's
+    file and line), an included template's included."""
+    place: tuple[str | None, int | None] = (filename, None)
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename.endswith(SUFFIX):
-            line = lineno
-    return line
+        name = frame.f_code.co_filename
+        if not name.startswith("<") and not name.endswith((".py", ".pyc")):
+            place = (name, lineno)
+    return place
 
 
 def write_post(path: Path, text: str, force: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(
+            f"cannot create the posts folder {path.parent}: {exc.strerror}",
+            hint="pass --out FOLDER, or set [drafts] posts_dir in bip.toml",
+        ) from None
     if force:
         atomic_write_text(path, text)
     elif not create_exclusive(path, text.encode("utf-8")):
@@ -344,6 +414,7 @@ class Published:
     renamed_from: Path | None  # the draft's old name, when the publish date changed it
     republished: bool  # it was already public: only `lastmod` changed
     placeholders: list[str]  # "line N: <!-- ... -->" still to fill in
+    date: str  # the post's date, as its front matter now says
 
 
 DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
@@ -398,7 +469,10 @@ def publish(path: Path, now: datetime) -> Published:
         for n, line in enumerate(lines[end + 1 :], start=end + 2)
         if (match := re.search(r"<!--.*", line))
     ]
-    return Published(target, new, None if target == path else path, republished, placeholders)
+    date = str(meta.get("date")) if republished and meta.get("date") else stamp
+    if isinstance(meta.get("date"), datetime) and republished:
+        date = meta["date"].isoformat(timespec="seconds")
+    return Published(target, new, None if target == path else path, republished, placeholders, date)
 
 
 def paper_context(model: ReadingList, paper: Entry) -> list[Entry]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit import contrib
 from toolkit.errors import BipError
-from toolkit.git import RepoActivity, scan
+from toolkit.git import RepoActivity, author_emails, scan
 from toolkit.journal.days import Day, read_block
 from toolkit.readinglist import ReadingList
 from toolkit.workspace import Workspace
@@ -284,11 +284,20 @@ def gather(
         if since >= now:  # filling in a day after later check-ins: that day, up to `now`
             since = start_of_day(now)
     entry = Checkin(day=now.date().isoformat(), since=since, now=now, backfill=backfill)
-    activity = scan(ws.settings.git_repos, ws.root, ws.settings.git_emails, since, now)
+    emails = author_emails(ws.settings.git_emails, ws.root)
+    activity = scan(ws.settings.git_repos, ws.root, emails, since, now)
     entry.built = [a for a in activity if not a.error and a.commits]
     entry.skipped = [a for a in activity if a.error]
-    if ws.settings.git_repos and not ws.settings.git_emails:
-        entry.warnings.append("no [git] emails in bip.toml: counting every author's commits")
+    if not ws.settings.git_repos:
+        entry.warnings.append(
+            "no [git] repos in bip.toml, so Built is empty: add the folders of your repos, "
+            'e.g. `[git]` then `repos = ["~/code/*"]` (or BIP_GIT_REPOS=~/code/*)'
+        )
+    elif not emails:
+        entry.warnings.append(
+            "no [git] emails in bip.toml and no `git config user.email`: "
+            "counting every author's commits"
+        )
     previous = store.get(STATUSES_KEY)
     read = gather_read(
         model,
@@ -304,6 +313,17 @@ def gather(
     entry.landed, entry.landed_note, warnings = gather_landed(
         ws, model, store, client, now, backfill
     )
+    if any(
+        w.startswith(
+            ("GitHub unreachable", "contributor progress not refreshed: GitHub unreachable")
+        )
+        for w in warnings
+    ):
+        # Said once, with what bip did instead; and nothing more is asked of an unreachable GitHub.
+        warnings = [w for w in warnings if "GitHub unreachable" not in w]
+        landed = "from the last snapshot" if entry.landed else "empty (no snapshot yet)"
+        warnings.append(f"GitHub unreachable: Landed is {landed}; news skipped")
+        client = None
     entry.warnings += warnings
     if backfill:
         entry.warnings.append(

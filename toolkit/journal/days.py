@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import yamledit
-from toolkit.errors import InvalidFile, Problem
-from toolkit.fileio import atomic_write_text, locked
+from toolkit.errors import BipError, ConcurrentEdit, InvalidFile, Problem
+from toolkit.fileio import digest, locked, read_regular, styled, text_style, write_checked
 
 SECTIONS = ("Built", "Read", "Landed", "New from people you follow", "Notes", "Next")
 COUNTED = {"Built": "built", "Read": "read", "Landed": "landed", "Notes": "notes"}
@@ -91,6 +91,9 @@ def parse_day(text: str, path: Path, day: date) -> Day:
         meta = {}
     if not isinstance(meta, dict):
         raise InvalidFile([Problem(shown, 2, 1, "the front matter must be a mapping (key: value)")])
+    problems = _check_meta(meta, shown)
+    if problems:
+        raise InvalidFile(problems)
     parsed = Day(day, yamledit.to_plain(meta))
     current: list[list[str]] | None = None
     for line in lines[end + 1 :]:
@@ -104,6 +107,62 @@ def parse_day(text: str, path: Path, day: date) -> Day:
         elif line.strip():
             current[-1].append(line)
     return parsed
+
+
+def _check_meta(meta: Any, shown: str) -> list[Problem]:
+    """The keys bip itself updates must hold what bip can update without changing their meaning:
+    `tags` a word or a list of words, `minutes` a whole number. Anything else is refused where
+    it stands (never rewritten: `tags: attention` must not become a list of letters)."""
+    problems = []
+
+    def where(key: str) -> tuple[int, int]:
+        line, col = meta.lc.value(key)
+        return line + 2, col + 1  # the front matter starts on the file's line 2
+
+    tags = meta.get("tags")
+    if tags is not None and not _is_word(tags):
+        ok = isinstance(tags, list) and all(_is_word(t) for t in tags)
+        if not ok:
+            problems.append(
+                Problem(
+                    shown,
+                    *where("tags"),
+                    f"`tags` must be a word or a list of words, not {_kind(tags)}",
+                    "write e.g. `tags: [attention, kernels]`",
+                )
+            )
+    minutes = meta.get("minutes")
+    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)):
+        problems.append(
+            Problem(
+                shown,
+                *where("minutes"),
+                f"`minutes` must be a whole number of minutes, not {minutes!r}",
+                "e.g. `minutes: 90` for an hour and a half",
+            )
+        )
+    return problems
+
+
+def _is_word(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list holding lists or mappings"
+    return f"{value!r}"
+
+
+def tag_list(tags: Any) -> list[str]:
+    """A day's tags as a list: `tags: attention` is the one tag `attention`."""
+    if tags is None:
+        return []
+    if isinstance(tags, list):
+        return [str(t) for t in tags]
+    return [str(tags)]
 
 
 def render_day(day: Day) -> str:
@@ -153,13 +212,19 @@ def merge(existing: Day, incoming: Day) -> Day:
             if "\n".join(block).strip() not in have:
                 target.append(list(block))
                 have.add("\n".join(block).strip())
-    tags = list(existing.meta.get("tags") or [])
-    tags += [t for t in incoming.meta.get("tags") or [] if t not in tags]
-    if tags:
-        merged.meta["tags"] = tags
-    minutes = int(existing.meta.get("minutes") or 0) + int(incoming.meta.get("minutes") or 0)
-    if minutes:
-        merged.meta["minutes"] = minutes
+    # Tags and minutes change only if the check-in brings some: otherwise they stay as written.
+    old_tags = existing.meta.get("tags")
+    old_list = (
+        list(old_tags) if isinstance(old_tags, list) else [] if old_tags is None else [old_tags]
+    )
+    known = {str(t) for t in old_list}
+    new_tags = [t for t in tag_list(incoming.meta.get("tags")) if t not in known]
+    if new_tags:
+        merged.meta["tags"] = old_list + new_tags
+    if incoming.meta.get("minutes"):
+        merged.meta["minutes"] = int(existing.meta.get("minutes") or 0) + int(
+            incoming.meta["minutes"]
+        )
     return merged
 
 
@@ -287,24 +352,40 @@ def _add_new(target: list[list[str]], block: list[str]) -> None:
 
 
 def load_day(journal_dir: Path, day: date) -> Day | None:
-    path = day_path(journal_dir, day)
-    if not path.exists():
+    loaded = _read_day(day_path(journal_dir, day), day)
+    return loaded[0] if loaded else None
+
+
+def _read_day(path: Path, day: date) -> tuple[Day, bytes] | None:
+    if not path.exists() and not path.is_symlink():
         return None
-    text = yamledit.decode(path.read_bytes(), str(path))
-    return parse_day(text, path, day)
+    data = read_regular(path)
+    return parse_day(yamledit.decode(data, str(path)), path, day), data
 
 
 def write_day(journal_dir: Path, incoming: Day, lock: Path | None) -> tuple[Path, Day]:
-    """Merge `incoming` into the day's file (creating it if needed), under a lock, atomically."""
+    """Merge `incoming` into the day's file (creating it if needed), under a lock, atomically.
+    The file keeps its BOM and line endings; a symlink stays a symlink; a save by an editor
+    while bip writes is kept, and the check-in merged into it."""
     path = day_path(journal_dir, incoming.day)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with locked(lock):
-        existing = load_day(journal_dir, incoming.day)
-        result = merge(existing, incoming) if existing else incoming
-        text = render_day(result)
-        parse_day(text, path, incoming.day)  # validate what is about to be written
-        atomic_write_text(path, text)
-    return path, result
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BipError(f"cannot create {path.parent}: {exc.strerror}") from None
+    with locked(lock, str(path)):
+        for _ in range(3):
+            loaded = _read_day(path, incoming.day)
+            existing, data = loaded if loaded else (None, b"")
+            result = merge(existing, incoming) if existing else incoming
+            text = render_day(result)
+            parse_day(text, path, incoming.day)  # validate what is about to be written
+            bom, crlf = text_style(data)
+            if write_checked(path, styled(text, bom, crlf), digest(data) if loaded else None):
+                return path, result
+    raise ConcurrentEdit(
+        f"{path} kept changing while bip was writing it; nothing was written",
+        hint="close the editor that is saving it, then run the command again",
+    )
 
 
 def journal_files(journal_dir: Path) -> dict[date, Path]:

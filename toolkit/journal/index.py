@@ -13,7 +13,8 @@ from typing import Any
 
 from toolkit import yamledit
 from toolkit.errors import BipError
-from toolkit.journal.days import journal_files, parse_day
+from toolkit.fileio import read_error, read_regular
+from toolkit.journal.days import journal_files, parse_day, tag_list
 
 
 @dataclass
@@ -41,16 +42,21 @@ def refresh_index(store: Any, journal_dir: Path, rebuild: bool = False) -> Index
     problems = []
     store.drop_journal_rows([d for d in rows if date.fromisoformat(d) not in files])
     for day, path in sorted(files.items()):
-        mtime = path.stat().st_mtime_ns
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError as exc:  # a dangling symlink, a file gone meanwhile
+            problems.append(read_error(exc, path).message)
+            continue
         row = rows.get(day.isoformat())
         if row and row["mtime_ns"] == mtime and row["path"] == str(path):
             continue
         try:
-            parsed = parse_day(yamledit.decode(path.read_bytes(), str(path)), path, day)
-        except BipError as exc:
+            parsed = parse_day(yamledit.decode(read_regular(path), str(path)), path, day)
+        except BipError as exc:  # one bad day is reported and skipped, never blocks the rest
             problems.append(exc.message)
+            store.drop_journal_rows([day.isoformat()])
             continue
-        tags = [str(t) for t in parsed.meta.get("tags") or []]
+        tags = tag_list(parsed.meta.get("tags"))
         minutes = parsed.meta.get("minutes") or 0
         store.put_journal_row(
             {

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from toolkit import yamledit
 from toolkit.errors import BadInput, ConcurrentEdit, InvalidFile, Problem
-from toolkit.fileio import atomic_write_text, digest, locked
+from toolkit.fileio import digest, file_style, locked, read_regular, styled, write_checked
 from toolkit.readinglist.model import ReadingList
 from toolkit.readinglist.schema import build, validate
 
@@ -32,14 +32,9 @@ def parse_text(text: str, path: str) -> Any:
 def load_reading_list(path: Path) -> Loaded:
     """Read, parse and validate; InvalidFile lists every problem with file:line:column."""
     shown = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(
-            f"{shown} does not exist", hint="create a workspace with `bip init`"
-        ) from None
-    except IsADirectoryError:
-        raise BadInput(f"{shown} is a folder, not a reading list") from None
+    if not path.exists() and not path.is_symlink():
+        raise BadInput(f"{shown} does not exist", hint="create a workspace with `bip init`")
+    data = read_regular(path)  # a folder, a FIFO, an unreadable file: a clear error
     text = yamledit.decode(data, shown)
     doc = parse_text(text, shown)
     problems = validate(doc, shown)
@@ -55,31 +50,33 @@ Plan = Callable[[ReadingList], tuple[list[yamledit.Edit], T]]
 
 
 def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attempts: int = 3) -> T:
-    """Apply a planned change atomically. The plan sees a freshly validated model; if the file
-    changes on disk between this read and the write, the plan is applied again to the new text."""
-    for _ in range(attempts):
-        loaded = load_reading_list(path)
-        edits, result = plan(loaded.model)
-        if not edits:
-            return result
-        new_text, new_doc = yamledit.apply_edits(loaded.text, loaded.doc, edits, str(path))
-        problems = validate(new_doc, str(path))
-        if problems:
-            raise InvalidFile(
-                [
-                    Problem(
-                        p.path,
-                        p.line,
-                        p.column,
-                        f"the change would make the file invalid: {p.message}",
-                        p.hint,
-                    )
-                    for p in problems
-                ]
-            )
-        with locked(lock):
-            if digest(path.read_bytes()) == loaded.digest:
-                atomic_write_text(path, new_text)
+    """Apply a planned change atomically. Under `lock` for the whole read-plan-write cycle, so
+    bip writers queue; if another program saves the file meanwhile, its save is kept and the
+    plan is applied again to the new text. The file keeps its BOM and line endings, and a
+    symlink stays a symlink."""
+    with locked(lock, str(path)):
+        for _ in range(attempts):
+            loaded = load_reading_list(path)
+            edits, result = plan(loaded.model)
+            if not edits:
+                return result
+            new_text, new_doc = yamledit.apply_edits(loaded.text, loaded.doc, edits, str(path))
+            problems = validate(new_doc, str(path))
+            if problems:
+                raise InvalidFile(
+                    [
+                        Problem(
+                            p.path,
+                            p.line,
+                            p.column,
+                            f"the change would make the file invalid: {p.message}",
+                            p.hint,
+                        )
+                        for p in problems
+                    ]
+                )
+            bom, crlf = file_style(path, loaded.text)
+            if write_checked(path, styled(new_text, bom, crlf), loaded.digest):
                 return result
     raise ConcurrentEdit(
         f"{path} kept changing while bip was writing it; nothing was written",

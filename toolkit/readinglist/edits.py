@@ -112,16 +112,8 @@ class Added:
     link: str
 
 
-def plan_add(
-    reference: str,
-    today: date,
-    entry_id: str | None = None,
-    figures: list[str] | None = None,
-    tags: list[str] | None = None,
-    kind: str | None = None,
-    title: str | None = None,
-) -> Plan[Added]:
-    """Add a URL, arXiv id or DOI as a new `todo` entry with a readable unique id."""
+def parse_add(reference: str, kind: str | None = None, entry_id: str | None = None) -> links.Source:
+    """What `read add` was given, checked without the reading list or the network."""
     source = links.classify(reference)
     if kind is not None and kind not in KINDS:
         raise BadInput(f"unknown kind {kind!r}", hint=did_you_mean(kind, KINDS) or ", ".join(KINDS))
@@ -130,29 +122,32 @@ def plan_add(
             f"{entry_id!r} is not a valid id",
             hint=f"lowercase ASCII letters, digits, '.', '_', '-'; e.g. {slug_id(entry_id)!r}",
         )
+    return source
+
+
+def plan_add(
+    reference: str,
+    today: date,
+    entry_id: str | None = None,
+    figures: list[str] | None = None,
+    tags: list[str] | None = None,
+    kind: str | None = None,
+    title: str | None = None,
+    fields: dict[str, Any] | None = None,
+) -> Plan[Added]:
+    """Add a URL, arXiv id or DOI as a new `todo` entry with a readable unique id; `fields` are
+    what a paper's metadata says (authors, year, ...)."""
+    source = parse_add(reference, kind, entry_id)
 
     def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], Added]:
-        for fig in figures or []:
-            rl.figure(fig)
-        for existing in rl.entries:
-            same = (
-                (source.repo and existing.repo and existing.repo.lower() == source.repo.lower())
-                or (source.arxiv and existing.arxiv == source.arxiv)
-                or (source.doi and existing.doi and existing.doi.lower() == source.doi.lower())
-                or (source.kind not in ("repo", "paper") and existing.url == source.url)
-            )
-            if same:
-                raise BadInput(
-                    f"{reference} is already in the list as {existing.id!r}",
-                    hint=f"see `bip read show {existing.id}`",
-                )
+        check_add(rl, reference, source, entry_id, figures)
         taken = {e.id for e in rl.entries}
         if entry_id is not None:
-            if entry_id in taken:
-                raise BadInput(f"id {entry_id!r} is already used", hint="choose another --id")
             new_id = entry_id
         else:
             base = slug_id(source.id_hint) or source.kind
+            if source.kind == "video" and title:
+                base = slug_id(title.replace("'", "").replace("\u2019", "")) or base
             if source.repo and base in taken:
                 base = slug_id(source.repo.replace("/", "-"))
             new_id = unique_id(base, taken)
@@ -161,6 +156,8 @@ def plan_add(
             "kind": kind or source.kind,
             "title": title or source.title,
         }
+        for key, value in (fields or {}).items():
+            item.setdefault(key, value)
         for key in ("repo", "arxiv", "doi"):
             if getattr(source, key):
                 item[key] = getattr(source, key)
@@ -175,6 +172,38 @@ def plan_add(
         return [yamledit.AppendItem("entries", item)], added
 
     return plan
+
+
+def duplicate_of(rl: ReadingList, reference: str) -> Entry | None:
+    """The entry that already holds what `reference` points at, however either is written."""
+    wanted = links.identity(reference)
+    if wanted is None:
+        return None
+    for entry in rl.entries:
+        if wanted in links.entry_identities(entry.url, entry.repo, entry.arxiv, entry.doi):
+            return entry
+    return None
+
+
+def check_add(
+    rl: ReadingList,
+    reference: str,
+    source: links.Source | None = None,
+    entry_id: str | None = None,
+    figures: list[str] | None = None,
+) -> None:
+    """Everything `read add` can refuse without the network: figures, duplicates, a taken id."""
+    source = source or links.classify(reference)
+    for fig in figures or []:
+        rl.figure(fig)
+    existing = duplicate_of(rl, source.url) or duplicate_of(rl, reference)
+    if existing is not None:
+        raise BadInput(
+            f"{reference} is already in the list as {existing.id!r}",
+            hint=f"see `bip read show {existing.id}`",
+        )
+    if entry_id is not None and entry_id in {e.id for e in rl.entries}:
+        raise BadInput(f"id {entry_id!r} is already used", hint="choose another --id")
 
 
 def plan_pin_keys(keys: dict[str, str]) -> Plan[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from toolkit.errors import BadInput
 
@@ -16,15 +16,19 @@ DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 COMMIT_PATTERN = re.compile(r"^[0-9a-f]{7,40}$")
 _GITHUB_HOSTS = {"github.com", "www.github.com"}
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
-_VIDEO_HOSTS = {
-    "youtube.com",
-    "www.youtube.com",
-    "youtu.be",
-    "m.youtube.com",
-    "bilibili.com",
-    "www.bilibili.com",
-    "b23.tv",
-}
+_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
+_VIDEO_HOSTS = {*_YOUTUBE_HOSTS, "youtu.be", "bilibili.com", "www.bilibili.com", "b23.tv"}
+_OPENREVIEW_HOSTS = {"openreview.net", "www.openreview.net"}
+ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
+YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+BILIBILI_ID = re.compile(r"^(BV[0-9A-Za-z]{10}|av\d+)$")
+# Query parameters that say where a link was shared from, not what it points at.
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|ref|ref_src|si|feature|share_source|spm_id_from)$")
+# Last path segments that name a page type rather than the thing (`/watch`, `/forum`, ...).
+_GENERIC_SEGMENTS = {
+    "watch", "forum", "pdf", "abs", "index", "view", "video", "post", "posts", "p", "article",
+    "articles", "blog", "page", "item", "details", "playlist", "html", "embed", "shorts", "live",
+}  # fmt: skip
 
 
 def is_url(text: str) -> bool:
@@ -63,6 +67,11 @@ def classify(text: str) -> Source:
     if DOI_PATTERN.match(doi):
         return _doi(doi)
     if not is_url(raw):
+        repo = (
+            github_repo(raw) if raw.lower().startswith(("github.com/", "www.github.com/")) else None
+        )
+        if repo:
+            return _repo(repo)
         raise BadInput(
             f"{text!r} is not a URL, an arXiv id or a DOI",
             hint="e.g. https://github.com/karpathy/nanoGPT, 2205.14135 or 10.1145/3600006.3613165",
@@ -72,21 +81,41 @@ def classify(text: str) -> Source:
     segments = [s for s in parts.path.split("/") if s]
     repo = github_repo(raw)
     if repo:
-        return Source(
-            "repo", f"https://github.com/{repo}", repo, repo=repo, id_hint=repo.split("/")[1]
-        )
-    if host in _ARXIV_HOSTS and len(segments) >= 2 and segments[0] in ("abs", "pdf", "html"):
-        ident = "/".join(segments[1:]).removesuffix(".pdf")
-        if is_arxiv_id(ident):
-            return _arxiv(ident)
-    if host in ("doi.org", "dx.doi.org") and segments:
+        return _repo(repo)
+    ident = arxiv_in_url(raw)
+    if ident:
+        return _arxiv(ident)
+    if host in ("doi.org", "dx.doi.org", "www.doi.org") and segments:
         doi = parts.path.lstrip("/")
         if DOI_PATTERN.match(doi):
             return _doi(doi)
+    video = video_id(raw)
+    if video:
+        site, vid = video
+        if site == "youtube":
+            url = f"https://www.youtube.com/watch?v={vid}"
+        else:
+            url = f"https://www.bilibili.com/video/{vid}"
+        return Source("video", url, url, id_hint=f"{site}-{vid}")
+    forum = openreview_id(raw)
+    if forum:
+        url = f"https://openreview.net/forum?id={forum}"
+        return Source("paper", url, url, id_hint=f"openreview-{forum}")
     kind = "video" if host in _VIDEO_HOSTS else "post"
-    hint = segments[-1] if segments else host.removeprefix("www.").split(".")[0]
-    hint = re.sub(r"\.(html?|php|aspx?)$", "", hint)
-    return Source(kind, raw, raw, id_hint=hint)
+    return Source(kind, raw, raw, id_hint=_url_hint(host, segments))
+
+
+def _url_hint(host: str, segments: list[str]) -> str:
+    """A readable id from a URL: its last meaningful path segment, else the site's name."""
+    for segment in reversed(segments):
+        segment = re.sub(r"\.(html?|php|aspx?|pdf)$", "", segment)
+        if segment.lower() not in _GENERIC_SEGMENTS and re.search(r"[A-Za-z0-9]", segment):
+            return segment
+    return host.removeprefix("www.").split(".")[0]
+
+
+def _repo(repo: str) -> Source:
+    return Source("repo", f"https://github.com/{repo}", repo, repo=repo, id_hint=repo.split("/")[1])
 
 
 def _arxiv(ident: str) -> Source:
@@ -101,6 +130,9 @@ def _arxiv(ident: str) -> Source:
 
 
 def _doi(doi: str) -> Source:
+    arxiv_doi = ARXIV_DOI.match(doi)
+    if arxiv_doi and is_arxiv_id(arxiv_doi.group("id")):
+        return _arxiv(arxiv_doi.group("id"))
     return Source(
         "paper",
         f"https://doi.org/{doi}",
@@ -108,6 +140,115 @@ def _doi(doi: str) -> Source:
         doi=doi,
         id_hint="doi-" + doi.split("/", 1)[1],
     )
+
+
+def arxiv_in_url(url: str) -> str | None:
+    """The arXiv id of an arxiv.org abs/pdf/html URL (version kept), else None."""
+    parts = urlsplit(url.strip())
+    if (parts.hostname or "").lower() not in _ARXIV_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) >= 2 and segments[0] in ("abs", "pdf", "html", "format"):
+        ident = "/".join(segments[1:]).removesuffix(".pdf")
+        if is_arxiv_id(ident):
+            return ident
+    return None
+
+
+def video_id(url: str) -> tuple[str, str] | None:
+    """("youtube", ID) or ("bilibili", BV...) for a video URL in any shared form, else None.
+
+    YouTube: watch?v=ID (with &t=30s, &list=..., si=...), youtu.be/ID, /shorts/ID, /embed/ID,
+    /live/ID. Bilibili: /video/BV... (with ?p= or share parameters).
+    """
+    parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    candidate = None
+    if host == "youtu.be" and segments:
+        candidate = segments[0]
+    elif host in _YOUTUBE_HOSTS:
+        if segments[:1] == ["watch"]:
+            candidate = (parse_qs(parts.query).get("v") or [""])[0]
+        elif len(segments) >= 2 and segments[0] in ("shorts", "embed", "live", "v"):
+            candidate = segments[1]
+    if candidate and YOUTUBE_ID.match(candidate):
+        return "youtube", candidate
+    if host in ("bilibili.com", "www.bilibili.com", "m.bilibili.com") and len(segments) >= 2:
+        if segments[0] == "video" and BILIBILI_ID.match(segments[1]):
+            return "bilibili", segments[1]
+    return None
+
+
+def openreview_id(url: str) -> str | None:
+    """The forum id of an openreview.net forum or pdf URL, else None."""
+    parts = urlsplit(url.strip())
+    if (parts.hostname or "").lower() not in _OPENREVIEW_HOSTS:
+        return None
+    if parts.path.strip("/") not in ("forum", "pdf"):
+        return None
+    forum = (parse_qs(parts.query).get("id") or [""])[0]
+    return forum if re.fullmatch(r"[A-Za-z0-9_-]+", forum) else None
+
+
+def identity(reference: str) -> str | None:
+    """What a reference points at, the same however it is written; None if it is not one.
+
+    `arxiv:2205.14135` (bare, `arXiv:` or versioned id, abs/pdf/html URL, arXiv DOI),
+    `doi:10.1145/...` (lowercase), `github:owner/name` (lowercase, any URL form),
+    `youtube:ID` / `bilibili:BV...`, `openreview:ID`, else `url:host/path?query` with the
+    scheme, `www.`, trailing slash, fragment and tracking parameters left out.
+    """
+    raw = reference.strip()
+    if not raw:
+        return None
+    bare = raw.removeprefix("arXiv:").removeprefix("arxiv:")
+    if is_arxiv_id(bare):
+        return "arxiv:" + re.sub(r"v\d+$", "", bare)
+    doi = raw.removeprefix("doi:").removeprefix("DOI:")
+    if raw.lower().startswith(("https://doi.org/", "http://doi.org/", "https://dx.doi.org/")):
+        doi = urlsplit(raw).path.lstrip("/")
+    if DOI_PATTERN.match(doi):
+        arxiv_doi = ARXIV_DOI.match(doi)
+        if arxiv_doi and is_arxiv_id(arxiv_doi.group("id")):
+            return "arxiv:" + re.sub(r"v\d+$", "", arxiv_doi.group("id"))
+        return "doi:" + doi.lower()
+    repo = github_repo(raw)
+    if repo:
+        return "github:" + repo.lower()
+    if REPO_PATTERN.match(raw) and "." not in raw.split("/")[0]:
+        return "github:" + raw.lower()  # the `repo:` field of an entry
+    ident = arxiv_in_url(raw)
+    if ident:
+        return "arxiv:" + re.sub(r"v\d+$", "", ident)
+    video = video_id(raw)
+    if video:
+        return f"{video[0]}:{video[1]}"
+    forum = openreview_id(raw)
+    if forum:
+        return "openreview:" + forum
+    if not is_url(raw):
+        return None
+    parts = urlsplit(raw)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    query = urlencode(
+        sorted(
+            (k, v) for k, vs in parse_qs(parts.query).items() if not _TRACKING.match(k) for v in vs
+        )
+    )
+    return f"url:{host}{path}" + (f"?{query}" if query else "")
+
+
+def entry_identities(
+    url: str | None = None,
+    repo: str | None = None,
+    arxiv: str | None = None,
+    doi: str | None = None,
+) -> set[str]:
+    """Every identity a reading-list entry has through its `url`, `repo`, `arxiv` and `doi`."""
+    found = {identity(value) for value in (url, repo, arxiv, doi) if value}
+    return {key for key in found if key}
 
 
 _GIT_REMOTE = re.compile(r"^(?:ssh://)?git@(?P<host>[^:/]+)[:/](?P<path>.+)$")

@@ -36,6 +36,10 @@ ENTRY_FIELDS: dict[str, str] = {
     "primary_class": "primary_class",
     "doi": "doi",
     "authors": "texts",
+    "venue": "text",
+    "pages": "text",
+    "publisher": "text",
+    "abstract": "text",
     "year": "year",
     "figures": "figrefs",
     "tags": "texts",
@@ -52,12 +56,14 @@ ENTRY_FIELDS: dict[str, str] = {
 GOAL_FIELDS = {"merged_prs": "count", "commits": "count", "by": "date"}
 REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     "repo": ("repo",),
-    "paper": ("arxiv", "doi", "url"),  # at least one of these
+    "paper": ("arxiv", "doi", "url"),  # at least one of these, or BIBLIOGRAPHIC
     "course": ("url",),
     "video": ("url",),
     "post": ("url",),
     "book": (),
 }
+# A paper known only from its bibliographic data (an old conference paper without DOI or URL).
+BIBLIOGRAPHIC = ("authors", "year")
 CITE_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
 
 
@@ -94,6 +100,10 @@ class Entry:
     authors: list[str] = field(default_factory=list)
     year: int | None = None
     primary_class: str | None = None
+    venue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    abstract: str | None = None
     figures: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     status: str = "todo"

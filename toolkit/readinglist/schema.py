@@ -10,6 +10,7 @@ from toolkit import yamledit
 from toolkit.errors import Problem
 from toolkit.readinglist import links
 from toolkit.readinglist.model import (
+    BIBLIOGRAPHIC,
     CITE_KEY_PATTERN,
     ENTRY_FIELDS,
     FIGURE_FIELDS,
@@ -144,9 +145,11 @@ class _Validator:
         self.require(item, pos, ("kind", "title"))
         kind = item.get("kind")
         needs = REQUIRED_BY_KIND.get(kind, ()) if isinstance(kind, str) else ()
-        if needs and not any(item.get(k) for k in needs):
+        known_by_data = kind == "paper" and all(item.get(k) for k in BIBLIOGRAPHIC)
+        if needs and not any(item.get(k) for k in needs) and not known_by_data:
             which = " or ".join(f"`{k}`" for k in needs)
-            self.add(pos, f"a {kind} entry needs {which}")
+            more = " (or `authors` and `year`)" if kind == "paper" else ""
+            self.add(pos, f"a {kind} entry needs {which}{more}")
         if "goal" in item and kind != "repo":
             self.add(self.key_pos(item, "goal"), "`goal` is only for repo entries")
         started, finished = _as_date(item.get("started")), _as_date(item.get("finished"))
@@ -396,6 +399,10 @@ def build(doc: Any, path: str) -> ReadingList:
                 repo=_opt(e.get("repo")),
                 arxiv=_opt(e.get("arxiv")),
                 primary_class=_opt(e.get("primary_class")),
+                venue=_opt(e.get("venue")),
+                pages=_opt(e.get("pages")),
+                publisher=_opt(e.get("publisher")),
+                abstract=_opt(e.get("abstract")),
                 doi=_opt(e.get("doi")),
                 authors=yamledit.to_plain(e.get("authors") or []),
                 year=e.get("year"),

@@ -5,8 +5,9 @@ user's YAML."""
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class RepoMeta:
     citation_cff: str | None = None
     url: str | None = None
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # bad data left out, the rest kept
 
 
 def github_repos(model: ReadingList) -> list[str]:
@@ -62,9 +64,11 @@ def fetch_repo_meta(
 
 def _rest(client: GitHubClient, repo: str) -> RepoMeta:
     try:
-        data = client.get(f"/repos/{repo}").data
+        data = client.get(f"/repos/{repo}", what=f"the repository {repo}").data
     except NotFound:
         return RepoMeta(repo, error="not found (or not visible to the token)")
+    if not isinstance(data, dict):
+        return RepoMeta(repo, error="GitHub's answer about it is not a repository")
     meta = RepoMeta(
         repo=repo,
         description=data.get("description"),
@@ -75,21 +79,33 @@ def _rest(client: GitHubClient, repo: str) -> RepoMeta:
         url=data.get("html_url"),
     )
     try:
-        release = client.get(f"/repos/{repo}/releases/latest").data
-        meta.latest_release, meta.release_date = (
-            release.get("tag_name"),
-            release.get("published_at"),
-        )
+        release = client.get(f"/repos/{repo}/releases/latest", what=f"{repo}'s latest release")
+        if isinstance(release.data, dict):
+            meta.latest_release = release.data.get("tag_name")
+            meta.release_date = release.data.get("published_at")
     except NotFound:
         pass  # no release yet
     try:
-        cff = client.get(f"/repos/{repo}/contents/CITATION.cff").data
+        cff = client.get(f"/repos/{repo}/contents/CITATION.cff", what=f"{repo}'s CITATION.cff")
         meta.has_citation = True
-        if isinstance(cff, dict) and cff.get("encoding") == "base64":
-            meta.citation_cff = base64.b64decode(cff.get("content", "")).decode("utf-8", "replace")
+        meta.citation_cff, problem = _decode_cff(cff.data)
+        if problem:
+            meta.skipped.append(f"CITATION.cff skipped: {problem}")
     except NotFound:
         pass
     return meta
+
+
+def _decode_cff(data: Any) -> tuple[str | None, str | None]:
+    """(text, None), or (None, what is wrong) for a contents answer bip cannot read."""
+    if not isinstance(data, dict) or data.get("encoding") != "base64":
+        return None, "GitHub did not send it as base64 file contents"
+    try:
+        content = "".join(str(data.get("content", "")).split())  # GitHub wraps it at 60
+        return base64.b64decode(content, validate=True).decode("utf-8"), None
+    except (binascii.Error, ValueError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "not valid base64"
+        return None, reason
 
 
 _FIELDS = """

@@ -8,6 +8,11 @@ from typing import Any
 from toolkit.errors import InvalidFile, Problem
 
 MAX_BYTES = 8 * 1024 * 1024
+# Hostile shapes are refused at once, with a location: a list or mapping nested deeper than
+# MAX_DEPTH, and aliases (`*name`) that would expand to more than MAX_ALIASED values (a
+# "billion laughs" bomb is a few lines that expand to billions).
+MAX_DEPTH = 100
+MAX_ALIASED = 10_000
 
 
 class _Delete:
@@ -41,11 +46,32 @@ def decode(data: bytes, path: str) -> str:
                 )
             ]
         )
+    for bom, name in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise InvalidFile(
+                [
+                    Problem(
+                        path,
+                        1,
+                        1,
+                        f"the file is saved as {name}, not UTF-8",
+                        "save it as UTF-8 (your editor's 'Save with encoding' or 'Reopen with')",
+                    )
+                ]
+            )
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _position(data, nul)
         raise InvalidFile(
-            [Problem(path, line, col, "binary data (NUL byte): not a YAML text file")]
+            [
+                Problem(
+                    path,
+                    line,
+                    col,
+                    "binary data (NUL byte): not a YAML text file",
+                    "if it is text, save it as UTF-8 (UTF-16 files are full of NUL bytes)",
+                )
+            ]
         )
     try:
         text = data.decode("utf-8")
@@ -55,6 +81,14 @@ def decode(data: bytes, path: str) -> str:
             [Problem(path, line, col, "not valid UTF-8 text", "save the file as UTF-8")]
         ) from exc
     return text[1:] if text.startswith("\ufeff") else text
+
+
+_OTHER_BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -125,17 +159,104 @@ def _compose(text: str) -> tuple[Any, Any]:
     return pure.compose(text), pure.constructor
 
 
+def _too_deep(text: str) -> Any:
+    """The mark where `text` first nests past MAX_DEPTH, or None. libyaml's event parser is
+    iterative, so this is safe where composing is not: the C composer recurses and crashes the
+    process on deep nesting, the pure one is quadratic in it."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    if not _may_nest_deeply(text):
+        return None
+    depth = 0
+    try:
+        for event in YAML(typ="safe", pure=False).parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return None  # a syntax error: composing reports it with its place
+    return None
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Whether `text` might nest past MAX_DEPTH on few lines (flow brackets, `- - - x`). Block
+    nesting costs a line and its indent per level, which the size cap bounds; a false alarm only
+    costs speed (the pure-Python composer, which fails cleanly, decides)."""
+    import re
+
+    half = MAX_DEPTH // 2
+    if re.search(r"(?:[-?:][ \t]+){" + str(half) + "}", text):
+        return True
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth > half:
+            return True
+    return False
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _too_deep_error(path: str, mark: Any) -> InvalidFile:
+    return _located(
+        path,
+        mark,
+        f"lists and mappings nest more than {MAX_DEPTH} levels deep here",
+        "flatten the structure; bip's files need a few levels at most",
+    )
 
 
 def _located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
     return InvalidFile([Problem(path, mark.line + 1, mark.column + 1, message, hint)])
 
 
-def _build(node: Any, constructor: Any, path: str) -> Any:
+class _Budget:
+    """What building one document has spent: the nodes built so far (to tell an alias's second
+    use from its definition) and the values built through aliases."""
+
+    __slots__ = ("seen", "aliased")
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.aliased = 0
+
+
+def _build(
+    node: Any,
+    constructor: Any,
+    path: str,
+    budget: _Budget | None = None,
+    depth: int = 0,
+    use: Any = None,
+    in_alias: bool = False,
+) -> Any:
+    """Build a positioned value from `node`; `use` is the mark where the node is used (an
+    alias's place, not its anchor's)."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
+    budget = budget if budget is not None else _Budget()
     mark = node.start_mark
+    if id(node) in budget.seen:
+        in_alias = True  # the same node again: an alias expanded
+    else:
+        budget.seen.add(id(node))
+    if in_alias:
+        budget.aliased += 1
+        if budget.aliased > MAX_ALIASED:
+            raise _located(
+                path,
+                use or mark,
+                f"aliases (*name) here expand to more than {MAX_ALIASED:,} values",
+                "write the values out, or use fewer aliases",
+            )
+    if depth > MAX_DEPTH and isinstance(node, (MappingNode, SequenceNode)):
+        raise _too_deep_error(path, mark)
     if isinstance(node, MappingNode):
         mapping = PosMap()
         mapping.lc = _LineCol(mark.line, mark.column)
@@ -144,7 +265,7 @@ def _build(node: Any, constructor: Any, path: str) -> Any:
             where = key_node.start_mark
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _located(path, where, "merge keys (<<) are not supported here")
-            key = _build(key_node, constructor, path)
+            key = _build(key_node, constructor, path, budget, depth + 1, where, in_alias)
             if isinstance(key, (dict, list)):
                 raise _located(path, where, "a key must be plain text")
             if key in mapping:
@@ -155,12 +276,15 @@ def _build(node: Any, constructor: Any, path: str) -> Any:
                     f"YAML syntax error: duplicate key {key!r}",
                     f"first on line {first}; keep one of them",
                 )
-            mapping[key] = _build(value_node, constructor, path)
+            mapping[key] = _build(value_node, constructor, path, budget, depth + 1, where, in_alias)
             mapping.lc._keys[key] = (where.line, where.column)
             mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
         return mapping
     if isinstance(node, SequenceNode):
-        seq = PosSeq(_build(child, constructor, path) for child in node.value)
+        seq = PosSeq(
+            _build(child, constructor, path, budget, depth + 1, use or mark, in_alias)
+            for child in node.value
+        )
         seq.lc = _LineCol(mark.line, mark.column)
         seq.lc._items = [(c.start_mark.line, c.start_mark.column) for c in node.value]
         seq.fa = _Flow(bool(node.flow_style))
@@ -184,6 +308,9 @@ def parse(text: str, path: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            raise _too_deep_error(path, deep)
         node, constructor = _compose(text)
         return None if node is None else _build(node, constructor, path)
     except MarkedYAMLError as exc:
@@ -198,6 +325,18 @@ def parse(text: str, path: str) -> Any:
         raise InvalidFile([Problem(path, 0, 0, f"YAML error: {first}")]) from exc
     except ValueError as exc:  # e.g. a timestamp-looking value that is not a real date
         raise InvalidFile([Problem(path, 0, 0, f"YAML value error: {exc}")]) from exc
+    except RecursionError:  # the pure composer recursed past Python's stack: nesting again
+        raise InvalidFile(
+            [
+                Problem(
+                    path,
+                    0,
+                    0,
+                    f"lists and mappings nest more than {MAX_DEPTH} levels deep",
+                    "flatten the structure; bip's files need a few levels at most",
+                )
+            ]
+        ) from None
 
 
 def to_plain(node: Any) -> Any:
