@@ -43,5 +43,5 @@ def build_site(root: Path, files: dict[str, Path]) -> Path:
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     return root / "public"

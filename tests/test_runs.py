@@ -433,6 +433,7 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
     bip, ws: Path, repo, gpu_path, tmp_path: Path
 ):
     (ws / "bip.toml").write_text("[runs]\ngpu_hour_usd = 3.0\n")
+    (ws / "hugo.toml").write_text('title = "my blog"\n')  # the workspace is a Hugo site's folder
     bip("-w", str(ws), "run", "--name", "gpt2-124m", "--based-on", "nanogpt", "--",
         sys.executable, "train.py", "--learning_rate=6e-4")  # fmt: skip
     upstream = tmp_path / "upstream.json"

@@ -146,9 +146,12 @@ def expand_repo_paths(patterns: list[str], root: Path) -> tuple[list[Path], list
     return list(found.values()), missing
 
 
-def scan_repo(path: Path, emails: list[str], since: datetime) -> RepoActivity:
-    """Your non-merge commits on any branch since `since`, with +/- lines, and the branches
-    whose tip moved since then: one `git log` (merges are walked for their branch names only)."""
+def scan_repo(
+    path: Path, emails: list[str], since: datetime, until: datetime | None = None
+) -> RepoActivity:
+    """Your non-merge commits on any branch since `since` (and up to `until`, for a day filled
+    in afterwards), with +/- lines, and the branches with commits in that window: one `git log`
+    (merges are walked for their branch names only)."""
     activity = RepoActivity(path.name, str(path))
     if not path.exists():
         activity.error = "does not exist"
@@ -164,6 +167,7 @@ def scan_repo(path: Path, emails: list[str], since: datetime) -> RepoActivity:
         "log",
         "--all",
         f"--since={since.isoformat()}",
+        *([f"--until={until.isoformat()}"] if until else []),
         "--numstat",
         "--decorate-refs=refs/heads/",
         f"--format={RECORD}%H{FIELD}%P{FIELD}%D{FIELD}%aI{FIELD}%ae{FIELD}%an{FIELD}%s",
@@ -202,9 +206,15 @@ def _why_unreadable(stderr: str) -> str:
     return f"unreadable ({first or 'git failed'})"
 
 
-def scan(patterns: list[str], root: Path, emails: list[str], since: datetime) -> list[RepoActivity]:
+def scan(
+    patterns: list[str],
+    root: Path,
+    emails: list[str],
+    since: datetime,
+    until: datetime | None = None,
+) -> list[RepoActivity]:
     paths, missing = expand_repo_paths(patterns, root)
-    results = [scan_repo(p, emails, since) for p in paths]
+    results = [scan_repo(p, emails, since, until) for p in paths]
     results += [RepoActivity(p, p, error="matches no folder") for p in missing]
     return results
 

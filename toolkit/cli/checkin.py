@@ -54,7 +54,7 @@ def checkin(
     without one. A second check-in the same day adds to the day's file.
     Example: bip checkin --note "KV-cache paging finally clicked" --minutes 90 --tag vllm
     """
-    from toolkit.journal.checkin import LAST_KEY, gather, to_day
+    from toolkit.journal.checkin import gather, remember, to_day
     from toolkit.journal.days import render_day, write_day
     from toolkit.journal.index import refresh_index
     from toolkit.journal.streak import streaks
@@ -136,7 +136,7 @@ def checkin(
         echo(render_day(day))
         return
     path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
-    store.put(LAST_KEY, now.isoformat())
+    remember(store, entry, model)
     report = refresh_index(store, ws.paths.journal)
     for problem in report.problems:  # another day's broken file never blocks today's
         warn(f"skipped: {problem}")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from toolkit import readinglist as rl
 from toolkit.cli._context import JsonOpt, github_client, offline_env, workspace
@@ -18,8 +18,51 @@ class DraftGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
+            ctx.meta[TEMPLATE_KEY] = args[0]  # for `bip draft TEMPLATE --help`
             args = ["new", *args]
         return super().parse_args(ctx, args)
+
+
+TEMPLATE_KEY = "bip.draft.template"
+
+
+class TemplateCommand(TyperCommand):
+    """`bip draft TEMPLATE --help`: the usual help, then that template's own description and
+    the variables it documents."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        super().format_help(ctx, formatter)
+        name = ctx.meta.get(TEMPLATE_KEY)
+        if name:
+            formatter.write("\n" + template_help(ctx, name))
+
+
+def template_help(ctx: Any, name: str) -> str:
+    from toolkit.drafts import NEEDS, RESERVED, list_templates
+    from toolkit.errors import BipError
+    from toolkit.text import did_you_mean
+
+    try:
+        folder = workspace(ctx).paths.templates
+    except BipError:  # no workspace here: the built-in templates still have help
+        folder = None
+    found = {t.name: t for t in list_templates(folder)}
+    if name not in found:
+        hint = did_you_mean(name, found) or "see `bip draft templates`"
+        return f"No template {name!r} ({hint}).\n"
+    info = found[name]
+    out = [f"Template {name} ({info.source}): {info.description or 'no description'}"]
+    if name in NEEDS and info.source == "built-in":
+        out.append(f"  needs: {NEEDS[name][1]}")
+    own = {v: info.documented.get(v, "") for v in info.variables if v not in RESERVED}
+    own.update(info.documented)
+    out.append("")
+    out.append("Any --var NAME=VALUE is {{ NAME }} in the template.")
+    if own:
+        out.append("Variables:")
+        width = max(len(k) for k in own)
+        out += [f"  {k.ljust(width)}  {v}".rstrip() for k, v in sorted(own.items())]
+    return "\n".join(out) + "\n"
 
 
 app = typer.Typer(
@@ -31,18 +74,30 @@ app = typer.Typer(
 
 
 def _vars(pairs: list[str]) -> dict[str, str]:
+    from toolkit.drafts import RESERVED
     from toolkit.errors import BadInput
 
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise BadInput(f"--var {pair!r} is not key=value", hint='e.g. --var text="my thread"')
-        out[key.strip()] = value
+        if key in RESERVED:
+            raise BadInput(
+                f"--var {key}: `{key}` is set by bip in every template",
+                hint="use another name, or the option for it (--title, --cite, --pr, ...)",
+            )
+        if not key.isidentifier():
+            raise BadInput(
+                f"--var {key}: a name is letters, digits and _ (to be {{{{ NAME }}}})",
+                hint="e.g. --var pr_title=...",
+            )
+        out[key] = value
     return out
 
 
-@app.command("new", hidden=True)
+@app.command("new", hidden=True, cls=TemplateCommand)
 def new(
     ctx: typer.Context,
     template: Annotated[str, typer.Argument(help="Template name (see `bip draft templates`).")],
@@ -105,6 +160,7 @@ def new(
         paper_context,
         post_path,
         render,
+        site_kind,
         write_post,
     )
     from toolkit.errors import BadInput
@@ -154,8 +210,15 @@ def new(
 
     cff = citation_files(ws, entries)
     now = ws.now()
+    folder = out or (ws.root / ws.settings.posts_dir)
     rendered = render(
-        environment(ws.paths.templates), template, title, now, Citer(model, cff), context
+        environment(ws.paths.templates),
+        template,
+        title,
+        now,
+        Citer(model, cff),
+        context,
+        site_kind(folder),
     )
     if stdout and not as_json:
         echo(rendered.text, nl=False)
@@ -163,7 +226,6 @@ def new(
     if stdout:
         print_json({"posts": rendered.posts, "path": None, "cited": rendered.cited})
         return
-    folder = out or (ws.root / ws.settings.posts_dir)
     path = post_path(folder, now, title)
     if recorded is not None and context.get("figure") is not None:
         from toolkit.drafts.trainingrun import write_with_figure
@@ -234,7 +296,7 @@ def publish(
     file: Annotated[Path, typer.Argument(help="The post to publish.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Set `draft: false` and the publish date in a post's front matter.
+    """Make a draft public (Hugo's `draft`, Jekyll's `published`) with today's date.
 
     Example: bip draft publish posts/2026-11-23-gpt-2-124m-on-one-mi300x.md
     """
@@ -242,11 +304,27 @@ def publish(
 
     ws = workspace(ctx)
     now = ws.now()
-    do_publish(file, now)
+    done = do_publish(file, now)
     if as_json:
-        print_json({"published": file, "date": now.isoformat(timespec="seconds")})
+        changed: dict[str, Any] = {"published": done.path, "date": done.date}
+        if done.republished:
+            changed["lastmod"] = now.isoformat(timespec="seconds")
+        if done.renamed_from:
+            changed["renamed_from"] = done.renamed_from
+        if done.placeholders:
+            changed["placeholders"] = done.placeholders
+        print_json(changed)
         return
-    echo(f"published {file}")
+    if done.renamed_from:
+        echo(f"published {done.path} (renamed from {done.renamed_from.name}: the date is today)")
+    elif done.republished:
+        echo(f"published {done.path} again (lastmod set; the date stays)")
+    else:
+        echo(f"published {done.path}")
+    if done.placeholders:
+        shown = "; ".join(done.placeholders[:3])
+        more = f" and {len(done.placeholders) - 3} more" if len(done.placeholders) > 3 else ""
+        warn(f"{len(done.placeholders)} unfilled placeholders in {done.path.name}: {shown}{more}")
 
 
 @app.command()

@@ -156,16 +156,41 @@ def _summary(items: list[Interaction]) -> str:
     return "; ".join(f"{rel} {', '.join(prs)}" for rel, prs in parts.items())
 
 
+# Mermaid reads `#name;` and `#123;` in a label as a character (so `#132;` is not "#132;"),
+# ends a quoted label at `"`, and renders `<b>` as HTML: write these as its own entity codes.
+_MERMAID = {
+    "#": "#35;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "&": "#amp;",
+    "|": "#124;",
+    "`": "#96;",
+}
+
+
+def mermaid_text(text: str) -> str:
+    """Text for inside a double-quoted Mermaid label, rendered exactly as written."""
+    return "".join(_MERMAID.get(ch, ch) for ch in " ".join(text.split()))
+
+
+def dot_text(text: str) -> str:
+    """Text for inside a double-quoted DOT string: `\\` and `\"` escaped, so Graphviz's label
+    escapes (`\\n`, `\\N`, ...) never fire on a name."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
 def render_mermaid(graph: Graph) -> str:
     """A Mermaid flowchart that GitHub renders inside a ```mermaid block."""
-    lines = ["graph LR", f'  {_node(graph.login)}(("{graph.login}"))']
+    lines = ["graph LR", f'  {_node(graph.login)}(("{mermaid_text(graph.login)}"))']
     for person in graph.people():
         label = graph.figures.get(person.lower())
         text = f"{label} ★ ({person})" if label else person
-        lines.append(f'  {_node(person)}["{text}"]')
+        lines.append(f'  {_node(person)}["{mermaid_text(text)}"]')
     for person in graph.people():
         mine = [i for i in graph.interactions if i.person == person]
-        lines.append(f'  {_node(person)} -->|"{_summary(mine)}"| {_node(graph.login)}')
+        summary = mermaid_text(_summary(mine))
+        lines.append(f'  {_node(person)} -->|"{summary}"| {_node(graph.login)}')
     marked = [_node(p) for p in graph.people() if p.lower() in graph.figures]
     if marked:
         lines.append("  classDef figure fill:#ffd54f,stroke:#8d6e00,stroke-width:2px")
@@ -174,15 +199,16 @@ def render_mermaid(graph: Graph) -> str:
 
 
 def render_dot(graph: Graph) -> str:
-    lines = ["digraph collaboration {", "  rankdir=LR;", f'  "{graph.login}" [shape=doublecircle];']
+    me = dot_text(graph.login)
+    lines = ["digraph collaboration {", "  rankdir=LR;", f'  "{me}" [shape=doublecircle];']
     for person in graph.people():
         label = graph.figures.get(person.lower())
         style = ' style=filled fillcolor="#ffd54f"' if label else ""
         text = f"{label} ({person})" if label else person
-        lines.append(f'  "{person}" [label="{text}"{style}];')
+        lines.append(f'  "{dot_text(person)}" [label="{dot_text(text)}"{style}];')
     for person in graph.people():
         mine = [i for i in graph.interactions if i.person == person]
-        lines.append(f'  "{person}" -> "{graph.login}" [label="{_summary(mine)}"];')
+        lines.append(f'  "{dot_text(person)}" -> "{me}" [label="{dot_text(_summary(mine))}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -10,6 +10,8 @@ from toolkit.errors import BadInput, BipError
 from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 
+PR_STATES = ("open", "closed", "merged")
+
 
 @dataclass
 class Reviewer:
@@ -24,7 +26,7 @@ class PRInfo:
     number: int
     url: str
     title: str | None = None
-    state: str = "open"
+    state: str | None = None  # open | closed | merged; None when bip does not know it
     merged: bool = False
     merged_at: str | None = None
     author: str | None = None
@@ -45,12 +47,18 @@ def pr_from_flags(repo: str, number: int, variables: dict[str, str], model: Read
     reviewers = [
         r.strip().lstrip("@") for r in variables.get("reviewers", "").split(",") if r.strip()
     ]
+    state = variables.get("pr_state", "").strip().lower() or None
+    if state not in (None, *PR_STATES):
+        raise BadInput(
+            f"--var pr_state={variables['pr_state']!r} is not a PR state",
+            hint=f"one of: {', '.join(PR_STATES)} (or leave it out: the post then says none)",
+        )
     info = PRInfo(
         repo,
         number,
         variables.get("pr_url", f"https://github.com/{repo}/pull/{number}"),
         title=variables.get("pr_title"),
-        state=variables.get("pr_state", "open"),
+        state=state,
     )
     info.merged = info.state == "merged"
     info.reviewers = [_reviewer(login, None, model) for login in reviewers]
