@@ -13,11 +13,10 @@ from toolkit.http.client import (
     RateLimited,
     ServiceError,
     Unreachable,
-    number,
     reads,
-    retry_after,
 )
 from toolkit.http.transport import Credential, fingerprint, origin
+from toolkit.http.wire import number, retry_after
 
 __all__ = [
     "MAX_BYTES",
