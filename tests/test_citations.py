@@ -320,3 +320,37 @@ def test_names_with_particles_keep_their_family_name_whole():
     ]
     printed = bibitems(bibtex_run(citations.bibtex(ref, plain=True), "abbrv"))["k"]
     assert printed.startswith("L.~van~der Maaten, T.~{Le Scao}, and M.~L. King, Jr.")
+
+
+@pytest.mark.parametrize(
+    ("venue", "kind", "printed"),
+    [
+        ("Advances in Neural Information Processing Systems", "inproceedings", "In {\\em Advances"),
+        ("NeurIPS", "inproceedings", "In {\\em NeurIPS}"),
+        ("Journal of Machine Learning Research", "article", "{\\em Journal of Machine Learning"),
+    ],
+)
+def test_a_paper_with_a_venue_cites_it_in_every_style(venue: str, kind: str, printed: str):
+    """Venue and pages (from read add/sync/import) reach the BibTeX, and plain.bst prints them."""
+    e = entry(
+        id="p", kind="paper", title="A Paper", authors=["Ada Lovelace"], year=2024,
+        venue=venue, pages="10-20", arxiv="2401.00001",
+    )  # fmt: skip
+    ref = citations.reference(e, "lovelace2024paper")
+    assert ref.kind == kind
+    for plain in (False, True):
+        text = citations.bibtex(ref, plain=plain)
+        (parsed,) = bibtexparser.parse_string(text).entries
+        assert parsed.entry_type == kind and parsed["pages"] == "10--20"
+        assert parsed["booktitle" if kind == "inproceedings" else "journal"] == venue
+        shown = bibitems(bibtex_run(text))["lovelace2024paper"]
+        assert printed in shown and "pages 10--20" in shown
+        if plain:  # plain.bst prints no eprint: the note carries the arXiv id
+            assert "arXiv:2401.00001" in shown
+
+
+def test_a_paper_without_authors_or_year_stays_misc_whatever_its_venue():
+    e = entry(id="p", kind="paper", title="A Paper", venue="NeurIPS", arxiv="2401.00001")
+    ref = citations.reference(e, "k")
+    assert ref.kind == "misc" and ref.booktitle is None
+    assert "A Paper" in bibtex_run(citations.bibtex(ref, plain=True))

@@ -168,7 +168,10 @@ def test_add_an_arxiv_paper_fills_its_metadata(bip, ws: Path, fake: FakePapers, 
     assert "Attention Is All You Need" in result.stdout
     assert [s.query["id_list"] for s in fake.to("arxiv")] == ["1706.03762"]
     bibtex = bip("-w", str(ws), "cite", "arxiv-1706.03762", "--format", "bibtex").stdout
-    assert bibtex.startswith("@misc{vaswani2017attention,") and "primaryClass = {cs.CL}" in bibtex
+    assert (
+        bibtex.startswith("@inproceedings{vaswani2017attention,")
+        and "primaryClass = {cs.CL}" in bibtex
+    )
 
 
 def test_add_a_doi_asks_crossref_with_a_mailto_when_an_email_is_configured(

@@ -203,6 +203,8 @@ class Reference:
     doi: str | None = None
     journal: str | None = None
     booktitle: str | None = None  # the proceedings or conference of an @inproceedings
+    pages: str | None = None
+    publisher: str | None = None
     version: str | None = None
     commit: str | None = None
     urldate: str | None = None
@@ -298,6 +300,17 @@ def from_cff(cff_text: str, key: str, entry: Entry) -> Reference | None:
     )
 
 
+# Venues that are proceedings (a conference or workshop), not journals: by word or by the
+# names of the field's conferences.
+_PROCEEDINGS = re.compile(
+    r"\b(proceedings|conference|symposium|workshop|neural information processing systems|"
+    r"neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|"
+    r"emnlp|naacl|aaai|ijcai|kdd|sosp|osdi|nsdi|eurosys|asplos|isca|micro|mlsys|sc|ppopp|"
+    r"atc|interspeech|icassp|colm)\b",
+    re.IGNORECASE,
+)
+
+
 def reference(
     entry: Entry, key: str, cff_text: str | None = None, today: date | None = None
 ) -> Reference:
@@ -318,6 +331,14 @@ def reference(
         authors = [entry.repo.split("/")[0]]
     if kind == "book" and not authors:
         kind = "misc"  # a @book needs an author or editor
+    journal = booktitle = None
+    if entry.kind == "paper" and entry.venue and authors and entry.year:
+        # A published paper: in proceedings (a conference, a workshop) or in a journal. What
+        # every style requires of those types (author, title, year, venue) is all there.
+        if _PROCEEDINGS.search(entry.venue):
+            kind, booktitle = "inproceedings", entry.venue
+        else:
+            kind, journal = "article", entry.venue
     urldate = None
     if kind == "online":
         urldate = (
@@ -333,6 +354,10 @@ def reference(
         arxiv=entry.arxiv,
         primary_class=entry.primary_class,
         doi=entry.doi,
+        journal=journal,
+        booktitle=booktitle,
+        pages=entry.pages if kind in ("article", "inproceedings") else None,
+        publisher=entry.publisher,
         version=entry.release,
         commit=entry.commit,
         urldate=urldate,
@@ -388,6 +413,10 @@ def bibtex(ref: Reference, plain: bool = False) -> str:
         fields.append(("journal", escape(ref.journal)))
     if ref.booktitle:
         fields.append(("booktitle", escape(ref.booktitle)))
+    if ref.pages:
+        fields.append(("pages", escape(ref.pages.replace("-", "--").replace("----", "--"))))
+    if ref.publisher:
+        fields.append(("publisher", escape(ref.publisher)))
     if ref.arxiv:
         fields += [("eprint", ref.arxiv), ("archivePrefix", "arXiv")]
         if ref.primary_class:
