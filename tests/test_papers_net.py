@@ -191,7 +191,7 @@ def test_add_asks_semantic_scholar_for_the_venue_of_a_published_arxiv_paper(
     bip, ws: Path, fake: FakePapers
 ):
     bip("-w", str(ws), "read", "rm", "flash-attention-paper")  # the example list has it
-    bip("-w", str(ws), "read", "add", "2106.09685")
+    bip("-w", str(ws), "read", "add", "2205.14135")
     added = entry(ws, "arxiv-2205.14135")
     assert added.venue == "Neural Information Processing Systems"
     key = bip("-w", str(ws), "cite", "arxiv-2205.14135", "--format", "bibtex").stdout
@@ -231,7 +231,7 @@ def test_add_offline_or_unreachable_adds_from_the_identifier(
     result = bip("-w", str(ws), "read", "add", "2106.09685")
     assert (
         "arXiv unreachable (connection refused), and nothing is cached for arXiv:2106.09685:"
-        in (result.stderr)
+        in result.stderr
     )
     assert "id_list" not in result.stderr  # the query string is bip's business, not the user's
 
