@@ -199,6 +199,19 @@ def test_the_index_follows_hand_edits_and_can_be_rebuilt(bip, ws: Path):
     assert json.loads(bip("-w", str(ws), "log", "--json").stdout) == []
 
 
+def test_streak_svg_to_a_folder_or_a_missing_folder_is_bad_input(bip, ws: Path, tmp_path: Path):
+    write_days(ws, ["2026-11-23"])
+    folder = bip("-w", str(ws), "streak", "--svg", str(tmp_path), code=2).stderr
+    assert "it is a folder" in folder and "hint: give a file name" in folder
+    missing = bip("-w", str(ws), "streak", "--svg", str(tmp_path / "no" / "s.svg"), code=2).stderr
+    assert f"the folder {tmp_path / 'no'} does not exist" in missing and "mkdir -p" in missing
+    bip("-w", str(ws), "streak", "--svg", str(tmp_path / "s.svg"))
+    title = ET.fromstring((tmp_path / "s.svg").read_text()).find(
+        "{http://www.w3.org/2000/svg}title"
+    )
+    assert title is not None and (title.text or "").startswith("1 journal day;")
+
+
 def test_streak_heatmap_and_svg_reflect_the_journal(bip, ws: Path, tmp_path: Path):
     write_days(ws, ["2026-11-21", "2026-11-22", "2026-11-23", "2026-10-01"])
     out = tmp_path / "streak.svg"
