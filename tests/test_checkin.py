@@ -101,6 +101,15 @@ def test_no_tty_never_prompts_and_dry_run_writes_nothing(bip, cws: Path):
     assert not (cws / "journal").exists()
 
 
+def test_no_login_says_how_to_set_one_without_a_flag_the_checkin_lacks(bip, cws: Path, monkeypatch):
+    monkeypatch.delenv("BIP_OFFLINE")  # GitHub is a closed port; no token, no login
+    result = bip("-w", str(cws), "checkin", "--dry-run")
+    (line,) = [x for x in result.stderr.splitlines() if "progress not refreshed" in x]
+    assert "does not know your GitHub login" in line and "[github] login" in line
+    assert "--user" not in line  # `bip checkin --user` does not exist
+    bip("-w", str(cws), "checkin", "--dry-run", "--user", "me", code=2)
+
+
 def test_unknown_read_id_fails_before_writing(bip, cws: Path):
     result = bip("-w", str(cws), "checkin", "--read", "nanogtp", code=2)
     assert result.exit_code == 2 and "did you mean 'nanogpt'?" in result.stderr
