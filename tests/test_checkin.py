@@ -101,6 +101,15 @@ def test_no_tty_never_prompts_and_dry_run_writes_nothing(bip, cws: Path):
     assert not (cws / "journal").exists()
 
 
+def test_no_login_says_how_to_set_one_without_a_flag_the_checkin_lacks(bip, cws: Path, monkeypatch):
+    monkeypatch.delenv("BIP_OFFLINE")  # GitHub is a closed port; no token, no login
+    result = bip("-w", str(cws), "checkin", "--dry-run")
+    (line,) = [x for x in result.stderr.splitlines() if "progress not refreshed" in x]
+    assert "does not know your GitHub login" in line and "[github] login" in line
+    assert "--user" not in line  # `bip checkin --user` does not exist
+    bip("-w", str(cws), "checkin", "--dry-run", "--user", "me", code=2)
+
+
 def test_unknown_read_id_fails_before_writing(bip, cws: Path):
     result = bip("-w", str(cws), "checkin", "--read", "nanogtp", code=2)
     assert result.exit_code == 2 and "did you mean 'nanogpt'?" in result.stderr
@@ -197,6 +206,19 @@ def test_the_index_follows_hand_edits_and_can_be_rebuilt(bip, ws: Path):
     assert "reindexed 1 days" in result.stdout
     path.unlink()
     assert json.loads(bip("-w", str(ws), "log", "--json").stdout) == []
+
+
+def test_streak_svg_to_a_folder_or_a_missing_folder_is_bad_input(bip, ws: Path, tmp_path: Path):
+    write_days(ws, ["2026-11-23"])
+    folder = bip("-w", str(ws), "streak", "--svg", str(tmp_path), code=2).stderr
+    assert "it is a folder" in folder and "hint: give a file name" in folder
+    missing = bip("-w", str(ws), "streak", "--svg", str(tmp_path / "no" / "s.svg"), code=2).stderr
+    assert f"the folder {tmp_path / 'no'} does not exist" in missing and "mkdir -p" in missing
+    bip("-w", str(ws), "streak", "--svg", str(tmp_path / "s.svg"))
+    title = ET.fromstring((tmp_path / "s.svg").read_text()).find(
+        "{http://www.w3.org/2000/svg}title"
+    )
+    assert title is not None and (title.text or "").startswith("1 journal day;")
 
 
 def test_streak_heatmap_and_svg_reflect_the_journal(bip, ws: Path, tmp_path: Path):

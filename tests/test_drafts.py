@@ -275,6 +275,19 @@ def test_build_log_without_a_matching_remote_says_what_to_do(bip, real_list: Pat
     )
 
 
+def test_build_log_repo_that_is_no_clone_or_has_no_commit_says_so_once(
+    bip, real_list: Path, tmp_path: Path
+):
+    make_repo(tmp_path / "empty", [])
+    (tmp_path / "plain").mkdir()
+    args = ("-w", str(real_list), "draft", "build-log", "--title", "t", "--based-on", "nanogpt")
+    plain = bip(*args, "--repo", str(tmp_path / "plain"), code=2).stderr
+    assert plain.count("is not a git repository") == 1 and "hint: give the folder" in plain
+    empty = bip(*args, "--repo", str(tmp_path / "empty"), code=2).stderr
+    assert "has no commit to write about" in empty and "hint: commit your work in" in empty
+    assert not (real_list / "posts").exists()
+
+
 def test_contribution_from_github_thanks_reviewers_by_name(
     bip, real_list: Path, httpserver, monkeypatch
 ):

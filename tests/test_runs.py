@@ -234,6 +234,14 @@ def test_no_gpu_tool_is_a_fact_and_a_missing_command_runs_nothing(bip, ws: Path,
     assert sorted(p.name for p in (ws / "runs").iterdir()) == ["2026-11-23-python"]
 
 
+def test_runs_list_keeps_a_multiline_command_on_its_row(bip, ws: Path, repo):
+    bip("-w", str(ws), "run", "--name", "multi", "--", sys.executable, "-c", "x = 1\nprint(x)")
+    listing = bip("-w", str(ws), "runs", "list").stdout
+    (row,) = [line for line in listing.splitlines() if "2026-11-23-multi" in line]
+    assert "-c 'x = 1 pr" in row
+    assert len(listing.splitlines()) == 2  # the header and this run's one row
+
+
 def test_bad_patterns_are_refused_before_anything_runs(bip, ws: Path, repo):
     (ws / "bip.toml").write_text("[runs]\npatterns = ['loss (?P<loss>[0-9.]+']\n")
     result = bip("-w", str(ws), "run", "--", sys.executable, "train.py", code=2)

@@ -362,8 +362,13 @@ def _write_error(exc: OSError, path: Path) -> BipError:
         )
     if code == errno.ENOSPC:
         return BipError(f"cannot write {path}: no space left on the disk; nothing was changed")
-    if code == errno.EISDIR:
-        return BadInput(f"cannot write {path}: it is a folder")
+    if code == errno.EISDIR or path.is_dir():  # renaming onto "." says EBUSY, not EISDIR
+        return BadInput(f"cannot write {path}: it is a folder", hint="give a file name")
+    if code == errno.ENOENT and not path.parent.is_dir():
+        return BadInput(
+            f"cannot write {path}: the folder {path.parent} does not exist",
+            hint=f"create it first (mkdir -p {path.parent}) or give another path",
+        )
     return BipError(f"cannot write {path}: {exc.strerror or exc}")
 
 

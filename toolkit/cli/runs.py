@@ -143,6 +143,8 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 
 def _short(text: str, width: int = 48) -> str:
+    """One line of the table: a multi-line `python -c` script is shown on one line."""
+    text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -60,7 +60,15 @@ def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog
     try:
         head = git.commit_info(path, "HEAD")
     except git.GitError as exc:
-        raise BadInput(f"--repo {path} is not a git repository ({exc.message})") from None
+        if git.is_repository(path):
+            raise BadInput(
+                f"--repo {path} has no commit to write about ({exc.message})",
+                hint=f"commit your work in {path} first",
+            ) from None
+        raise BadInput(
+            f"--repo: {exc.message}",
+            hint="give the folder of your clone of the code you built on (the one holding .git)",
+        ) from None
     ref = upstream
     if ref is None and entry.commit:
         ref = entry.commit

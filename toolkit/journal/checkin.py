@@ -182,7 +182,12 @@ def gather_landed(
     warnings: list[str] = []
     login = ws.settings.github_login
     current: dict[str, dict[str, Any]] | None = None
-    if client is not None and not backfill:
+    if client is not None and not backfill and not login and not client.auth.token:
+        warnings.append(  # `bip contrib status` says --user; the check-in has no such flag
+            "contributor progress not refreshed: bip does not know your GitHub login (set "
+            '[github] login = "..." in bip.toml or BIP_GITHUB_LOGIN, or set GH_TOKEN)'
+        )
+    elif client is not None and not backfill:
         try:
             status = contrib.take_status(
                 client,
@@ -200,7 +205,8 @@ def gather_landed(
             if status.as_of is None:
                 current = {p.repo: p.numbers() for p in status.repos if not p.error}
         except BipError as exc:
-            warnings.append(f"contributor progress not refreshed: {exc.message}")
+            hint = f" ({exc.hint})" if exc.hint else ""
+            warnings.append(f"contributor progress not refreshed: {exc.message}{hint}")
     login = login or next(iter(store.logins()), None)
     history = store.history(login) if login else []
     baseline = _snapshots_until(history, start_of_day(now), strict=True)
