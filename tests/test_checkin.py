@@ -203,7 +203,7 @@ def test_the_index_follows_hand_edits_and_can_be_rebuilt(bip, ws: Path):
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert json.loads(bip("-w", str(ws), "log", "--json").stdout)[0]["counts"]["notes"] == 4
     result = bip("-w", str(ws), "log", "--reindex")
-    assert "reindexed 1 days" in result.stdout
+    assert "reindexed 1 day\n" in result.stdout
     path.unlink()
     assert json.loads(bip("-w", str(ws), "log", "--json").stdout) == []
 
