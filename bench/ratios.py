@@ -12,7 +12,8 @@ bip's peak memory (max RSS). Floors:
 
 Reading lists are generated (bench/listgen.py) at 500, 5,000 and 50,000 entries, so the table
 shows how cost grows. "warm" runs find the parse cache in .bip/ filled by an earlier run; "cold"
-runs delete it first. Edits (done, note) restore the original file before every run.
+runs delete it first. Edits (done, note) restore the original file and its warm cache before
+every run.
 
     python bench/ratios.py                  # everything, 7 pairs
     python bench/ratios.py --sizes 5000 --only list,edit --pairs 5
@@ -183,8 +184,12 @@ def main() -> None:
             cache = ws / ".bip"
             shown = f"{size:,} entries ({len(original) / 1e6:.1f} MB)"
 
-            def reset(path: Path = path, original: bytes = original) -> None:
+            def reset(path: Path = path, original: bytes = original, ws: Path = ws) -> None:
+                """The original file and the warm cache of it (an edit caches what it wrote)."""
                 path.write_bytes(original)
+                shutil.rmtree(ws / ".bip" / "cache", ignore_errors=True)
+                if (ws / "warm-cache").exists():
+                    shutil.copytree(ws / "warm-cache", ws / ".bip" / "cache")
 
             def cold(cache: Path = cache) -> None:
                 shutil.rmtree(cache, ignore_errors=True)
@@ -221,6 +226,8 @@ def main() -> None:
                 )
                 timed([bip, "read", "list"], ws, env)
             if "edit" in only:
+                shutil.rmtree(ws / "warm-cache", ignore_errors=True)
+                shutil.copytree(cache / "cache", ws / "warm-cache")
                 middle = size // 2 - (size // 2) % 6  # listgen: entry-N is todo when N % 6 == 0
                 target = f"entry-{middle}"
                 for label, cmd in (
