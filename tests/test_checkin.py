@@ -61,10 +61,11 @@ def test_checkin_counts_built_read_and_writes_the_day(bip, cws: Path):
     assert "- **nanogpt**: 1 commit, +12/-0" in text and "bf16 on MI300X" in text
     assert "- **vllm**: 1 commit, +1/-0" in text
     assert "review fixups" not in text and "yesterday's old work" not in text
-    assert "- started: nanoGPT (`nanogpt`)" in text and "- worked on: nanoGPT (`nanogpt`)" in text
+    assert text.count("(`nanogpt`)") == 1  # one entry, one line: not started + worked on + reading
+    assert "- started: nanoGPT (`nanogpt`)" in text
     assert "## Notes\n- bf16 halves memory" in text and "## Next\n- try FA2" in text
     assert "minutes: 90" in text and "tags: [amd]" in text
-    assert "counts: {built: 2, read: 2, landed: 0, notes: 1}" in text
+    assert "counts: {built: 2, read: 1, landed: 0, notes: 1}" in text
     assert "skipped" in result.stderr and "scratch: not a git repository" in result.stderr
     assert "(streak: 1 day)" in result.stdout
     assert (
@@ -98,6 +99,15 @@ def test_no_tty_never_prompts_and_dry_run_writes_nothing(bip, cws: Path):
     data = json.loads(bip("-w", str(cws), "checkin", "--dry-run", "--json").stdout)
     assert [r["name"] for r in data["built"]] == ["nanogpt", "vllm"]
     assert not (cws / "journal").exists()
+
+
+def test_no_login_says_how_to_set_one_without_a_flag_the_checkin_lacks(bip, cws: Path, monkeypatch):
+    monkeypatch.delenv("BIP_OFFLINE")  # GitHub is a closed port; no token, no login
+    result = bip("-w", str(cws), "checkin", "--dry-run")
+    (line,) = [x for x in result.stderr.splitlines() if "progress not refreshed" in x]
+    assert "does not know your GitHub login" in line and "[github] login" in line
+    assert "--user" not in line  # `bip checkin --user` does not exist
+    bip("-w", str(cws), "checkin", "--dry-run", "--user", "me", code=2)
 
 
 def test_unknown_read_id_fails_before_writing(bip, cws: Path):
@@ -193,9 +203,22 @@ def test_the_index_follows_hand_edits_and_can_be_rebuilt(bip, ws: Path):
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert json.loads(bip("-w", str(ws), "log", "--json").stdout)[0]["counts"]["notes"] == 4
     result = bip("-w", str(ws), "log", "--reindex")
-    assert "reindexed 1 days" in result.stdout
+    assert "reindexed 1 day\n" in result.stdout
     path.unlink()
     assert json.loads(bip("-w", str(ws), "log", "--json").stdout) == []
+
+
+def test_streak_svg_to_a_folder_or_a_missing_folder_is_bad_input(bip, ws: Path, tmp_path: Path):
+    write_days(ws, ["2026-11-23"])
+    folder = bip("-w", str(ws), "streak", "--svg", str(tmp_path), code=2).stderr
+    assert "it is a folder" in folder and "hint: give a file name" in folder
+    missing = bip("-w", str(ws), "streak", "--svg", str(tmp_path / "no" / "s.svg"), code=2).stderr
+    assert f"the folder {tmp_path / 'no'} does not exist" in missing and "mkdir -p" in missing
+    bip("-w", str(ws), "streak", "--svg", str(tmp_path / "s.svg"))
+    title = ET.fromstring((tmp_path / "s.svg").read_text()).find(
+        "{http://www.w3.org/2000/svg}title"
+    )
+    assert title is not None and (title.text or "").startswith("1 journal day;")
 
 
 def test_streak_heatmap_and_svg_reflect_the_journal(bip, ws: Path, tmp_path: Path):

@@ -12,6 +12,7 @@ from tests.conftest import FROZEN_LIST
 from toolkit import citations
 from toolkit.readinglist import Entry, load_reading_list
 
+DATA = Path(__file__).resolve().parent / "data"
 CFF_PREFERRED = """\
 cff-version: 1.2.0
 message: If you use this software, please cite it as below.
@@ -131,10 +132,11 @@ def test_cff_preferred_citation_wins_over_the_software():
         commit="abc1234def",
     )
     ref = citations.reference(e, "dao2022flashattention", CFF_PREFERRED)
-    assert (ref.kind, ref.year, ref.journal) == (
-        "article",
+    assert (ref.kind, ref.year, ref.booktitle, ref.journal) == (
+        "inproceedings",
         2022,
         "Advances in Neural Information Processing Systems",
+        None,
     )
     assert ref.title.startswith("FlashAttention: Fast") and ref.authors == [
         "Tri Dao",
@@ -142,9 +144,10 @@ def test_cff_preferred_citation_wins_over_the_software():
     ]
     assert ref.commit is None  # the paper is cited, not a commit of the code
     parsed = bibtexparser.parse_string(citations.bibtex(ref)).entries[0]
-    assert parsed.entry_type == "article" and parsed.fields_dict["journal"].value.startswith(
-        "Advances"
-    )
+    assert parsed.entry_type == "inproceedings" and parsed.fields_dict[
+        "booktitle"
+    ].value.startswith("Advances")
+    assert "journal" not in parsed.fields_dict
 
 
 def test_cff_without_preferred_citation_describes_the_software():
@@ -212,3 +215,142 @@ def test_format_choices_show_in_help_and_bad_ones_name_them(bip, real_list: Path
     assert "--format [markdown|bibtex|bibtex-plain|text]" in bip("cite", "--help").stdout
     result = bip("-w", str(real_list), "cite", "vllm", "--format", "ris", code=2)
     assert "'ris' is not one of 'markdown', 'bibtex', 'bibtex-plain', 'text'" in result.stderr
+
+
+# -- the real plain.bst and abbrv.bst (unmodified, from TeX Live; copying permitted), run by
+# pybtex's BibTeX interpreter: what BibTeX prints, and its warnings (empty journal ...) as errors
+
+
+def bibtex_run(bib: str, style: str = "plain") -> str:
+    """The .bbl BibTeX writes for every entry of `bib`; a BibTeX warning fails the test."""
+    import pybtex.errors
+    from pybtex.bibtex import BibTeXEngine
+
+    pybtex.errors.set_strict_mode(True)
+    try:
+        return str(BibTeXEngine().format_from_string(bib, style=str(DATA / style)))
+    finally:
+        pybtex.errors.set_strict_mode(False)
+
+
+def bibitems(bbl: str) -> dict[str, str]:
+    items = bbl.split("\\bibitem{")[1:]
+    return {item.split("}", 1)[0]: " ".join(item.split("}", 1)[1].split()) for item in items}
+
+
+def test_bibtex_plain_prints_arxiv_ids_links_versions_and_dates_in_plain_bst():
+    model = load_reading_list(FROZEN_LIST).model
+    keys = citations.cite_keys(model)
+    refs = [citations.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]
+    printed = bibitems(bibtex_run("\n".join(citations.bibtex(r, plain=True) for r in refs)))
+    assert len(printed) == len(refs)
+    for ref in refs:
+        shown = printed[ref.key]
+        if ref.arxiv:
+            assert f"arXiv:{ref.arxiv}" in shown, shown
+        if ref.url:
+            assert "\\url{" + ref.url + "}" in shown, shown
+        if ref.commit:
+            assert ref.commit in shown
+        if ref.urldate:
+            assert f"accessed {ref.urldate}" in shown
+    flash = printed[keys["flash-attention-paper"]]
+    assert "\\url{https://arxiv.org/abs/2205.14135}" in flash and "arXiv:2205.14135" in flash
+
+
+def test_a_cff_conference_paper_is_inproceedings_with_its_venue():
+    e = entry(id="flash-attention", kind="repo", title="fa", repo="Dao-AILab/flash-attention")
+    ref = citations.reference(e, "dao2022flashattention", CFF_PREFERRED)
+    for plain in (False, True):
+        printed = bibitems(bibtex_run(citations.bibtex(ref, plain=plain)))
+        assert "In {\\em Advances in Neural Information Processing Systems}" in printed[ref.key]
+    no_venue = CFF_PREFERRED.replace(
+        "  conference:\n    name: Advances in Neural Information Processing Systems\n", ""
+    )
+    ref = citations.reference(e, "k", no_venue.replace("conference-paper", "article"))
+    assert ref.kind == "misc"  # never an @article with an empty journal
+    assert "FlashAttention" in bibtex_run(citations.bibtex(ref, plain=True))
+
+
+CFF_PARTICLES = """\
+cff-version: 1.2.0
+title: t-SNE
+authors:
+  - given-names: Laurens
+    name-particle: van der
+    family-names: Maaten
+  - given-names: Teven
+    family-names: Le Scao
+  - given-names: Martin Luther
+    family-names: King
+    name-suffix: Jr.
+"""
+
+
+def test_names_with_particles_keep_their_family_name_whole():
+    from pybtex.database import parse_string
+
+    authors = ["Teven Le Scao", "Laurens van der Maaten", "Tri Dao"]
+    bib = citations.bibtex(citations.Reference("k", "misc", "Bloom", authors=authors))
+    assert "{Le Scao}, Teven and van der Maaten, Laurens and Tri Dao" in bib
+    people = parse_string(bib, "bibtex").entries["k"].persons["author"]
+    assert [(p.prelast_names, p.last_names) for p in people] == [
+        ([], ["{Le Scao}"]),
+        (["van", "der"], ["Maaten"]),
+        ([], ["Dao"]),
+    ]
+    assert bibitems(bibtex_run(bib, "abbrv"))["k"].startswith(
+        "T.~{Le Scao}, L.~van~der Maaten, and T.~Dao."
+    )
+    assert citations.family_name("Teven Le Scao") == "lescao"
+    assert citations.family_name("Laurens van der Maaten") == "vandermaaten"
+    assert citations.family_name("Christopher Ré") == "re"
+
+    repo = entry(id="tsne", kind="repo", title="tsne", repo="lvdmaaten/bhtsne")
+    ref = citations.reference(repo, "k", CFF_PARTICLES)
+    assert ref.authors == ["Laurens van der Maaten", "Teven Le Scao", "Martin Luther King, Jr."]
+    people = parse_string(citations.bibtex(ref), "bibtex").entries["k"].persons["author"]
+    assert [
+        (p.first_names + p.middle_names, p.prelast_names, p.last_names, p.lineage_names)
+        for p in people
+    ] == [
+        (["Laurens"], ["van", "der"], ["Maaten"], []),
+        (["Teven"], [], ["{Le Scao}"], []),
+        (["Martin", "Luther"], [], ["King"], ["Jr."]),
+    ]
+    printed = bibitems(bibtex_run(citations.bibtex(ref, plain=True), "abbrv"))["k"]
+    assert printed.startswith("L.~van~der Maaten, T.~{Le Scao}, and M.~L. King, Jr.")
+
+
+@pytest.mark.parametrize(
+    ("venue", "kind", "printed"),
+    [
+        ("Advances in Neural Information Processing Systems", "inproceedings", "In {\\em Advances"),
+        ("NeurIPS", "inproceedings", "In {\\em NeurIPS}"),
+        ("Journal of Machine Learning Research", "article", "{\\em Journal of Machine Learning"),
+    ],
+)
+def test_a_paper_with_a_venue_cites_it_in_every_style(venue: str, kind: str, printed: str):
+    """Venue and pages (from read add/sync/import) reach the BibTeX, and plain.bst prints them."""
+    e = entry(
+        id="p", kind="paper", title="A Paper", authors=["Ada Lovelace"], year=2024,
+        venue=venue, pages="10-20", arxiv="2401.00001",
+    )  # fmt: skip
+    ref = citations.reference(e, "lovelace2024paper")
+    assert ref.kind == kind
+    for plain in (False, True):
+        text = citations.bibtex(ref, plain=plain)
+        (parsed,) = bibtexparser.parse_string(text).entries
+        assert parsed.entry_type == kind and parsed["pages"] == "10--20"
+        assert parsed["booktitle" if kind == "inproceedings" else "journal"] == venue
+        shown = bibitems(bibtex_run(text))["lovelace2024paper"]
+        assert printed in shown and "pages 10--20" in shown
+        if plain:  # plain.bst prints no eprint: the note carries the arXiv id
+            assert "arXiv:2401.00001" in shown
+
+
+def test_a_paper_without_authors_or_year_stays_misc_whatever_its_venue():
+    e = entry(id="p", kind="paper", title="A Paper", venue="NeurIPS", arxiv="2401.00001")
+    ref = citations.reference(e, "k")
+    assert ref.kind == "misc" and ref.booktitle is None
+    assert "A Paper" in bibtex_run(citations.bibtex(ref, plain=True))

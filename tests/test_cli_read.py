@@ -184,15 +184,16 @@ def test_version_and_module_entry(bip):
 
 
 def test_every_command_has_help_with_an_example(bip):
+    import typer
     from typer.main import get_command
 
     from toolkit.cli import app
 
     def walk(command, path):
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in subcommands.items():
-                yield from walk(sub, [*path, name])
+        if hasattr(command, "list_commands"):  # the root loads its commands lazily: ask it
+            ctx = typer.Context(command)
+            for name in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, name), [*path, name])
         else:
             yield path, command
 

@@ -11,7 +11,7 @@ import pytest
 from tests.fakegithub import FakeGitHub, Reply
 from toolkit import contrib
 from toolkit.contrib import progress
-from toolkit.errors import BadInput
+from toolkit.errors import BadInput, BipError
 from toolkit.github import Auth, GitHubClient, Limits
 from toolkit.readinglist import load_reading_list
 from toolkit.state import Store
@@ -184,19 +184,46 @@ def test_warm_run_is_all_conditional_and_free(gh, tmp_path, model):
     assert warm_client.counters.not_modified == 6
 
 
-def test_rank_from_a_local_clone_is_exact(tmp_path):
+def test_rank_from_a_local_clone_counts_the_upstream_default_branch(tmp_path):
+    import subprocess
+
     import git
 
-    repo = git.Repo.init(tmp_path / "clone")
-    for n, (name, email) in enumerate(
-        [("A", "a@x"), ("A", "a@x"), ("A", "a@x"), ("Me", "me@x"), ("Me", "me2@x"), ("B", "b@x")]
-    ):
-        (tmp_path / "clone" / f"f{n}").write_text(str(n))
+    def commit(repo, n, name, email):
+        (Path(repo.working_tree_dir) / f"f{n}").write_text(str(n))
         repo.index.add([f"f{n}"])
         actor = git.Actor(name, email)
         repo.index.commit(f"c{n}", author=actor, committer=actor)
+
+    upstream = git.Repo.init(tmp_path / "upstream")
+    for n, (name, email) in enumerate(
+        [("A", "a@x"), ("A", "a@x"), ("A", "a@x"), ("Me", "me@x"), ("Me", "me2@x"), ("B", "b@x")]
+    ):
+        commit(upstream, n, name, email)
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "upstream"), str(tmp_path / "clone")])
+    clone = git.Repo(tmp_path / "clone")
+    clone.git.checkout("-b", "my-work")  # what is checked out must not count
+    for n in range(6, 10):
+        commit(clone, n, "Me", "me@x")
     assert contrib.rank_from_clone(tmp_path / "clone", ["me@x", "ME2@x"]) == (2, 3)
     assert contrib.rank_from_clone(tmp_path / "clone", ["nobody@x"]) == (None, 4)
+    # the remote that points at the repo wins over origin
+    clone.git.remote("rename", "origin", "upstream")
+    clone.git.remote("add", "origin", "https://github.com/me/fork.git")
+    clone.git.config("remote.upstream.url", "https://github.com/org/repo.git")
+    assert contrib.rank_from_clone(tmp_path / "clone", ["me@x"], "org/repo") == (2, 4)
+    with pytest.raises(BipError, match="has no branch of 'origin'"):
+        contrib.rank_from_clone(tmp_path / "clone", ["me@x"], "someone/else")
+
+
+def test_rank_from_a_clone_without_a_remote_says_so(tmp_path):
+    import git
+
+    git.Repo.init(tmp_path / "local")
+    with pytest.raises(BipError, match="has no remote"):
+        contrib.rank_from_clone(tmp_path / "local", ["me@x"])
+    with pytest.raises(BipError, match="cannot read the clone"):
+        contrib.rank_from_clone(tmp_path / "nothing", ["me@x"])
 
 
 def graphql_world(gh: FakeGitHub) -> list[dict]:
@@ -206,7 +233,10 @@ def graphql_world(gh: FakeGitHub) -> list[dict]:
         bodies.append(body)
         if "user(login: $login)" in body["query"]:
             return Reply(body={"data": {"user": {"id": "U_me", "login": "me"}}})
-        assert body["variables"] == {"uid": "U_me"}
+        variables = body["variables"]  # every value is a variable, never pasted into the text
+        assert variables["uid"] == "U_me" and variables["o_r0"] == "vllm-project"
+        assert variables["pq0"] == "repo:vllm-project/vllm is:pr author:me sort:created-asc"
+        assert "vllm-project" not in body["query"]
         return Reply(
             body={
                 "data": {
@@ -343,3 +373,56 @@ def test_cli_status_without_targets_or_login(bip, contrib_ws):
     (contrib_ws / "bip.toml").write_text("")
     result = bip("-w", str(contrib_ws), "contrib", "status", code=2)
     assert result.exit_code == 2 and "does not know your GitHub login" in result.stderr
+
+
+def pr_pages_world(gh: FakeGitHub, total: int) -> list[dict]:
+    """GitHub's search connection: 100 PRs a page behind cursors, `total` PRs in all."""
+    bodies: list[dict] = []
+
+    def handle(body, request):
+        bodies.append(body)
+        if "user(login: $login)" in body["query"]:
+            return Reply(body={"data": {"user": {"id": "U_me", "login": "me"}}})
+        after = body["variables"].get("pa0")
+        start = int(after[1:]) if after else 0
+        count = min(100, total - start)
+        page = {
+            "issueCount": total,
+            "pageInfo": {"hasNextPage": start + count < total, "endCursor": f"c{start + count}"},
+            "nodes": [
+                {
+                    "number": start + k,
+                    "title": "t",
+                    "url": "u",
+                    "state": "MERGED",
+                    "merged": True,
+                    "createdAt": "2026-10-01T00:00:00Z",
+                    "mergedAt": "2026-10-02T00:00:00Z",
+                }
+                for k in range(count)
+            ],
+        }
+        data = {"p0": page}
+        if after is None:
+            data["r0"] = {"defaultBranchRef": None}
+            data["i0"] = {"issueCount": 0, "nodes": []}
+        return Reply(body={"data": data})
+
+    gh.graphql_handler = handle
+    return bodies
+
+
+def test_graphql_follows_pr_pages_like_rest_and_says_when_the_cap_is_hit(gh, tmp_path):
+    target = [contrib.Target("a/b")]
+    bodies = pr_pages_world(gh, 250)
+    client = make_client(gh, tmp_path, token="t0ken")
+    [item] = contrib.fetch_progress(client, "me", target)
+    assert item.merged_prs == 250 and len(bodies) == 1 + 3  # the id, then 3 pages
+    assert [b["variables"].get("pa0") for b in bodies[2:]] == ["c100", "c200"]
+    assert not [n for n in client.notices if "PRs" in n]
+
+    bodies = pr_pages_world(gh, 1500)
+    client = make_client(gh, tmp_path / "again", token="t0ken")
+    [item] = contrib.fetch_progress(client, "me", target)
+    assert item.merged_prs == 1000 and len(bodies) == 1 + 10
+    assert "a/b: counted the first 1,000 of your 1,500 PRs" in " ".join(client.notices)

@@ -245,9 +245,14 @@ def test_every_command_that_changes_something_takes_json(bip, commented: Path, w
 
 
 def _commands(command, path=()):
+    """Every command under `command`, loading lazily registered ones as `bip` itself does."""
+    import typer
+
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from _commands(sub, (*path, name))
+    if hasattr(command, "list_commands"):
+        ctx = typer.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            yield from _commands(command.get_command(ctx, name), (*path, name))
 
 
 def test_help_names_values_and_never_cuts_a_summary(bip):

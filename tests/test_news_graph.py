@@ -135,8 +135,8 @@ def test_graph_mermaid_marks_figures_and_counts_hops(bip, ws, online):
     assert lines[0] == "graph LR"
     assert '  u_me(("me"))' in lines
     assert '  u_tridao["Tri Dao ★ (tridao)"]' in lines
-    assert '  u_tridao -->|"merged #7; approved #7"| u_me' in lines
-    assert '  u_some_one -->|"reviewed #7; commented #7"| u_me' in lines
+    assert '  u_tridao -->|"merged #35;7; approved #35;7"| u_me' in lines
+    assert '  u_some_one -->|"reviewed #35;7; commented #35;7"| u_me' in lines
     assert "  class u_tridao figure" in lines
     assert not any("bot" in line for line in lines)
     for line in lines[1:]:  # every line is a node, an edge or a style: nothing Mermaid rejects

@@ -168,7 +168,10 @@ def test_add_an_arxiv_paper_fills_its_metadata(bip, ws: Path, fake: FakePapers, 
     assert "Attention Is All You Need" in result.stdout
     assert [s.query["id_list"] for s in fake.to("arxiv")] == ["1706.03762"]
     bibtex = bip("-w", str(ws), "cite", "arxiv-1706.03762", "--format", "bibtex").stdout
-    assert bibtex.startswith("@misc{vaswani2017attention,") and "primaryClass = {cs.CL}" in bibtex
+    assert (
+        bibtex.startswith("@inproceedings{vaswani2017attention,")
+        and "primaryClass = {cs.CL}" in bibtex
+    )
 
 
 def test_add_a_doi_asks_crossref_with_a_mailto_when_an_email_is_configured(
@@ -228,6 +231,12 @@ def test_add_offline_or_unreachable_adds_from_the_identifier(
     assert "Crossref unreachable (connection refused)" in result.stderr
     assert "`bip read sync` will complete it" in result.stderr and "Traceback" not in result.stderr
     assert entry(ws, "doi-3600006.3613165").title == "doi:10.1145/3600006.3613165"
+    result = bip("-w", str(ws), "read", "add", "2106.09685")
+    assert (
+        "arXiv unreachable (connection refused), and nothing is cached for arXiv:2106.09685:"
+        in result.stderr
+    )
+    assert "id_list" not in result.stderr  # the query string is bip's business, not the user's
 
 
 def test_a_bad_base_url_is_a_clear_error(bip, ws: Path, fake: FakePapers, monkeypatch):

@@ -14,15 +14,18 @@ from toolkit.workspace import load_workspace
 
 def toml_line(setting: Setting, value: str) -> str:
     table, _, key = setting.key.rpartition(".")
-    shown = f'["{value}"]' if setting.is_list else f'"{value}"'
+    shown = f'["{value}"]' if setting.is_list else value if setting.is_number else f'"{value}"'
     return (f"[{table}]\n" if table else "") + f"{key} = {shown}\n"
 
 
 def expected(setting: Setting, value: str) -> object:
-    return [value] if setting.is_list else value
+    return [value] if setting.is_list else float(value) if setting.is_number else value
 
 
-VALUES = {"timezone": ("Asia/Tokyo", "Europe/Berlin", "Asia/Shanghai")}
+VALUES = {
+    "timezone": ("Asia/Tokyo", "Europe/Berlin", "Asia/Shanghai"),
+    "gpu_hour_usd": ("1.5", "2.25", "3.75"),
+}
 
 
 @pytest.mark.parametrize("setting", TABLE, ids=lambda s: s.name)

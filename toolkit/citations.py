@@ -57,6 +57,47 @@ BIBTEX_SPECIALS = {
 }
 
 
+# Words that start a family name ("Teven Le Scao", "Laurens van der Maaten", "Luigi Di Maio").
+PARTICLES = {
+    "af", "al", "bin", "da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du",
+    "el", "la", "le", "st.", "ten", "ter", "van", "von", "zu",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person's name in parts, as CITATION.cff gives it and BibTeX needs it."""
+
+    given: str
+    family: str
+    particle: str = ""  # lowercase particles BibTeX calls "von": "van der"
+    suffix: str = ""
+
+    @property
+    def display(self) -> str:
+        parts = [self.given, self.particle, self.family]
+        return " ".join(p for p in parts if p) + (f", {self.suffix}" if self.suffix else "")
+
+
+def split_name(author: str) -> Name | None:
+    """'Teven Le Scao' -> Le Scao, Teven; 'Laurens van der Maaten' -> van der / Maaten.
+    None for one-word names and organisations, which stay one unit."""
+    author = author.strip()
+    if "," in author:
+        family, given = (p.strip() for p in author.split(",", 1))
+        return Name(given, family)
+    words = author.split()
+    if len(words) < 2:
+        return None
+    start = next(
+        (i for i in range(1, len(words) - 1) if words[i].lower() in PARTICLES), len(words) - 1
+    )
+    lower = [w for w in words[start:-1] if w.islower()]
+    if start < len(words) - 1 and len(lower) == len(words) - 1 - start:  # all "von" words
+        return Name(" ".join(words[:start]), words[-1], " ".join(words[start:-1]))
+    return Name(" ".join(words[:start]), " ".join(words[start:]))
+
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Two-character Chinese family names (the rest are one character).
 _COMPOUND_SURNAMES = {
@@ -79,19 +120,20 @@ def _ascii(text: str) -> str:
 
 
 def family_name(author: str) -> str:
-    """'Tri Dao' -> 'dao', 'Dao, Tri' -> 'dao', 'DeepSeek-AI' -> 'deepseekai', '李沐' -> 'li'."""
+    """'Tri Dao' -> 'dao', 'Dao, Tri' -> 'dao', 'DeepSeek-AI' -> 'deepseekai', '李沐' -> 'li',
+    'Teven Le Scao' -> 'lescao'."""
     author = author.strip()
-    if "," in author:
-        family = author.split(",", 1)[0]
-    elif _HAN.match(author) and " " not in author:
+    parts = author.split()
+    name = split_name(author)
+    if _HAN.match(author) and " " not in author and "," not in author:
         # Written in Han script, family name first: 李沐, 欧阳修
         family = author[:2] if author[:2] in _COMPOUND_SURNAMES else author[:1]
+    elif len(parts) > 1 and parts[-1].lower() in ("team", "group", "lab", "ai"):
+        family = parts[0]
+    elif name is not None:
+        family = f"{name.particle} {name.family}"
     else:
-        parts = author.split()
-        if len(parts) > 1 and parts[-1].lower() in ("team", "group", "lab", "ai"):
-            family = parts[0]
-        else:
-            family = parts[-1] if parts else author
+        family = author
     return re.sub(r"[^a-z0-9]", "", _ascii(family).lower())
 
 
@@ -150,32 +192,43 @@ class Reference:
     """Everything a citation needs, whatever it came from."""
 
     key: str
-    kind: str  # article | misc | software | book | online
+    kind: str  # article | inproceedings | misc | software | book | online
     title: str
     authors: list[str] = field(default_factory=list)
+    names: dict[str, Name] = field(default_factory=dict)  # display name -> parts, from CFF
     year: int | None = None
     url: str | None = None
     arxiv: str | None = None
     primary_class: str | None = None
     doi: str | None = None
     journal: str | None = None
+    booktitle: str | None = None  # the proceedings or conference of an @inproceedings
+    pages: str | None = None
+    publisher: str | None = None
     version: str | None = None
     commit: str | None = None
     urldate: str | None = None
     entry_id: str = ""
 
 
-def _cff_authors(people: Any) -> list[str]:
-    names = []
+def _cff_authors(people: Any) -> tuple[list[str], dict[str, Name]]:
+    """Display names, and the parts of each person's name (`name-particle`, `name-suffix`)."""
+    names, parts = [], {}
     for person in people or []:
         if not isinstance(person, dict):
             continue
         if person.get("family-names"):
-            given = person.get("given-names", "")
-            names.append(f"{given} {person['family-names']}".strip())
+            name = Name(
+                str(person.get("given-names") or "").strip(),
+                str(person["family-names"]).strip(),
+                str(person.get("name-particle") or "").strip(),
+                str(person.get("name-suffix") or "").strip(),
+            )
+            names.append(name.display)
+            parts[name.display] = name
         elif person.get("name"):
             names.append(str(person["name"]))
-    return names
+    return names, parts
 
 
 def from_cff(cff_text: str, key: str, entry: Entry) -> Reference | None:
@@ -195,7 +248,9 @@ def from_cff(cff_text: str, key: str, entry: Entry) -> Reference | None:
     cff_type = str(source.get("type", "software"))
     kind = {
         "article": "article",
-        "conference-paper": "article",
+        "conference-paper": "inproceedings",
+        "conference": "inproceedings",
+        "proceedings": "inproceedings",
         "book": "book",
         "software": "software",
     }.get(cff_type, "misc")
@@ -214,12 +269,25 @@ def from_cff(cff_text: str, key: str, entry: Entry) -> Reference | None:
         or data.get("repository-code")
         or entry.link
     )
-    journal = source.get("journal") or (source.get("conference") or {}).get("name")
+    conference = source.get("conference")
+    venue = (
+        source.get("collection-title")
+        or source.get("proceedings-title")
+        or (conference.get("name") if isinstance(conference, dict) else None)
+        or source.get("journal")
+    )
+    journal = source.get("journal") if kind == "article" else None
+    booktitle = venue if kind == "inproceedings" else None
+    if (kind == "article" and not journal) or (kind == "inproceedings" and not booktitle):
+        kind = "misc"  # never an @article with an empty journal: BibTeX warns, styles print gaps
+    authors, names = _cff_authors(source.get("authors"))
     return Reference(
         key=key,
         kind=kind,
         title=str(source.get("title") or entry.title),
-        authors=_cff_authors(source.get("authors")) or list(entry.authors),
+        authors=authors or list(entry.authors),
+        names=names,
+        booktitle=str(booktitle) if booktitle else None,
         year=int(year) if year else entry.year,
         url=str(url) if url else None,
         doi=source.get("doi") or identifiers.get("doi"),
@@ -232,6 +300,17 @@ def from_cff(cff_text: str, key: str, entry: Entry) -> Reference | None:
     )
 
 
+# Venues that are proceedings (a conference or workshop), not journals: by word or by the
+# names of the field's conferences.
+_PROCEEDINGS = re.compile(
+    r"\b(proceedings|conference|symposium|workshop|neural information processing systems|"
+    r"neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|"
+    r"emnlp|naacl|aaai|ijcai|kdd|sosp|osdi|nsdi|eurosys|asplos|isca|micro|mlsys|sc|ppopp|"
+    r"atc|interspeech|icassp|colm)\b",
+    re.IGNORECASE,
+)
+
+
 def reference(
     entry: Entry, key: str, cff_text: str | None = None, today: date | None = None
 ) -> Reference:
@@ -240,7 +319,7 @@ def reference(
         if from_file is not None:
             return from_file
     kind = {
-        "paper": "article" if entry.doi and not entry.arxiv else "misc",
+        "paper": "misc",  # the list has no journal: an @article without one is an error
         "repo": "software",
         "book": "book",
         "course": "online",
@@ -250,6 +329,16 @@ def reference(
     authors = list(entry.authors)
     if not authors and entry.repo:
         authors = [entry.repo.split("/")[0]]
+    if kind == "book" and not authors:
+        kind = "misc"  # a @book needs an author or editor
+    journal = booktitle = None
+    if entry.kind == "paper" and entry.venue and authors and entry.year:
+        # A published paper: in proceedings (a conference, a workshop) or in a journal. What
+        # every style requires of those types (author, title, year, venue) is all there.
+        if _PROCEEDINGS.search(entry.venue):
+            kind, booktitle = "inproceedings", entry.venue
+        else:
+            kind, journal = "article", entry.venue
     urldate = None
     if kind == "online":
         urldate = (
@@ -265,6 +354,10 @@ def reference(
         arxiv=entry.arxiv,
         primary_class=entry.primary_class,
         doi=entry.doi,
+        journal=journal,
+        booktitle=booktitle,
+        pages=entry.pages if kind in ("article", "inproceedings") else None,
+        publisher=entry.publisher,
         version=entry.release,
         commit=entry.commit,
         urldate=urldate,
@@ -279,28 +372,51 @@ def escape(text: str) -> str:
     return "".join(BIBTEX_SPECIALS.get(ch, ch) for ch in text)
 
 
-def _authors_bibtex(authors: list[str]) -> str:
-    parts = []
-    for name in authors:
-        if name.lower() == "others":
-            parts.append("others")
-        elif " " not in name.strip() or any(w in name for w in ("Team", "-AI")):
-            parts.append("{" + escape(name) + "}")  # an organisation: one unit, not first/last
-        else:
-            parts.append(escape(name))
-    return " and ".join(parts)
+def _author_bibtex(author: str, parts: Name | None) -> str:
+    """One name as BibTeX reads it: `First Last`, or `von Last, Jr, First` with a family name
+    of several words kept whole in braces (`{Le Scao}, Teven`, `van der Maaten, Laurens`)."""
+    if author.lower() == "others":
+        return "others"
+    if parts is None and (" " not in author.strip() or any(w in author for w in ("Team", "-AI"))):
+        return "{" + escape(author) + "}"  # an organisation: one unit, not first/last
+    parts = parts or split_name(author)
+    if parts is None:
+        return "{" + escape(author) + "}"
+    particle, family = parts.particle, parts.family
+    if particle and not particle.islower():  # "De Maaten": BibTeX's "von" must be lowercase
+        particle, family = "", f"{particle} {family}"
+    if not particle and " " not in family and not parts.suffix and "," not in author:
+        return escape(author)  # "Tri Dao": BibTeX splits it right by itself
+    last = escape(family) if " " not in family else "{" + escape(family) + "}"
+    last = f"{escape(particle)} {last}" if particle else last
+    last += f", {escape(parts.suffix)}" if parts.suffix else ""
+    return f"{last}, {escape(parts.given)}" if parts.given else last
+
+
+def _authors_bibtex(authors: list[str], names: dict[str, Name] | None = None) -> str:
+    return " and ".join(_author_bibtex(a, (names or {}).get(a)) for a in authors)
 
 
 def bibtex(ref: Reference, plain: bool = False) -> str:
-    """One BibTeX entry. `plain` avoids biblatex-only types (@software, @online) for classic BibTeX."""
+    """One BibTeX entry. `plain` is for classic BibTeX styles (plain.bst and its kin): no
+    biblatex-only types (@software, @online), and what they ignore on @misc (`eprint`, `url`,
+    `urldate`, `version`) also said in `howpublished` and `note`, which they print."""
     kind = ref.kind
     fields: list[tuple[str, str]] = [("title", "{" + escape(ref.title) + "}")]
     if ref.authors:
-        fields.append(("author", _authors_bibtex(ref.authors)))
+        fields.append(("author", _authors_bibtex(ref.authors, ref.names)))
+    elif plain:  # what classic styles sort and label by when there is no author
+        fields.append(("key", escape(ref.title)))
     if ref.year:
         fields.append(("year", str(ref.year)))
     if ref.journal:
         fields.append(("journal", escape(ref.journal)))
+    if ref.booktitle:
+        fields.append(("booktitle", escape(ref.booktitle)))
+    if ref.pages:
+        fields.append(("pages", escape(ref.pages.replace("-", "--").replace("----", "--"))))
+    if ref.publisher:
+        fields.append(("publisher", escape(ref.publisher)))
     if ref.arxiv:
         fields += [("eprint", ref.arxiv), ("archivePrefix", "arXiv")]
         if ref.primary_class:
@@ -309,19 +425,27 @@ def bibtex(ref: Reference, plain: bool = False) -> str:
         fields.append(("doi", ref.doi))
     if ref.version:
         fields.append(("version", escape(ref.version)))
-    notes = []
-    if ref.commit:
-        notes.append(f"commit {ref.commit}")
     if ref.url:
         fields.append(("url", ref.url))
-        if plain and kind in ("software", "online"):
-            fields.append(("howpublished", "\\url{" + ref.url + "}"))
     if ref.urldate:
         fields.append(("urldate", ref.urldate))
+    notes = []
+    if plain and kind in ("software", "online", "book"):
+        kind = "misc"  # no biblatex types; a reading-list book has no publisher, plain.bst's must
+    if plain and ref.arxiv:
+        notes.append(
+            f"arXiv:{ref.arxiv}" + (f" [{ref.primary_class}]" if ref.primary_class else "")
+        )
+    if plain and ref.version:
+        notes.append(f"version {ref.version}")
+    if ref.commit:
+        notes.append(f"commit {ref.commit}")
+    if plain and ref.urldate:
+        notes.append(f"accessed {ref.urldate}")
+    if plain and kind == "misc" and ref.url:
+        fields.append(("howpublished", "\\url{" + ref.url + "}"))
     if notes:
         fields.append(("note", escape(", ".join(notes))))
-    if plain and kind in ("software", "online"):
-        kind = "misc"
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{ref.key},\n{body}\n}}\n"
 

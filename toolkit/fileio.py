@@ -256,7 +256,10 @@ def _create_from(tmp: Path, target: Path) -> bool:
 
 def _swap_checked(tmp: Path, target: Path, data: bytes, expected: str) -> bool:
     _before_swap(target)
-    swapped = _exchange(tmp, target)
+    try:
+        swapped = _exchange(tmp, target)
+    except FileNotFoundError:
+        return False  # deleted since bip read it: the caller reads again and says so
     if swapped is None:  # no atomic swap on this system: check, then rename (a tiny window)
         if _digest_of(target) != expected:
             return False
@@ -319,6 +322,8 @@ def _exchange(a: Path, b: Path) -> bool | None:
     code = ctypes.get_errno()
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
         return None  # this filesystem cannot swap
+    if code == errno.ENOENT:
+        raise FileNotFoundError(code, os.strerror(code), str(b))
     raise _write_error(OSError(code, os.strerror(code), str(b)), b)
 
 
@@ -357,8 +362,13 @@ def _write_error(exc: OSError, path: Path) -> BipError:
         )
     if code == errno.ENOSPC:
         return BipError(f"cannot write {path}: no space left on the disk; nothing was changed")
-    if code == errno.EISDIR:
-        return BadInput(f"cannot write {path}: it is a folder")
+    if code == errno.EISDIR or path.is_dir():  # renaming onto "." says EBUSY, not EISDIR
+        return BadInput(f"cannot write {path}: it is a folder", hint="give a file name")
+    if code == errno.ENOENT and not path.parent.is_dir():
+        return BadInput(
+            f"cannot write {path}: the folder {path.parent} does not exist",
+            hint=f"create it first (mkdir -p {path.parent}) or give another path",
+        )
     return BipError(f"cannot write {path}: {exc.strerror or exc}")
 
 
@@ -430,7 +440,8 @@ def locked(lock_path: Path | None, what: str = "the file") -> Iterator[None]:
     except Timeout:
         raise BipError(
             f"another bip command has been writing {what} for {LOCK_TIMEOUT:.0f} s",
-            hint=f"wait for it to finish; if none is running, delete {lock_path}",
+            hint="is a bip command still running (a check-in waiting for an answer)? "
+            "finish it, then run this again",
         ) from None
     except OSError as exc:
         raise _write_error(exc, lock_path) from None

@@ -26,6 +26,7 @@ SETTINGS_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"timezone": str},
     "github": {"login": str, "api_url": str},
     "git": {"emails": list, "repos": list},
+    "runs": {"dir": str, "patterns": list, "gpu_hour_usd": (int, float)},
     "drafts": {"posts_dir": str},
     "clones": {},  # free-form: "owner/name" = "path to a local clone"
     "papers": {"email": str, "arxiv_api_url": str, "crossref_api_url": str, "s2_api_url": str},
@@ -39,6 +40,9 @@ class Settings:
     api_url: str | None = None
     git_emails: list[str] = field(default_factory=list)
     git_repos: list[str] = field(default_factory=list)
+    runs_dir: str = "runs"  # where `bip run` records, relative to the workspace
+    runs_patterns: list[str] = field(default_factory=list)  # regexes with named groups
+    gpu_hour_usd: float | None = None  # price of one GPU-hour, for a run's cost
     posts_dir: str = "posts"
     clones: dict[str, str] = field(default_factory=dict)
     papers_email: str | None = None  # Crossref's etiquette: a mailto in the User-Agent
@@ -114,7 +118,9 @@ def validate_settings(data: dict[str, Any], text: str, path: str) -> list[Proble
                     continue
                 if sub not in allowed:
                     problems.append(_unknown(path, text, sub, list(allowed), f"{key}.{sub}"))
-                elif not isinstance(subvalue, allowed[sub]):
+                elif not isinstance(subvalue, allowed[sub]) or (
+                    isinstance(subvalue, bool) and allowed[sub] is not bool
+                ):
                     problems.append(_typed(path, text, sub, _type_name(allowed[sub])))
                 elif isinstance(subvalue, list) and not all(isinstance(x, str) for x in subvalue):
                     problems.append(_typed(path, text, sub, "a list of strings"))
@@ -127,6 +133,8 @@ def validate_settings(data: dict[str, Any], text: str, path: str) -> list[Proble
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return "a number"
     return "a list of strings" if kind is list else "a string"
 
 
@@ -159,12 +167,15 @@ class Setting:
     key: str
     env: str | None = None
     is_list: bool = False
+    is_number: bool = False
 
 
 # The whole precedence table, highest first: a flag (the caller's), `env`, the workspace
 # bip.toml, the user config, the default in `Settings`. Lists in variables are comma-separated.
 TABLE: tuple[Setting, ...] = (
     Setting("timezone", "timezone", "BIP_TIMEZONE"),
+    Setting("runs_dir", "runs.dir", "BIP_RUNS_DIR"),
+    Setting("gpu_hour_usd", "runs.gpu_hour_usd", "BIP_GPU_HOUR_USD", is_number=True),
     Setting("github_login", "github.login", "BIP_GITHUB_LOGIN"),
     Setting("api_url", "github.api_url", "GITHUB_API_URL"),
     Setting("git_emails", "git.emails", "BIP_GIT_EMAILS", is_list=True),
@@ -189,6 +200,9 @@ ENVIRONMENT: dict[str, str] = {
     "VISUAL": "the editor for `bip read note ID` and `bip checkin --edit` (first choice)",
     "EDITOR": "the editor, when VISUAL is not set",
     "S2_API_KEY": "a Semantic Scholar API key, sent as x-api-key (never stored)",
+    "CUDA_VISIBLE_DEVICES": "the GPUs a recorded run can see (NVIDIA), as `bip run` reports them",
+    "HIP_VISIBLE_DEVICES": "the GPUs a recorded run can see (AMD), as `bip run` reports them",
+    "ROCR_VISIBLE_DEVICES": "the GPUs a recorded run can see (AMD), when HIP_VISIBLE_DEVICES is not set",
 }
 
 
@@ -216,6 +230,9 @@ def _merge(settings: Settings, data: dict[str, Any], origin: str) -> None:
         if present:
             setattr(settings, setting.name, list(value) if setting.is_list else value)
             settings.sources[setting.name] = origin
+    if "patterns" in data.get("runs", {}):  # regexes hold commas: bip.toml only, no variable
+        settings.runs_patterns = list(data["runs"]["patterns"])
+        settings.sources["runs_patterns"] = origin
     if "clones" in data:  # a table of its own: the user config's and the workspace's both count
         settings.clones = {**settings.clones, **data["clones"]}
         settings.sources["clones"] = origin
@@ -229,6 +246,11 @@ def _apply_env(settings: Settings) -> None:
         parsed: Any = value.strip()
         if setting.is_list:
             parsed = [part.strip() for part in value.split(",") if part.strip()]
+        elif setting.is_number:
+            try:
+                parsed = float(value)
+            except ValueError:
+                raise BadInput(f"{setting.env}={value!r} is not a number") from None
         setattr(settings, setting.name, parsed)
         settings.sources[setting.name] = setting.env or ""
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from toolkit import __version__
 from toolkit.errors import BipError, ExitCode, InvalidFile
@@ -24,8 +26,100 @@ def report(exc: BipError) -> None:
         typer.echo(f"  hint: {sanitize(exc.hint)}", err=True)
 
 
+# Command name -> (module in toolkit.cli, attribute): a sub-app (typer.Typer) or a function.
+# Modules are imported when their command runs (or for --help), so `bip --version` and
+# `bip read list` load only what they use.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "cite": ("cite", "cite"),
+    "checkin": ("checkin", "checkin"),
+    "log": ("log", "log"),
+    "streak": ("streak", "streak"),
+    "init": ("init", "init"),
+    "read": ("read", "app"),
+    "figures": ("figures", "app"),
+    "contrib": ("contrib", "app"),
+    "draft": ("draft", "app"),
+    "run": ("runs", "record"),
+    "runs": ("runs", "app"),
+}
+
+
+class LazyCommands(TyperGroup):
+    """The root group: knows the command names, imports a command's module on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name]
+            target = getattr(import_module(f"toolkit.cli.{module}"), attribute)
+            # Built inside a throwaway root that has bip's settings, as add_typer would build it.
+            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+            holder.callback()(_nothing)
+            if isinstance(target, typer.Typer):
+                holder.add_typer(target, name=cmd_name)
+            else:  # a module may give its command click context settings (`bip run -- CMD`)
+                settings = getattr(import_module(f"toolkit.cli.{module}"), "CONTEXTS", {})
+                holder.command(cmd_name, context_settings=settings.get(cmd_name))(target)
+            built = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
+            from toolkit.cli._help import readable
+
+            self.commands[cmd_name] = readable(_plain_values_fast(built))
+        return self.commands[cmd_name]
+
+
+def _nothing() -> None:
+    pass
+
+
+class _PlainValue:
+    """Typer coerces every parameter through a pydantic TypeAdapter built on first use, which
+    imports pydantic (~0.1 s) even for an option left out or a plain text value. Those two
+    cases need no adapter: a missing value is None (or () for repeatable options), exactly as
+    typer's own coerce says, and text annotated `str` is that text. Anything else builds
+    typer's adapter as before."""
+
+    def __init__(self, param: Any) -> None:
+        self.param = param
+        self.text = param.type_descriptor.annotation in (str, str | None)
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        multiple = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multiple else None
+        if self.text and not multiple and type(value) is str:
+            return value
+        param._runtime_param = None
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
+
+
+def _plain_values_fast(command: Any) -> Any:
+    for param in getattr(command, "params", []):
+        _shortcut(param)
+    help_option = getattr(command, "get_help_option", None)
+    if help_option is not None:  # made per command when a context is; it is a parameter too
+
+        def get_help_option(ctx: Any, _made: Any = help_option) -> Any:
+            return _shortcut(_made(ctx))
+
+        command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _plain_values_fast(sub)
+    return command
+
+
+def _shortcut(param: Any) -> Any:
+    if getattr(param, "_runtime_param", False) is None and hasattr(param, "type_descriptor"):
+        param._runtime_param = _PlainValue(param)
+    return param
+
+
 app = typer.Typer(
     name="bip",
+    cls=LazyCommands,
     help="Build in public: a reading list that cites, drafts that credit, contributor-graph "
     "progress and a daily check-in.",
     no_args_is_help=True,
@@ -64,19 +158,6 @@ def root(
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
-from toolkit.cli import checkin, cite, contrib, draft, figures, init, log, read, streak  # noqa: E402
-
-app.add_typer(read.app, name="read")
-app.add_typer(figures.app, name="figures")
-app.add_typer(contrib.app, name="contrib")
-app.add_typer(draft.app, name="draft")
-app.command("cite")(cite.cite)
-app.command("checkin")(checkin.checkin)
-app.command("log")(log.log)
-app.command("streak")(streak.streak)
-app.command("init")(init.init)
-
-
 def run(argv: Sequence[str] | None = None) -> int:
     """Run bip with `argv` (default: the process's arguments) and return its exit code.
 
@@ -89,9 +170,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not debug:
         _quiet_libraries()
     try:
-        from toolkit.cli._help import readable
+        command = _plain_values_fast(typer.main.get_command(app))
+        if not args or "--help" in args:  # the root's own help; commands get theirs when built
+            from toolkit.cli._help import readable
 
-        command = readable(typer.main.get_command(app))
+            command = readable(command)
         result = command.main(args=args, prog_name="bip", standalone_mode=False)
         code = result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:
@@ -119,7 +202,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             # A file or folder the system refused: the user's to fix, not a bug in bip.
             typer.echo(f"bip: error: {exc.filename}: {exc.strerror or exc}", err=True)
             return int(ExitCode.ERROR)
-        typer.echo(f"bip: internal error: {type(exc).__name__}: {exc}", err=True)
+        from toolkit.cli.output import sanitize
+
+        typer.echo(f"bip: internal error: {type(exc).__name__}: {sanitize(str(exc))}", err=True)
         typer.echo(
             "  this is a bug in bip; run again with --debug and report the traceback", err=True
         )

@@ -62,9 +62,8 @@ def github_client(
         resolve_auth(env),
         cache_path=ws.paths.http_cache,
         offline=offline or offline_env(),
-        limits=Limits(max_wait=max_wait, retries=0, timeout=5)
-        if quick
-        else Limits(max_wait=max_wait),
+        # A best-effort lookup never waits for a rate limit and gives up after 3 s.
+        limits=Limits(max_wait=0, retries=0, timeout=3) if quick else Limits(max_wait=max_wait),
     )
 
 

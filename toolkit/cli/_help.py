@@ -54,9 +54,10 @@ def readable(command: Any) -> Any:
     if command.help and not command.short_help:
         command.short_help = _summary(command.help)
     for param in command.params:
-        if param.metavar is not None or getattr(param, "is_flag", False):
+        if getattr(param, "is_flag", False):
             continue
-        param.metavar = _metavar(param)
+        if param.metavar is None:  # a metavar the command chose itself is kept
+            param.metavar = _metavar(param)
         if param.param_type_name == "argument":
             # the name says it all: no `<str>` beside it, no braces around it in the usage line
             param.display_type_rich = lambda ctx: None

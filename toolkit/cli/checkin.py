@@ -18,6 +18,7 @@ from toolkit.cli._context import (
     workspace,
 )
 from toolkit.cli.output import echo, print_json, warn, working
+from toolkit.errors import BipError
 
 
 def checkin(
@@ -53,7 +54,7 @@ def checkin(
     without one. A second check-in the same day adds to the day's file.
     Example: bip checkin --note "KV-cache paging finally clicked" --minutes 90 --tag vllm
     """
-    from toolkit.journal.checkin import LAST_KEY, gather, to_day
+    from toolkit.journal.checkin import gather, remember, to_day
     from toolkit.journal.days import render_day, write_day
     from toolkit.journal.index import refresh_index
     from toolkit.journal.streak import streaks
@@ -86,7 +87,12 @@ def checkin(
         step = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
         upcoming += [step] if step.strip() else []
     store = state_store(ws)
-    client = None if (offline or offline_env()) else github_client(ws, api_url, False, max_wait=10)
+    client = None
+    if not (offline or offline_env()):
+        try:
+            client = github_client(ws, api_url, False, max_wait=10)
+        except BipError as exc:  # a bad token or URL must not cost the user today's note
+            warn(f"GitHub left out: {exc.message}")
     if not dry_run:
         to_start = [i for i in read or [] if model.entry(i).status == "todo"]
         for entry_id in to_start:
@@ -97,11 +103,20 @@ def checkin(
             )
         if to_start:  # the entries' new status and dates belong in today's Read section
             model = rl.load_reading_list(ws.paths.reading_list).model
-    if client is None:
-        entry = gather(ws, model, store, now, client, worked_on=read or [])
-    else:
-        with working("asking GitHub about your progress and the people you follow"):
+    try:
+        if client is None:
             entry = gather(ws, model, store, now, client, worked_on=read or [])
+        else:
+            with working("asking GitHub about your progress and the people you follow"):
+                entry = gather(ws, model, store, now, client, worked_on=read or [])
+    except Exception as exc:
+        # Whatever GitHub did, the note is written: gather again without it (a failure that
+        # has nothing to do with GitHub fails again, and is reported as usual).
+        if client is None or (ctx.find_root().obj or {}).get("debug"):
+            raise
+        entry = gather(ws, model, store, now, None, worked_on=read or [])
+        why = exc.message if isinstance(exc, BipError) else f"{type(exc).__name__}: {exc}"
+        entry.warnings.append(f"GitHub left out: {why}")
     entry.notes, entry.next = notes, upcoming
     entry.minutes, entry.tags = minutes, list(tag or [])
     if editor is not None:
@@ -121,7 +136,7 @@ def checkin(
         echo(render_day(day))
         return
     path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
-    store.put(LAST_KEY, now.isoformat())
+    remember(store, entry, model)
     report = refresh_index(store, ws.paths.journal)
     for problem in report.problems:  # another day's broken file never blocks today's
         warn(f"skipped: {problem}")

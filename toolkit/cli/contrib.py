@@ -217,7 +217,7 @@ def graph(
     with working(f"asking GitHub who reviewed your PRs in {len(targets)} repos"):
         login = resolve_login(client, user, ws.settings.github_login)
         result = fetch_graph(client, login, targets, model)
-    typer.echo(renderers[fmt.value](result), nl=False)
+    echo(renderers[fmt.value](result), nl=False)
     if fmt is not GraphFormat.json:
         for line in result.hops:
-            typer.echo(f"hops: {line}", err=True)
+            echo(f"hops: {line}", err=True)

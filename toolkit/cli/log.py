@@ -64,4 +64,5 @@ def log(
         ]
         table(["day", "built", "read", "landed", "notes", "minutes", "tags"], rows)
     if reindex and not as_json:
-        echo(f"reindexed {len(report.summaries)} days")
+        count = len(report.summaries)
+        echo(f"reindexed {count} day{'s' if count != 1 else ''}")

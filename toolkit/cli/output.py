@@ -58,6 +58,8 @@ RICH_MAX_ROWS = 1000
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -76,6 +78,7 @@ def plain_table(columns: list[str], rows: list[list[str]]) -> str:
 def table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
     """A rich table on a terminal; plain aligned columns in a pipe or past RICH_MAX_ROWS rows
     (rich lays out every cell, which takes seconds for thousands of rows)."""
+    rows = [[sanitize(str(cell)) for cell in row] for row in rows]  # data: never obeyed
     if not sys.stdout.isatty() or len(rows) > RICH_MAX_ROWS:
         if title:
             typer.echo(sanitize(title))
@@ -107,8 +110,8 @@ def fields(pairs: list[tuple[str, Any]]) -> None:
         typer.echo(f"{key.ljust(width)}  {text}")
 
 
-def echo(text: str = "") -> None:
-    typer.echo(sanitize(text))
+def echo(text: str = "", nl: bool = True, err: bool = False) -> None:
+    typer.echo(sanitize(text), nl=nl, err=err)
 
 
 def warn(text: str) -> None:

@@ -41,7 +41,8 @@ def streak(
     result = streaks(set(activity), today)
     if svg_file is not None:
         title = (
-            f"{result.days} journal days; current streak {result.current}, longest {result.longest}"
+            f"{result.days} journal day{'' if result.days == 1 else 's'}; "
+            f"current streak {result.current}, longest {result.longest}"
         )
         atomic_write_text(svg_file, svg(activity, today, title))
     if as_json:

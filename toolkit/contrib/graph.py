@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from toolkit.contrib import PullRequest, Target, fetch_pull_requests
-from toolkit.github import GitHubClient
+from toolkit.github import GitHubClient, graphql
+from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 
 RELATIONS = ("merged", "approved", "requested changes", "reviewed", "commented")
@@ -35,6 +36,7 @@ class Graph:
         return sorted({i.person for i in self.interactions}, key=str.lower)
 
 
+@reads("the people around your PRs")
 def fetch_graph(
     client: GitHubClient, login: str, targets: list[Target], model: ReadingList
 ) -> Graph:
@@ -87,14 +89,14 @@ def _interactions_graphql(
     client: GitHubClient, login: str, pairs: list[tuple[str, PullRequest]]
 ) -> list[Interaction]:
     """Every PR's merger, reviews and comments in one GraphQL request (aliases p0, p1, ...)."""
-    parts = []
+    fields = []
     for n, (repo, pr) in enumerate(pairs):
-        owner, name = repo.split("/", 1)
-        parts.append(
-            f'p{n}: repository(owner: "{owner}", name: "{name}") '
-            f"{{ pullRequest(number: {pr.number}) {{{_PR_FIELDS}}} }}"
+        field = graphql.repository(
+            f"p{n}", repo, f"pullRequest(number: $pr_p{n}) {{{_PR_FIELDS}}}", nodes=102
         )
-    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+        field.variables[f"pr_p{n}"] = ("Int!", pr.number)
+        fields.append(field)
+    data = graphql.batch(client, fields)
     found: list[Interaction] = []
     for n, (repo, pr) in enumerate(pairs):
         node = ((data.get(f"p{n}") or {}).get("pullRequest")) or {}
@@ -154,16 +156,41 @@ def _summary(items: list[Interaction]) -> str:
     return "; ".join(f"{rel} {', '.join(prs)}" for rel, prs in parts.items())
 
 
+# Mermaid reads `#name;` and `#123;` in a label as a character (so `#132;` is not "#132;"),
+# ends a quoted label at `"`, and renders `<b>` as HTML: write these as its own entity codes.
+_MERMAID = {
+    "#": "#35;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "&": "#amp;",
+    "|": "#124;",
+    "`": "#96;",
+}
+
+
+def mermaid_text(text: str) -> str:
+    """Text for inside a double-quoted Mermaid label, rendered exactly as written."""
+    return "".join(_MERMAID.get(ch, ch) for ch in " ".join(text.split()))
+
+
+def dot_text(text: str) -> str:
+    """Text for inside a double-quoted DOT string: `\\` and `\"` escaped, so Graphviz's label
+    escapes (`\\n`, `\\N`, ...) never fire on a name."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
 def render_mermaid(graph: Graph) -> str:
     """A Mermaid flowchart that GitHub renders inside a ```mermaid block."""
-    lines = ["graph LR", f'  {_node(graph.login)}(("{graph.login}"))']
+    lines = ["graph LR", f'  {_node(graph.login)}(("{mermaid_text(graph.login)}"))']
     for person in graph.people():
         label = graph.figures.get(person.lower())
         text = f"{label} ★ ({person})" if label else person
-        lines.append(f'  {_node(person)}["{text}"]')
+        lines.append(f'  {_node(person)}["{mermaid_text(text)}"]')
     for person in graph.people():
         mine = [i for i in graph.interactions if i.person == person]
-        lines.append(f'  {_node(person)} -->|"{_summary(mine)}"| {_node(graph.login)}')
+        summary = mermaid_text(_summary(mine))
+        lines.append(f'  {_node(person)} -->|"{summary}"| {_node(graph.login)}')
     marked = [_node(p) for p in graph.people() if p.lower() in graph.figures]
     if marked:
         lines.append("  classDef figure fill:#ffd54f,stroke:#8d6e00,stroke-width:2px")
@@ -172,15 +199,16 @@ def render_mermaid(graph: Graph) -> str:
 
 
 def render_dot(graph: Graph) -> str:
-    lines = ["digraph collaboration {", "  rankdir=LR;", f'  "{graph.login}" [shape=doublecircle];']
+    me = dot_text(graph.login)
+    lines = ["digraph collaboration {", "  rankdir=LR;", f'  "{me}" [shape=doublecircle];']
     for person in graph.people():
         label = graph.figures.get(person.lower())
         style = ' style=filled fillcolor="#ffd54f"' if label else ""
         text = f"{label} ({person})" if label else person
-        lines.append(f'  "{person}" [label="{text}"{style}];')
+        lines.append(f'  "{dot_text(person)}" [label="{dot_text(text)}"{style}];')
     for person in graph.people():
         mine = [i for i in graph.interactions if i.person == person]
-        lines.append(f'  "{person}" -> "{graph.login}" [label="{_summary(mine)}"];')
+        lines.append(f'  "{dot_text(person)}" -> "{me}" [label="{dot_text(_summary(mine))}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

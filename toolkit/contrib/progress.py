@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.errors import BadInput
-from toolkit.github import GitHubClient, GitHubError, NotFound, page_count
+from toolkit.github import GitHubClient, GitHubError, NotFound, graphql, page_count
+from toolkit.github.graphql import Field
 from toolkit.readinglist import ReadingList
 from toolkit.readinglist.links import REPO_PATTERN
 
@@ -124,10 +125,25 @@ def fetch_pull_requests(
     """The user's PRs in these repos (lowercased owner/name -> PRs), oldest first: one search
     request per ~8 repos, whatever the token."""
     found: dict[str, list[PullRequest]] = {r.lower(): [] for r in repos}
+    pages = PR_CAP // 100
     for query in search_chunks(f"is:pr author:{login}", repos):
-        for item in client.items("/search/issues", {"q": query, "sort": "created", "order": "asc"}):
-            if _repo_of(item) in found:
-                found[_repo_of(item)].append(_pr_from_rest(item))
+        total = seen = 0
+        params = {"q": query, "sort": "created", "order": "asc"}
+        what = f"your pull requests in {', '.join(repos)}"
+        for page in client.paginate("/search/issues", params, max_pages=pages, what=what):
+            with client.shape(what):
+                data = page.data if isinstance(page.data, dict) else {}
+                total = max(total, int(data.get("total_count") or 0))
+                for item in data.get("items") or []:
+                    seen += 1
+                    if _repo_of(item) in found:
+                        found[_repo_of(item)].append(_pr_from_rest(item))
+        if total > seen:
+            client.notices.append(
+                f"counted the first {seen:,} of your {total:,} PRs in "
+                f"{', '.join(q[5:] for q in query.split() if q.startswith('repo:'))} "
+                f"(GitHub search returns at most {PR_CAP:,})"
+            )
     return found
 
 
@@ -137,7 +153,11 @@ def fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[
     for repo, prs in fetch_pull_requests(client, login, repos).items():
         by_repo[repo].prs = prs
     for query in search_chunks(f"is:issue author:{login}", repos):
-        first = client.get("/search/issues", {"q": query, "per_page": 100})
+        first = client.get(
+            "/search/issues",
+            {"q": query, "per_page": 100},
+            what=f"your issues in {', '.join(repos)}",
+        )
         for item in first.data.get("items", []):
             target = by_repo.get(_repo_of(item))
             if target is not None:
@@ -146,12 +166,16 @@ def fetch_rest(client: GitHubClient, login: str, targets: list[Target]) -> list[
     for item in by_repo.values():
         item.sources.append("PRs and issues: GitHub search")
         try:
-            answer = client.get(f"/repos/{item.repo}/commits", {"author": login, "per_page": 1})
+            answer = client.get(
+                f"/repos/{item.repo}/commits",
+                {"author": login, "per_page": 1},
+                what=f"your commits in {item.repo}",
+            )
         except NotFound:
             item.error = "repository not found (or not visible to the token)"
             continue
         except GitHubError as exc:
-            if "409" not in exc.message:  # 409: an empty repository has no commits
+            if exc.status != 409:  # 409: an empty repository has no commits
                 raise
             answer = None
         if answer is not None and isinstance(answer.data, list):
@@ -196,6 +220,8 @@ def _dates(item: RepoProgress, moment: str | None) -> None:
 
 # -- GraphQL ---------------------------------------------------------------------------------
 
+PR_CAP = 1000  # GitHub search returns at most 1,000 results: REST and GraphQL stop there alike
+
 _REPO_FIELDS = """
     nameWithOwner
     defaultBranchRef { target { ... on Commit {
@@ -204,31 +230,47 @@ _REPO_FIELDS = """
 """
 _PR_FIELDS = """
     issueCount
+    pageInfo { hasNextPage endCursor }
     nodes { ... on PullRequest { number title url state merged createdAt mergedAt } }
 """
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _pr_search(n: int, query: str, after: str | None) -> Field:
+    return Field(
+        f"p{n}",
+        f"search(query: $pq{n}, type: ISSUE, first: 100, after: $pa{n}) {{{_PR_FIELDS}}}",
+        {f"pq{n}": ("String!", query), f"pa{n}": ("String", after)},
+        nodes=100,
+    )
+
+
+def build_batch(login: str, targets: list[Target]) -> list[Field]:
+    """The fields of one progress query: every target repo's commits, PRs and issues (aliases
+    r0, p0, i0, r1, ...); the user's node id is the shared variable $uid."""
+    fields = []
+    for n, target in enumerate(targets):
+        fields.append(graphql.repository(f"r{n}", target.repo, _REPO_FIELDS, nodes=3))
+        prs = f"repo:{target.repo} is:pr author:{login} sort:created-asc"
+        fields.append(_pr_search(n, prs, None))
+        fields.append(
+            Field(
+                f"i{n}",
+                f"search(query: $iq{n}, type: ISSUE, first: 1) "
+                "{ issueCount nodes { ... on Issue { createdAt } } }",
+                {
+                    f"iq{n}": (
+                        "String!",
+                        f"repo:{target.repo} is:issue author:{login} sort:created-asc",
+                    )
+                },
+            )
+        )
+    return fields
 
 
 def build_batch_query(login: str, targets: list[Target]) -> str:
-    """One GraphQL query for every target repo's numbers (aliases r0, r1, ...)."""
-    parts = []
-    for n, target in enumerate(targets):
-        owner, name = target.repo.split("/", 1)
-        parts.append(
-            f"r{n}: repository(owner: {_quote(owner)}, name: {_quote(name)}) {{{_REPO_FIELDS}}}"
-        )
-        prs = _quote(f"repo:{target.repo} is:pr author:{login} sort:created-asc")
-        issues = _quote(f"repo:{target.repo} is:issue author:{login} sort:created-asc")
-        parts.append(f"p{n}: search(query: {prs}, type: ISSUE, first: 100) {{{_PR_FIELDS}}}")
-        parts.append(
-            f"i{n}: search(query: {issues}, type: ISSUE, first: 1) "
-            "{ issueCount nodes { ... on Issue { createdAt } } }"
-        )
-    body = "\n  ".join(parts)
-    return f"query($uid: ID!) {{\n  rateLimit {{ cost remaining resetAt }}\n  {body}\n}}"
+    """The text of the first progress query (for inspection and tests)."""
+    return graphql.build_query(build_batch(login, targets), {"uid": ("ID!", "")})[0]
 
 
 def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
@@ -237,7 +279,10 @@ def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> li
     )
     if not user or not user.get("user"):
         raise BadInput(f"GitHub has no user {login!r}", hint="check --user or [github] login")
-    data = client.graphql(build_batch_query(login, targets), {"uid": user["user"]["id"]}) or {}
+    uid = {"uid": ("ID!", user["user"]["id"])}
+    data = graphql.batch(client, build_batch(login, targets), uid)
+    pr_nodes = {n: list((data.get(f"p{n}") or {}).get("nodes") or []) for n in range(len(targets))}
+    _more_pull_requests(client, login, targets, data, pr_nodes)
     out = []
     for n, target in enumerate(targets):
         item = RepoProgress(target.repo, target.entry_id)
@@ -250,7 +295,7 @@ def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> li
         item.commits = int(history.get("totalCount", 0))
         for node in history.get("nodes") or []:
             _dates(item, node.get("committedDate"))
-        for node in (data.get(f"p{n}") or {}).get("nodes") or []:
+        for node in pr_nodes[n]:
             if not node:
                 continue
             state = "merged" if node.get("merged") else str(node.get("state", "OPEN")).lower()
@@ -264,6 +309,8 @@ def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> li
                     node.get("mergedAt"),
                 )
             )
+        total = int((data.get(f"p{n}") or {}).get("issueCount", 0))
+        _note_cap(client, item, total)
         issues = data.get(f"i{n}") or {}
         item.issues = int(issues.get("issueCount", 0))
         for node in issues.get("nodes") or []:
@@ -275,3 +322,43 @@ def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> li
         ]
         out.append(item)
     return out
+
+
+def _more_pull_requests(
+    client: GitHubClient,
+    login: str,
+    targets: list[Target],
+    data: dict[str, Any],
+    pr_nodes: dict[int, list[Any]],
+) -> None:
+    """Follow each PR search's cursor, all repos with more pages in one query per round, up to
+    PR_CAP PRs a repo (what REST's pagination reaches too)."""
+    pages = {n: (data.get(f"p{n}") or {}).get("pageInfo") or {} for n in pr_nodes}
+    while True:
+        more = [
+            _pr_search(
+                n,
+                f"repo:{targets[n].repo} is:pr author:{login} sort:created-asc",
+                info["endCursor"],
+            )
+            for n, info in pages.items()
+            if info.get("hasNextPage") and info.get("endCursor") and len(pr_nodes[n]) < PR_CAP
+        ]
+        if not more:
+            return
+        answer = graphql.batch(client, more)
+        for f in more:
+            n = int(f.alias[1:])
+            page = answer.get(f.alias) or {}
+            pr_nodes[n] += list(page.get("nodes") or [])
+            pages[n] = page.get("pageInfo") or {}
+
+
+def _note_cap(client: GitHubClient, item: RepoProgress, total: int) -> None:
+    if total > len(item.prs):
+        note = (
+            f"{item.repo}: counted the first {len(item.prs):,} of your {total:,} PRs "
+            f"(GitHub search returns at most {PR_CAP:,})"
+        )
+        item.sources.append(note)
+        client.notices.append(note)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from toolkit import git
 from toolkit.contrib.progress import CONTRIBUTOR_PAGES, RepoProgress
 from toolkit.errors import BadInput, BipError
 from toolkit.github import GitHubClient
+from toolkit.readinglist.links import github_repo
 
 # -- rank and goal ---------------------------------------------------------------------------
 
@@ -17,7 +19,9 @@ def _rank(
 ) -> None:
     if clone:
         try:
-            item.rank, item.contributors = rank_from_clone(Path(clone).expanduser(), emails)
+            item.rank, item.contributors = rank_from_clone(
+                Path(clone).expanduser(), emails, item.repo
+            )
             item.rank_note = "exact, from your local clone (by author email, merges excluded)"
             return
         except BipError as exc:
@@ -26,7 +30,11 @@ def _rank(
         item.rank_note = "no commits on the default branch yet"
         return
     seen = 0
-    for page in client.paginate(f"/repos/{item.repo}/contributors", max_pages=CONTRIBUTOR_PAGES):
+    for page in client.paginate(
+        f"/repos/{item.repo}/contributors",
+        max_pages=CONTRIBUTOR_PAGES,
+        what=f"the contributors of {item.repo}",
+    ):
         if not isinstance(page.data, list):
             break
         for position, person in enumerate(page.data, start=seen + 1):
@@ -46,23 +54,44 @@ def _contributor_total(page: Any, seen: int) -> int | None:
     return seen + len(page.data)
 
 
-def rank_from_clone(path: Path, emails: list[str]) -> tuple[int | None, int]:
-    """(your rank, number of authors) by non-merge commits on HEAD, from a local clone."""
+def rank_from_clone(
+    path: Path, emails: list[str], repo: str | None = None
+) -> tuple[int | None, int]:
+    """(your rank, number of authors) by non-merge commits on the upstream default branch of a
+    local clone: the remote's HEAD (e.g. origin/main), whatever branch is checked out.
+
+    The remote is the one whose URL points at `repo` (owner/name), else `origin`, else the only
+    one."""
     if not emails:
         raise BadInput("no git emails configured", hint='set [git] emails = ["you@example.com"]')
     try:
-        import git
-
-        repo = git.Repo(path)
-        out = repo.git.shortlog("-sne", "--no-merges", "HEAD")
-    except Exception as exc:  # GitPython raises many kinds; all mean "cannot read this clone"
-        raise BipError(f"cannot read the clone at {path}: {type(exc).__name__}") from exc
-    counts: dict[str, int] = {}
-    for line in out.splitlines():
-        number, _, who = line.strip().partition("\t")
-        email = who[who.rfind("<") + 1 : who.rfind(">")].lower()
-        counts[email] = counts.get(email, 0) + int(number)
+        remote = _upstream_remote(path, repo)
+        branch = git.remote_default_branch(path, remote)
+        if branch is None:
+            raise BipError(
+                f"the clone at {path} has no branch of {remote!r}",
+                hint=f"fetch it: git -C {path} fetch {remote}",
+            )
+        counts = git.author_counts(path, branch)
+    except git.GitError as exc:
+        raise BipError(f"cannot read the clone at {path}: {exc.message}") from None
     mine = sum(counts.pop(e.lower(), 0) for e in emails)
     if mine == 0:
         return None, len(counts)
     return 1 + sum(c > mine for c in counts.values()), len(counts) + 1
+
+
+def _upstream_remote(path: Path, repo: str | None) -> str:
+    found = git.remotes(path)
+    if repo:
+        for name, urls in found.items():
+            if any((github_repo(u) or "").lower() == repo.lower() for u in urls):
+                return name
+    if "origin" in found or not found:
+        if not found:
+            raise BipError(
+                f"the clone at {path} has no remote",
+                hint="the rank counts the upstream's default branch: add the remote and fetch it",
+            )
+        return "origin"
+    return next(iter(found))

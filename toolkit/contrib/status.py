@@ -18,6 +18,7 @@ from toolkit.contrib.progress import (
 from toolkit.contrib.rank import _rank
 from toolkit.errors import BadInput
 from toolkit.github import GitHubClient, GitHubUnreachable
+from toolkit.http import reads
 from toolkit.readinglist import ReadingList
 from toolkit.state import Snapshot
 
@@ -116,7 +117,8 @@ def take_status(
             "or pass --repo owner/name",
         )
     try:
-        login = resolve_login(client, user, configured_login)
+        with client.shape("your own user (GET /user)"):
+            login = resolve_login(client, user, configured_login)
         found_progress = fetch_progress(client, login, targets, clones, emails, progress=progress)
     except GitHubUnreachable:
         # Offline, or GitHub down, and this exact question was never asked before: answer
@@ -206,6 +208,7 @@ def status_from_snapshots(
     )
 
 
+@reads("contributor progress")
 def fetch_progress(
     client: GitHubClient,
     login: str,

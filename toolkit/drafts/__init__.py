@@ -12,6 +12,7 @@ from toolkit.drafts.pr import (
 from toolkit.drafts.render import (
     BUILTIN,
     NEEDS,
+    RESERVED,
     SUFFIX,
     Citer,
     Rendered,
@@ -23,6 +24,7 @@ from toolkit.drafts.render import (
     post_path,
     publish,
     render,
+    site_kind,
     slugify,
     write_post,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "SUFFIX",
     "BUILTIN",
     "NEEDS",
+    "RESERVED",
     "TemplateInfo",
     "environment",
     "list_templates",
@@ -45,6 +48,7 @@ __all__ = [
     "front_matter",
     "Rendered",
     "render",
+    "site_kind",
     "write_post",
     "publish",
     "paper_context",

@@ -1,4 +1,4 @@
-"""What you changed relative to the upstream code you built on, read with GitPython.
+"""What you changed relative to the upstream code you built on, read from git.
 
 The base is `--upstream REF` if given, else the entry's pinned `commit:`, else the merge-base of
 HEAD with the default branch of the remote that points at the entry's GitHub repo.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from toolkit import git
 from toolkit.errors import BadInput
 from toolkit.readinglist import Entry
-from toolkit.readinglist.links import github_repo
 
 
 @dataclass
@@ -52,26 +51,6 @@ class BuildLog:
         return sum(f.deletions for f in self.files)
 
 
-def _points_at(url: str, repo: str) -> bool:
-    found = github_repo(url)
-    return found is not None and found.lower() == repo.lower()
-
-
-def _upstream_ref(repo: Any, upstream_repo: str) -> str | None:
-    for remote in repo.remotes:
-        if not any(_points_at(u, upstream_repo) for u in remote.urls):
-            continue
-        names: dict[str, str] = {str(ref.remote_head): str(ref.name) for ref in remote.refs}
-        if "HEAD" in names:
-            target = repo.git.symbolic_ref(f"refs/remotes/{remote.name}/HEAD", "--short")
-            return str(target)
-        for branch in ("main", "master"):
-            if branch in names:
-                return names[branch]
-        return next(iter(names.values()), None)
-    return None
-
-
 def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog:
     if entry.kind != "repo" or not entry.repo:
         raise BadInput(
@@ -79,17 +58,23 @@ def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog
             hint="build-log needs a repo entry (kind: repo, repo: owner/name)",
         )
     try:
-        import git
-
-        repo = git.Repo(path)
-    except Exception as exc:
-        raise BadInput(f"--repo {path} is not a git repository ({type(exc).__name__})") from None
+        head = git.commit_info(path, "HEAD")
+    except git.GitError as exc:
+        if git.is_repository(path):
+            raise BadInput(
+                f"--repo {path} has no commit to write about ({exc.message})",
+                hint=f"commit your work in {path} first",
+            ) from None
+        raise BadInput(
+            f"--repo: {exc.message}",
+            hint="give the folder of your clone of the code you built on (the one holding .git)",
+        ) from None
     ref = upstream
     if ref is None and entry.commit:
         ref = entry.commit
     remote_ref = None
     if ref is None:
-        remote_ref = _upstream_ref(repo, entry.repo)
+        remote_ref = git.remote_ref_for(path, entry.repo)
         if remote_ref is None:
             raise BadInput(
                 f"no remote of {path} points at github.com/{entry.repo}",
@@ -98,40 +83,31 @@ def build_log(path: Path, entry: Entry, upstream: str | None = None) -> BuildLog
             )
         ref = remote_ref
     try:
-        bases = repo.merge_base("HEAD", ref)
-    except Exception:
+        found = git.merge_base(path, "HEAD", ref)
+    except git.GitError:
         raise BadInput(
             f"{ref!r} is not a commit in {path}", hint="fetch it first, or check the name"
         ) from None
-    if not bases:
+    if found is None:
         raise BadInput(f"HEAD of {path} shares no history with {ref!r}")
-    base = bases[0]
+    base = git.commit_info(path, found)
     commits = [
-        BuildCommit(
-            c.hexsha,
-            c.authored_datetime.isoformat(),
-            c.summary if isinstance(c.summary, str) else c.summary.decode(),
-            c.author.name or "",
-        )
-        for c in repo.iter_commits(f"{base.hexsha}..HEAD", no_merges=True)
+        BuildCommit(c.sha, c.date, c.subject, c.author_name)
+        for c in git.commits_between(path, base.sha)
     ]
-    files = []
-    for line in repo.git.diff("--numstat", base.hexsha, "HEAD").splitlines():
-        added, removed, name = line.split("\t", 2)
-        files.append(
-            FileChange(
-                name, int(added) if added.isdigit() else 0, int(removed) if removed.isdigit() else 0
-            )
-        )
+    files = [
+        FileChange(name, added, removed)
+        for name, added, removed in git.diff_numstat(path, base.sha)
+    ]
     return BuildLog(
         repo_path=str(path),
         upstream_repo=entry.repo,
         upstream_ref=remote_ref or (upstream if upstream else None),
-        base_commit=base.hexsha,
-        base_short=base.hexsha[:7],
-        base_date=base.committed_datetime.date().isoformat(),
-        base_url=f"https://github.com/{entry.repo}/tree/{base.hexsha}",
-        head_commit=repo.head.commit.hexsha,
+        base_commit=base.sha,
+        base_short=base.sha[:7],
+        base_date=base.date[:10],
+        base_url=f"https://github.com/{entry.repo}/tree/{base.sha}",
+        head_commit=head.sha,
         commits=commits,
         files=files,
     )

@@ -1,8 +1,11 @@
 """A training run's numbers from a metrics file: JSON, YAML, or CSV (key,value rows or a series).
 
 Known fields are checked (numbers must be numbers) and every problem names the file. Fields the
-template does not know are kept in `extra`; a CSV series (step, train_loss, ...) gives the final
-values from its last row and a sample of rows for a results table.
+template does not know are kept in `extra`. A CSV series (step, train_loss, ...) is read the way
+a recorded run is (toolkit.runs.series): the last value of each loss, the best val loss, the
+steady-state mean of throughput and MFU, the peak learning rate, and `step` as the step count.
+A CSV is a series only when its first row is a header: a headerless `key,value` file is read as
+key,value, and any other headerless CSV is refused rather than misread.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ NUMBERS = {
     "steps": int,
     "batch_size": int,
     "learning_rate": float,
+    "best_val_loss": float,
+    "best_val_step": int,
 }
-TEXTS = ("hardware", "model", "params", "dataset", "precision", "framework")
+TEXTS = ("hardware", "model", "params", "dataset", "precision", "framework", "steady_rule")
 ALIASES = {
     "throughput": "tokens_per_second",
     "tokens_per_sec": "tokens_per_second",
@@ -66,6 +71,9 @@ class Metrics:
     steps: int | None = None
     batch_size: int | None = None
     learning_rate: float | None = None
+    best_val_loss: float | None = None
+    best_val_step: int | None = None
+    steady_rule: str | None = None  # how throughput and MFU were averaged, when they were
     precision: str | None = None
     framework: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -143,6 +151,14 @@ def load_metrics(path: Path) -> Metrics:
     return metrics
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
 def _csv(raw: str, shown: str) -> tuple[dict[str, Any], list[dict[str, str]], list[str]]:
     rows = list(csv.reader(io.StringIO(raw)))
     rows = [r for r in rows if any(c.strip() for c in r)]
@@ -155,6 +171,15 @@ def _csv(raw: str, shown: str) -> tuple[dict[str, Any], list[dict[str, str]], li
         and header[1].lower() == "value"
     ):
         return {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2}, [], []
+    if any(_is_number(cell) for cell in header if cell):
+        # No header row: only key,value rows can be read without one.
+        if all(len(r) == 2 and r[0].strip() and not _is_number(r[0]) for r in rows):
+            return {r[0].strip(): r[1].strip() for r in rows}, [], []
+        raise BadInput(
+            f"{shown}:1: the first row holds numbers ({', '.join(rows[0])}), so it is not a "
+            "header, and without one bip cannot tell what each column is",
+            hint="add a header row (step,train_loss,val_loss,...) or write key,value rows",
+        )
     body = rows[1:]
     if not body:
         raise BadInput(f"{shown}: the CSV file has a header but no data rows")
@@ -162,8 +187,77 @@ def _csv(raw: str, shown: str) -> tuple[dict[str, Any], list[dict[str, str]], li
         if len(row) != len(header):
             raise BadInput(f"{shown}:{n}: {len(row)} columns where the header has {len(header)}")
     series = [dict(zip(header, (c.strip() for c in row), strict=True)) for row in body]
-    return (
-        dict(series[-1]),
-        (series if len(series) > 1 else []),
-        (header if len(series) > 1 else []),
-    )
+    if len(series) == 1:  # one row under a header: names and their values
+        return dict(series[0]), [], []
+    return _series_summary(series, header, shown), series, header
+
+
+def _series_summary(series: list[dict[str, str]], header: list[str], shown: str) -> dict[str, Any]:
+    """The numbers a series stands for, computed the way a recorded run's are."""
+    from toolkit.runs.parse import column_name
+    from toolkit.runs.series import summarize
+
+    names = {h: column_name(h) for h in header}
+    rows: list[dict[str, float]] = []
+    for n, raw_row in enumerate(series, start=2):
+        row: dict[str, float] = {}
+        for key, cell in raw_row.items():
+            if not cell:
+                continue
+            try:
+                row[names[key]] = float(cell.replace(",", ""))
+            except ValueError:
+                if names[key] in ("step", "train_loss", "val_loss", "lr", "tokens_per_sec", "mfu"):
+                    raise BadInput(f"{shown}:{n}: {key} is {cell!r}, not a number") from None
+        rows.append(row)
+    summary = summarize(rows)
+    final, steady = summary.final, summary.steady_state
+    data: dict[str, Any] = {}
+    for key, value in (
+        ("train_loss", final.get("train_loss")),
+        ("val_loss", final.get("val_loss")),
+        ("best_val_loss", summary.best.get("val_loss")),
+        ("best_val_step", summary.best.get("val_loss_step")),
+        ("tokens_per_second", steady.values.get("tokens_per_sec")),
+        ("mfu", steady.values.get("mfu")),
+        ("learning_rate", summary.peak_lr),
+        ("steps", summary.steps),
+        ("tokens", final.get("tokens")),
+    ):
+        if value is not None:
+            data[key] = value
+    if "tokens_per_sec" in steady.values or "mfu" in steady.values:
+        data["steady_rule"] = steady.rule
+    return data
+
+
+def human_count(value: Any) -> str:
+    """A count as people write it: 124000000 -> 124M, 10000000000 -> 10B; text ("124M") stays."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:g}"
+
+
+def human_hours(hours: float) -> str:
+    """A wall time as people write it: 15.4 h, 12 min, 0.4 s."""
+    seconds = hours * 3600
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{hours:.1f} h"
+
+
+def human_usd(usd: float) -> str:
+    return "<$0.01" if 0 < usd < 0.005 else f"${usd:,.2f}"
+
+
+def human_lr(lr: float) -> str:
+    """A learning rate as people write it: 6e-4, 1.5e-3, 0.02."""
+    if lr == 0 or abs(lr) >= 0.01:
+        return f"{lr:g}"
+    mantissa, exponent = f"{lr:.2e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.errors import BadInput, BipError
+from toolkit.http import reads
 from toolkit.readinglist import ReadingList
+
+PR_STATES = ("open", "closed", "merged")
 
 
 @dataclass
@@ -23,7 +26,7 @@ class PRInfo:
     number: int
     url: str
     title: str | None = None
-    state: str = "open"
+    state: str | None = None  # open | closed | merged; None when bip does not know it
     merged: bool = False
     merged_at: str | None = None
     author: str | None = None
@@ -44,18 +47,25 @@ def pr_from_flags(repo: str, number: int, variables: dict[str, str], model: Read
     reviewers = [
         r.strip().lstrip("@") for r in variables.get("reviewers", "").split(",") if r.strip()
     ]
+    state = variables.get("pr_state", "").strip().lower() or None
+    if state not in (None, *PR_STATES):
+        raise BadInput(
+            f"--var pr_state={variables['pr_state']!r} is not a PR state",
+            hint=f"one of: {', '.join(PR_STATES)} (or leave it out: the post then says none)",
+        )
     info = PRInfo(
         repo,
         number,
         variables.get("pr_url", f"https://github.com/{repo}/pull/{number}"),
         title=variables.get("pr_title"),
-        state=variables.get("pr_state", "open"),
+        state=state,
     )
     info.merged = info.state == "merged"
     info.reviewers = [_reviewer(login, None, model) for login in reviewers]
     return info
 
 
+@reads("the pull request")
 def pr_from_github(client: Any, repo: str, number: int, model: ReadingList) -> PRInfo:
     data = client.get(f"/repos/{repo}/pulls/{number}").data
     author = (data.get("user") or {}).get("login")

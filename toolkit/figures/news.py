@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from toolkit.errors import BipError
-from toolkit.github import GitHubClient, NotFound
+from toolkit.github import GitHubClient, NotFound, graphql
+from toolkit.http import reads
 from toolkit.readinglist import Figure, ReadingList
 
 LAST_CHECK_KEY = "news.last_check"
@@ -34,6 +35,7 @@ def default_since(store: Any, now: datetime) -> datetime:
     return datetime.fromisoformat(last) if last else now - timedelta(days=30)
 
 
+@reads("news of the people you follow")
 def fetch_news(client: GitHubClient, figures: list[Figure], since: datetime) -> list[NewsItem]:
     """New repos and releases since `since`, newest first; GraphQL in one request with a token."""
     cutoff = since.isoformat()
@@ -53,10 +55,12 @@ def _rest(client: GitHubClient, figures: list[Figure]) -> list[NewsItem]:
             created = client.get(
                 f"/users/{fig.github}/repos",
                 {"sort": "created", "direction": "desc", "per_page": 10},
+                what=f"{fig.name}'s new repositories",
             ).data
             pushed = client.get(
                 f"/users/{fig.github}/repos",
                 {"sort": "pushed", "direction": "desc", "per_page": RECENT_REPOS},
+                what=f"{fig.name}'s recently pushed repositories",
             ).data
         except NotFound:
             continue
@@ -109,11 +113,16 @@ _OWNER_FIELDS = f"""
 
 
 def _graphql(client: GitHubClient, figures: list[Figure]) -> list[NewsItem]:
-    parts = [
-        f'u{n}: repositoryOwner(login: "{f.github}") {{{_OWNER_FIELDS}}}'
+    fields = [
+        graphql.Field(
+            f"u{n}",
+            f"repositoryOwner(login: $login_u{n}) {{{_OWNER_FIELDS}}}",
+            {f"login_u{n}": ("String!", f.github)},
+            nodes=1 + RECENT_REPOS * 4,
+        )
         for n, f in enumerate(figures)
     ]
-    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+    data = graphql.batch(client, fields)
     out: list[NewsItem] = []
     for n, fig in enumerate(figures):
         owner = data.get(f"u{n}") or {}

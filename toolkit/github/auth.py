@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -34,19 +35,43 @@ class Auth:
         return f"Auth(source={self.source!r}, fingerprint={self.fingerprint!r})"
 
 
+def check_token(token: str, source: str) -> str:
+    """The token, if it can be sent as a header; else a BadInput naming where it came from and
+    what is wrong with it, never showing it (a paste accident leaves a line break, a zero-width
+    space or quotes in the middle)."""
+    for position, char in enumerate(token, start=1):
+        if "!" <= char <= "~":  # printable ASCII without spaces: every GitHub token format
+            continue
+        if char in "\r\n":
+            what = "a line break"
+        elif char.isspace():
+            what = "a space"
+        elif unicodedata.category(char) in ("Cc", "Cf"):
+            what = f"an invisible character (U+{ord(char):04X})"
+        else:
+            what = f"a character that is not plain ASCII (U+{ord(char):04X})"
+        raise BadInput(
+            f"the token from {source} has {what} at position {position} of {len(token)}",
+            hint="log in again with `gh auth login`"
+            if source.startswith("`")
+            else f"set {source} again to the token alone (a paste may have added something)",
+        )
+    return token
+
+
 def resolve_auth(env: dict[str, str] | None = None, use_gh: bool = True) -> Auth:
     """GH_TOKEN, then GITHUB_TOKEN, then `gh auth token` when the gh CLI is installed."""
     env = github_environment() if env is None else env
     for var in ("GH_TOKEN", "GITHUB_TOKEN"):
         if env.get(var, "").strip():
-            return Auth(env[var].strip(), var)
+            return Auth(check_token(env[var].strip(), var), var)
     if use_gh and shutil.which("gh"):
         try:
             out = subprocess.run(["gh", "auth", "token"], capture_output=True, text=True, timeout=5)
         except (OSError, subprocess.SubprocessError):
             out = None
         if out is not None and out.returncode == 0 and out.stdout.strip():
-            return Auth(out.stdout.strip(), "`gh auth token`")
+            return Auth(check_token(out.stdout.strip(), "`gh auth token`"), "`gh auth token`")
     return Auth(None, None)
 
 

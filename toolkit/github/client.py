@@ -51,6 +51,8 @@ __all__ = [
 class GitHubError(ServiceError):
     """GitHub answered, but not with what bip asked for."""
 
+    status: int | None = None  # the HTTP status GitHub answered with, when there was one
+
 
 class GitHubUnreachable(Unreachable):
     pass
@@ -115,16 +117,24 @@ class GitHubClient(HttpClient):
     # -- requests ------------------------------------------------------------------------------
 
     def paginate(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> Iterator[Answer]:
         """Follow `Link: rel="next"` (never building page URLs), 100 items a page, bounded."""
-        return super().paginate(path, {"per_page": 100, **(params or {})}, max_pages)
+        return super().paginate(path, {"per_page": 100, **(params or {})}, max_pages, what)
 
     def items(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> list[Any]:
         out: list[Any] = []
-        for page in self.paginate(path, params, max_pages):
+        for page in self.paginate(path, params, max_pages, what=what):
             data = page.data
             if isinstance(data, dict) and isinstance(data.get("items"), list):
                 out.extend(data["items"])
@@ -170,6 +180,7 @@ class GitHubClient(HttpClient):
                     f"GitHub GraphQL rate limit: {message}", hint=self._reset_hint("graphql")
                 )
             if data.get("data") is None:
+                self._forget(self._key("POST", self.graphql_url, None, body))  # not reused
                 raise BadInput(f"GitHub rejected the GraphQL query: {message}")
             self._notice(f"GraphQL: {message}")
         result = data.get("data")
@@ -205,7 +216,9 @@ class GitHubClient(HttpClient):
             raise BadInput(f"GitHub rejected the query {shown}: {message} {details}".strip())
         if 400 <= status < 500 and status != 404:
             message = data.get("message", "") if isinstance(data, dict) else ""
-            raise GitHubError(f"GitHub answered {status} for {shown}: {message}".rstrip(": "))
+            error = GitHubError(f"GitHub answered {status} for {shown}: {message}".rstrip(": "))
+            error.status = status  # callers read the status, never the message text
+            raise error
         super()._fail(status, data, shown)
 
     def _after_response(self, response: Any) -> None:

@@ -8,18 +8,20 @@ skipped offline.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from toolkit import contrib
 from toolkit.errors import BipError
 from toolkit.git import RepoActivity, author_emails, scan
-from toolkit.journal.days import Day
+from toolkit.journal.days import Day, read_block
 from toolkit.readinglist import ReadingList
 from toolkit.workspace import Workspace
 
 LAST_KEY = "checkin.last"
+STATUSES_KEY = "checkin.statuses"  # each entry's status at the last check-in: drops have no date
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Checkin:
     skipped: list[RepoActivity] = field(default_factory=list)
     started: list[ReadItem] = field(default_factory=list)
     finished: list[ReadItem] = field(default_factory=list)
+    dropped: list[ReadItem] = field(default_factory=list)
     in_progress: list[ReadItem] = field(default_factory=list)
     worked_on: list[ReadItem] = field(default_factory=list)
     landed: list[str] = field(default_factory=list)
@@ -49,6 +52,8 @@ class Checkin:
     minutes: int | None = None
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    runs: list[str] = field(default_factory=list)  # recorded runs, one line each
+    backfill: bool = False  # `now` is earlier than what bip has already recorded
 
 
 def last_checkin(store: Any, now: datetime) -> datetime:
@@ -57,39 +62,132 @@ def last_checkin(store: Any, now: datetime) -> datetime:
     return datetime.fromisoformat(last) if last else now - timedelta(hours=24)
 
 
+def start_of_day(moment: datetime) -> datetime:
+    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
+
+
+def is_backfill(store: Any, now: datetime) -> bool:
+    """A check-in for a moment before the last check-in or the newest contributor snapshot:
+    a day filled in afterwards (`BIP_NOW`), which must not see or store what came later."""
+    last = store.get(LAST_KEY)
+    if last and datetime.fromisoformat(last) > now:
+        return True
+    return any(s.taken_at > now for login in store.logins() for s in store.history(login))
+
+
 def gather_read(
-    model: ReadingList, since: datetime, worked_on: list[str]
+    model: ReadingList,
+    since: datetime,
+    worked_on: list[str],
+    day: date | None = None,
+    recorded: set[tuple[str, str]] | None = None,
+    previous_status: dict[str, str] | None = None,
 ) -> dict[str, list[ReadItem]]:
-    start_day = since.date()
+    """The reading list as of `day`: events (started, finished, dropped) that happened since the
+    last check-in and are not already in the journal, then what is in progress.
+
+    Events carry a date, not a time: one dated on the day of the last check-in is new unless that
+    day's page already has it (`recorded`: (event, id) pairs). A drop has no date: it is an entry
+    whose status was not `dropped` at the last check-in (`previous_status`).
+    """
+    day = day or since.date()
+    first, recorded = since.date(), recorded or set()
+
+    def new(when: date | None, event: str, entry_id: str) -> bool:
+        if when is None or when > day or when < first:
+            return False
+        return when > first or first == day or (event, entry_id) not in recorded
+
     started = [
         ReadItem(e.id, e.title, e.status, e.started.isoformat())
         for e in model.entries
-        if e.started and e.started >= start_day
+        if e.started and new(e.started, "started", e.id)
     ]
     finished = [
         ReadItem(e.id, e.title, e.status, e.finished.isoformat())
         for e in model.entries
-        if e.finished and e.finished >= start_day
+        if e.finished and new(e.finished, "finished", e.id)
     ]
-    busy = {r.id for r in started + finished}
+    dropped = [
+        ReadItem(e.id, e.title, e.status)
+        for e in model.entries
+        if previous_status is not None
+        and e.status == "dropped"
+        and previous_status.get(e.id, "dropped") != "dropped"
+    ]
+    busy = {r.id for r in started + finished + dropped}
+    worked = [
+        ReadItem(e.id, e.title, e.status)
+        for e in model.entries
+        if e.id in worked_on and e.id not in busy
+    ]
+    busy |= {r.id for r in worked}
     progress = [
         ReadItem(e.id, e.title, e.status, e.started.isoformat() if e.started else None)
         for e in model.entries
-        if e.status == "reading" and e.id not in busy
+        if e.id not in busy and _reading_on(e, day)
     ]
-    worked = [ReadItem(e.id, e.title, e.status) for e in model.entries if e.id in worked_on]
-    return {"started": started, "finished": finished, "in_progress": progress, "worked_on": worked}
+    return {
+        "started": started,
+        "finished": finished,
+        "dropped": dropped,
+        "in_progress": progress,
+        "worked_on": worked,
+    }
+
+
+def _reading_on(entry: Any, day: date) -> bool:
+    """In progress on `day`: reading now (started by then), or finished only after it."""
+    if entry.status == "reading":
+        return entry.started is None or entry.started <= day
+    return bool(
+        entry.status == "done"
+        and entry.started
+        and entry.started <= day
+        and entry.finished
+        and entry.finished > day
+    )
+
+
+def recorded_events(journal_dir: Any, day: date) -> set[tuple[str, str]]:
+    """(event, entry id) pairs already in the Read section of `day`'s page."""
+    from toolkit.journal.days import load_day, read_line
+
+    try:
+        page = load_day(journal_dir, day)
+    except BipError:
+        return set()
+    found: set[tuple[str, str]] = set()
+    for block in (page.sections.get("Read") or []) if page else []:
+        parsed = read_line(block[0])
+        if parsed:
+            found |= {(verb, parsed[2]) for verb in parsed[0]}
+    return found
 
 
 def gather_landed(
-    ws: Workspace, model: ReadingList, store: Any, client: Any, now: datetime
+    ws: Workspace,
+    model: ReadingList,
+    store: Any,
+    client: Any,
+    now: datetime,
+    backfill: bool = False,
 ) -> tuple[list[str], str | None, list[str]]:
-    """(lines, note, warnings): contributor changes through the client, else the last snapshot."""
+    """(lines, note, warnings): per target repo, your totals and what changed since the day
+    began, through the client, else (offline, unreachable, back-filling) from the snapshot of
+    that moment. The note says where old numbers came from; hints for you are warnings."""
     targets = contrib.targets_from(model)
     if not targets:
         return [], None, []
     warnings: list[str] = []
-    if client is not None:
+    login = ws.settings.github_login
+    current: dict[str, dict[str, Any]] | None = None
+    if client is not None and not backfill and not login and not client.auth.token:
+        warnings.append(  # `bip contrib status` says --user; the check-in has no such flag
+            "contributor progress not refreshed: bip does not know your GitHub login (set "
+            '[github] login = "..." in bip.toml or BIP_GITHUB_LOGIN, or set GH_TOKEN)'
+        )
+    elif client is not None and not backfill:
         try:
             status = contrib.take_status(
                 client,
@@ -102,28 +200,91 @@ def gather_landed(
                 ws.settings.clones,
                 ws.settings.git_emails,
             )
-            lines = [
-                f"{repo}: {change}"
-                for repo, changes in status.changes.items()
-                for change in changes
-            ]
-            if status.as_of is None:
-                return lines, None, list(status.notices)
             warnings = list(status.notices)
+            login = status.login
+            if status.as_of is None:
+                current = {p.repo: p.numbers() for p in status.repos if not p.error}
         except BipError as exc:
-            warnings.append(f"contributor progress not refreshed: {exc.message}")
-    login = ws.settings.github_login or next(iter(store.logins()), None)
-    latest = store.latest_snapshots(login) if login else {}
-    if not latest:
-        return [], "no contributor snapshot yet (run `bip contrib status` once online)", warnings
-    taken = max(s.taken_at for s in latest.values())
+            hint = f" ({exc.hint})" if exc.hint else ""
+            warnings.append(f"contributor progress not refreshed: {exc.message}{hint}")
+    login = login or next(iter(store.logins()), None)
+    history = store.history(login) if login else []
+    baseline = _snapshots_until(history, start_of_day(now), strict=True)
+    note = None
+    if current is None:
+        latest = _snapshots_until(history, now)
+        if not latest:
+            warnings.append(
+                "no contributor snapshot yet: the Landed section stays empty "
+                "(run `bip contrib status` once online)"
+            )
+            return [], None, warnings
+        current = {repo: snap.data for repo, snap in latest.items()}
+        taken = max(s.taken_at for s in latest.values())
+        why = "offline" if client is None else "GitHub not reached"
+        if backfill:
+            why = "as of that day"
+        note = f"{why}: last snapshot from {taken:%Y-%m-%d %H:%M}"
+    lines = [
+        f"{repo}: {_totals(numbers)}{_changed(numbers, baseline.get(repo))}"
+        for repo, numbers in sorted(current.items(), key=lambda kv: kv[0].lower())
+    ]
+    return lines, note, warnings
+
+
+def _snapshots_until(history: list[Any], moment: datetime, strict: bool = False) -> dict[str, Any]:
+    """Per repo, the newest snapshot taken at `moment` or before (strictly before if `strict`)."""
+    found: dict[str, Any] = {}
+    for snap in history:
+        if snap.taken_at < moment or (not strict and snap.taken_at == moment):
+            if snap.repo not in found or snap.taken_at > found[snap.repo].taken_at:
+                found[snap.repo] = snap
+    return found
+
+
+_LANDED = (("merged_prs", "merged PR"), ("commits", "commit"))
+_CHANGED = (
+    ("merged_prs", "merged PR"),
+    ("open_prs", "open PR"),
+    ("closed_prs", "closed PR"),
+    ("issues", "issue"),
+    ("commits", "commit"),
+)
+
+
+def _totals(numbers: dict[str, Any]) -> str:
+    text = ", ".join(_plural(int(numbers.get(k) or 0), word) for k, word in _LANDED)
+    return text + (f", rank #{numbers['rank']}" if numbers.get("rank") else "")
+
+
+def _changed(numbers: dict[str, Any], before: Any) -> str:
+    """ " (+1 merged PR, rank #140 (was #142) since 2026-11-22)", or "" when nothing changed."""
+    if before is None:
+        return ""
+    parts = []
+    for key, word in _CHANGED:
+        delta = int(numbers.get(key) or 0) - int(before.data.get(key) or 0)
+        if delta:
+            parts.append(f"{delta:+d} {word if abs(delta) == 1 else word + 's'}")
+    rank, old = numbers.get("rank"), before.data.get("rank")
+    if rank and rank != old:
+        parts.append(f"rank was #{old}" if old else "newly ranked")
+    return f" ({', '.join(parts)} since {before.taken_at:%Y-%m-%d})" if parts else ""
+
+
+def gather_runs(ws: Workspace, since: datetime, now: datetime) -> list[str]:
+    """The runs `bip run` recorded since the last check-in, each with its headline number."""
+    import shlex
+
+    from toolkit.runs.store import duration, headline, runs_between
+
     lines = []
-    for repo, snap in sorted(latest.items()):
-        rank = f", rank #{snap.data['rank']}" if snap.data.get("rank") else ""
-        merged, commits = int(snap.data.get("merged_prs") or 0), int(snap.data.get("commits") or 0)
-        lines.append(f"{repo}: {_plural(merged, 'merged PR')}, {_plural(commits, 'commit')}{rank}")
-    why = "offline" if client is None else "GitHub not reached"
-    return lines, f"{why}: last snapshot from {taken:%Y-%m-%d %H:%M}", warnings
+    for run in runs_between(ws.root / ws.settings.runs_dir, since, now):
+        wall = run.data.get("wall_seconds")
+        took = f", {duration(wall)}" if isinstance(wall, (int, float)) else ""
+        command = shlex.join(run.data.get("command") or [])
+        lines.append(f"- run **{run.id}** (`{command}`): {headline(run)} ({run.status}{took})")
+    return lines
 
 
 def _plural(n: int, word: str) -> str:
@@ -139,10 +300,14 @@ def gather(
     since: datetime | None = None,
     worked_on: list[str] | None = None,
 ) -> Checkin:
-    since = since or last_checkin(store, now)
-    entry = Checkin(day=now.date().isoformat(), since=since, now=now)
+    backfill = is_backfill(store, now)
+    if since is None:
+        since = last_checkin(store, now)
+        if since >= now:  # filling in a day after later check-ins: that day, up to `now`
+            since = start_of_day(now)
+    entry = Checkin(day=now.date().isoformat(), since=since, now=now, backfill=backfill)
     emails = author_emails(ws.settings.git_emails, ws.root)
-    activity = scan(ws.settings.git_repos, ws.root, emails, since)
+    activity = scan(ws.settings.git_repos, ws.root, emails, since, now)
     entry.built = [a for a in activity if not a.error and a.commits]
     entry.skipped = [a for a in activity if a.error]
     if not ws.settings.git_repos:
@@ -155,10 +320,22 @@ def gather(
             "no [git] emails in bip.toml and no `git config user.email`: "
             "counting every author's commits"
         )
-    read = gather_read(model, since, worked_on or [])
+    previous = store.get(STATUSES_KEY)
+    read = gather_read(
+        model,
+        since,
+        worked_on or [],
+        now.date(),
+        recorded_events(ws.paths.journal, since.date()) if since.date() < now.date() else None,
+        json.loads(previous) if previous and not backfill else None,
+    )
     entry.started, entry.finished = read["started"], read["finished"]
+    entry.dropped = read["dropped"]
     entry.in_progress, entry.worked_on = read["in_progress"], read["worked_on"]
-    entry.landed, entry.landed_note, warnings = gather_landed(ws, model, store, client, now)
+    entry.runs = gather_runs(ws, since, now)
+    entry.landed, entry.landed_note, warnings = gather_landed(
+        ws, model, store, client, now, backfill
+    )
     if any(
         w.startswith(
             ("GitHub unreachable", "contributor progress not refreshed: GitHub unreachable")
@@ -171,7 +348,12 @@ def gather(
         warnings.append(f"GitHub unreachable: Landed is {landed}; news skipped")
         client = None
     entry.warnings += warnings
-    if client is not None:
+    if backfill:
+        entry.warnings.append(
+            f"filling in {entry.day}: contributor numbers from that day's snapshot, "
+            "no news from people you follow"
+        )
+    elif client is not None:
         from toolkit.figures.news import fetch_news, followed
 
         try:
@@ -181,10 +363,17 @@ def gather(
     return entry
 
 
+def remember(store: Any, entry: Checkin, model: ReadingList) -> None:
+    """After the day is written: the moment (never moved back by a back-fill) and statuses."""
+    last = store.get(LAST_KEY)
+    if not last or datetime.fromisoformat(last) < entry.now:
+        store.put(LAST_KEY, entry.now.isoformat())
+    if not entry.backfill:
+        store.put(STATUSES_KEY, json.dumps({e.id: e.status for e in model.entries}))
+
+
 def to_day(entry: Checkin) -> Day:
     """The check-in as journal sections: one block per repo, entry, change, note."""
-    from datetime import date
-
     day = Day(date.fromisoformat(entry.day))
     if entry.tags:
         day.meta["tags"] = list(entry.tags)
@@ -201,10 +390,18 @@ def to_day(entry: Checkin) -> Day:
             f"  - `{c.sha[:7]}` {c.subject} (+{c.insertions}/-{c.deletions})" for c in repo.commits
         ]
         built.append(block)
-    read = [[f"- started: {r.title} (`{r.id}`)"] for r in entry.started]
-    read += [[f"- finished: {r.title} (`{r.id}`)"] for r in entry.finished]
-    read += [[f"- worked on: {r.title} (`{r.id}`)"] for r in entry.worked_on]
-    read += [[f"- reading: {r.title} (`{r.id}`)"] for r in entry.in_progress]
+    built += [[line] for line in entry.runs]
+    events: dict[str, tuple[str, list[str]]] = {}  # entry id -> (title, verbs), in order
+    for verb, items in (
+        ("started", entry.started),
+        ("finished", entry.finished),
+        ("dropped", entry.dropped),
+        ("worked on", entry.worked_on),
+        ("reading", entry.in_progress),
+    ):
+        for r in items:
+            events.setdefault(r.id, (r.title, []))[1].append(verb)
+    read = [[read_block(verbs, title, i)] for i, (title, verbs) in events.items()]
     landed = [[f"- {line}"] for line in entry.landed]
     if entry.landed_note:
         landed.append([f"- _{entry.landed_note}_"])

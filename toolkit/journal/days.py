@@ -8,6 +8,7 @@ already present are added. Writes are locked against other bip processes and ato
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -191,7 +192,9 @@ def _ordered(sections: dict[str, Any]) -> list[str]:
 
 def merge(existing: Day, incoming: Day) -> Day:
     """Keep everything already in the day, add what is new: blocks by exact text, tags as a
-    union, minutes summed."""
+    union, minutes summed. Built merges per repo (one line with all the day's commits), Read
+    per entry (one line naming all of the day's events), Landed per repo (the newest numbers).
+    Lines in bip's own shapes are updated; lines you edited are kept as they are."""
     merged = Day(
         existing.day,
         dict(existing.meta),
@@ -200,6 +203,10 @@ def merge(existing: Day, incoming: Day) -> Day:
     )
     for name, blocks in incoming.sections.items():
         target = merged.sections.setdefault(name, [])
+        special = {"Built": _merge_built, "Read": _merge_read, "Landed": _merge_landed}.get(name)
+        if special is not None:
+            special(target, blocks)
+            continue
         have = {"\n".join(b).strip() for b in target}
         for block in blocks:
             if "\n".join(block).strip() not in have:
@@ -219,6 +226,129 @@ def merge(existing: Day, incoming: Day) -> Day:
             incoming.meta["minutes"]
         )
     return merged
+
+
+# -- the shapes of bip's own lines, so a later check-in the same day can update them --------
+
+REPO_LINE = re.compile(
+    r"^- \*\*(?P<name>.+?)\*\*: (?P<n>\d+) commits?, \+(?P<ins>\d+)/-(?P<dels>\d+)"
+    r"(?: \(branches: (?P<branches>[^)]*)\))?$"
+)
+REPO_NAME = re.compile(r"^- \*\*(?P<name>.+?)\*\*:")
+COMMIT_LINE = re.compile(r"^\s+- `(?P<sha>[0-9a-f]{7,40})`.*\(\+(?P<ins>\d+)/-(?P<dels>\d+)\)$")
+COMMIT_SHA = re.compile(r"^\s+- `(?P<sha>[0-9a-f]{7,40})`")
+EVENTS = ("started", "finished", "dropped")
+READ_LINE = re.compile(
+    r"^- (?P<verbs>(?:started|finished|dropped|worked on|reading)"
+    r"(?: and (?:started|finished|dropped))*): (?P<title>.*) \(`(?P<id>[^`\s]+)`\)$"
+)
+LANDED_LINE = re.compile(r"^- (?P<repo>[^\s:]+/[^\s:]+): \d+ merged PRs?, \d+ commits?.*$")
+LANDED_NOTE = re.compile(r"^- _[^_]*: last snapshot from [^_]*_$")
+
+
+def read_block(verbs: list[str] | set[str], title: str, entry_id: str) -> str:
+    """One Read line for an entry: every event of the day (`started and finished`), else what
+    you did with it."""
+    events = [v for v in EVENTS if v in verbs]
+    verb = " and ".join(events) if events else ("worked on" if "worked on" in verbs else "reading")
+    return f"- {verb}: {title} (`{entry_id}`)"
+
+
+def read_line(line: str) -> tuple[set[str], str, str] | None:
+    """(verbs, title, entry id) of a Read line in bip's shape, else None."""
+    match = READ_LINE.match(line.rstrip())
+    if not match:
+        return None
+    return set(match["verbs"].split(" and ")), match["title"], match["id"]
+
+
+def _merge_read(target: list[list[str]], blocks: list[list[str]]) -> None:
+    for block in blocks:
+        parsed = read_line(block[0])
+        if parsed is None:
+            _add_new(target, block)
+            continue
+        verbs, _, entry_id = parsed
+        mark = f"(`{entry_id}`)"
+        at = next((i for i, b in enumerate(target) if mark in b[0]), None)
+        if at is None:
+            target.append(list(block))
+            continue
+        have = read_line(target[at][0]) if len(target[at]) == 1 else None
+        if have is not None:
+            target[at] = [read_block(have[0] | verbs, have[1], entry_id)]
+        elif any(v in EVENTS and v not in target[at][0] for v in verbs):
+            target.append(list(block))  # a line you edited stays; a new event is still told
+
+
+def _merge_built(target: list[list[str]], blocks: list[list[str]]) -> None:
+    for block in blocks:
+        name = REPO_NAME.match(block[0])
+        at = (
+            next(
+                (
+                    i
+                    for i, b in enumerate(target)
+                    if (m := REPO_NAME.match(b[0])) and m["name"] == name["name"]
+                ),
+                None,
+            )
+            if name
+            else None
+        )
+        if at is None:
+            _add_new(target, block)
+            continue
+        have = target[at]
+        shas = {m["sha"] for line in have[1:] if (m := COMMIT_SHA.match(line))}
+        added = [
+            line
+            for line in block[1:]
+            if (m := COMMIT_SHA.match(line)) is None or m["sha"] not in shas
+        ]
+        head, new_head = REPO_LINE.match(have[0]), REPO_LINE.match(block[0])
+        if head and new_head:
+            n, ins, dels = int(head["n"]), int(head["ins"]), int(head["dels"])
+            for line in added:
+                commit = COMMIT_LINE.match(line)
+                if commit:
+                    n, ins, dels = n + 1, ins + int(commit["ins"]), dels + int(commit["dels"])
+            branches = [b for b in (head["branches"] or "").split(", ") if b]
+            branches += [
+                b for b in (new_head["branches"] or "").split(", ") if b and b not in branches
+            ]
+            shown = f" (branches: {', '.join(branches)})" if branches else ""
+            word = "commit" if n == 1 else "commits"
+            have[0] = f"- **{head['name']}**: {n} {word}, +{ins}/-{dels}{shown}"
+        have[1:1] = added  # newest first, as git log lists them
+
+
+def _merge_landed(target: list[list[str]], blocks: list[list[str]]) -> None:
+    fresh = [b for b in blocks if not LANDED_NOTE.match(b[0])]
+    if fresh:  # numbers of this check-in replace an older note about where numbers came from
+        target[:] = [b for b in target if not (len(b) == 1 and LANDED_NOTE.match(b[0]))]
+    for block in blocks:
+        line = LANDED_LINE.match(block[0])
+        at = next(
+            (
+                i
+                for i, b in enumerate(target)
+                if line
+                and len(b) == 1
+                and (m := LANDED_LINE.match(b[0]))
+                and m["repo"] == line["repo"]
+            ),
+            None,
+        )
+        if at is None:
+            _add_new(target, block)
+        else:
+            target[at] = list(block)
+
+
+def _add_new(target: list[list[str]], block: list[str]) -> None:
+    if "\n".join(block).strip() not in {"\n".join(b).strip() for b in target}:
+        target.append(list(block))
 
 
 def load_day(journal_dir: Path, day: date) -> Day | None:

@@ -152,12 +152,13 @@ def fetch_arxiv(services: Services, ids: list[str]) -> dict[str, Metadata]:
     found: dict[str, Metadata] = {}
     for chunk in arxiv.chunks(ids):
         params = arxiv.query_params(chunk)
+        what = f"arXiv:{chunk[0]}" if len(chunk) == 1 else f"{len(chunk)} arXiv papers"
 
-        def get(params: dict[str, str] = params) -> Any:
+        def get(params: dict[str, str] = params, what: str = what) -> Any:
             if client.offline or client.fresh_in_cache("", params):
-                return client.get("", params, what=f"id_list={params['id_list']}")
+                return client.get("", params, what=what)
             with services.pacer.turn():
-                return client.get("", params, what=f"id_list={params['id_list']}")
+                return client.get("", params, what=what)
 
         answer = _ask(services, client, get, missing_ok=False)
         if answer is None:
@@ -206,7 +207,7 @@ def fetch_works(
                     f"/paper/batch?fields={fields}",
                     {"ids": chunk},
                     what=f"{'citations' if 'references' in fields else 'metadata'} of "
-                    f"{len(chunk)} papers",
+                    f"{len(chunk)} paper{'' if len(chunk) == 1 else 's'}",
                 ),
             )
 

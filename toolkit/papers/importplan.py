@@ -17,22 +17,15 @@ from typing import Any
 from toolkit import yamledit
 from toolkit.errors import BadInput
 from toolkit.papers.bibimport import Parsed, Record, Skipped
-from toolkit.papers.records import missing
+from toolkit.papers.records import PAPER_FIELDS, missing
 from toolkit.readinglist import Plan, ReadingList, links, validate
 from toolkit.readinglist.model import STATUSES, Entry
 from toolkit.text import did_you_mean, slug_id, unique_id
 
-# Where imported fields go in a new entry, after id/kind/title.
+# Where imported fields go in a new entry, after id/kind/title: the paper fields first, in the
+# order metadata sources fill them, then what an import adds.
 ORDER = (
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "pages",
-    "publisher",
-    "arxiv",
-    "primary_class",
-    "doi",
+    *PAPER_FIELDS,
     "repo",
     "url",
     "release",

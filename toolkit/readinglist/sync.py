@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BipError
-from toolkit.github import GitHubClient, NotFound
+from toolkit.github import GitHubClient, NotFound, graphql
+from toolkit.http import reads
 from toolkit.readinglist import Entry, ReadingList
 from toolkit.state import Store
 from toolkit.workspace import Workspace
@@ -44,6 +45,7 @@ def github_repos(model: ReadingList) -> list[str]:
     return list(seen.values())
 
 
+@reads("repository metadata")
 def fetch_repo_meta(
     client: GitHubClient, repos: list[str], progress: Callable[[str], None] | None = None
 ) -> list[RepoMeta]:
@@ -118,11 +120,8 @@ _FIELDS = """
 
 
 def _graphql(client: GitHubClient, repos: list[str]) -> list[RepoMeta]:
-    parts = []
-    for n, repo in enumerate(repos):
-        owner, name = repo.split("/", 1)
-        parts.append(f'r{n}: repository(owner: "{owner}", name: "{name}") {{{_FIELDS}}}')
-    data = client.graphql("query {\n  " + "\n  ".join(parts) + "\n}") or {}
+    fields = [graphql.repository(f"r{n}", repo, _FIELDS, nodes=4) for n, repo in enumerate(repos)]
+    data = graphql.batch(client, fields)
     out = []
     for n, repo in enumerate(repos):
         node = data.get(f"r{n}")

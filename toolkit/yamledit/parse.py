@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from toolkit.errors import InvalidFile, Problem
 
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # ~100,000 entries: a reference manager's whole library fits
 # Hostile shapes are refused at once, with a location: a list or mapping nested deeper than
 # MAX_DEPTH, and aliases (`*name`) that would expand to more than MAX_ALIASED values (a
 # "billion laughs" bomb is a few lines that expand to billions).
@@ -129,6 +132,10 @@ class _Flow:
         return self._flow
 
 
+_FLOW = _Flow(True)
+_BLOCK = _Flow(False)
+
+
 class PosMap(dict[Any, Any]):
     """A mapping that knows where each of its keys and values stands in the file."""
 
@@ -144,17 +151,11 @@ class PosSeq(list[Any]):
 
 
 def _compose(text: str) -> tuple[Any, Any]:
-    """The node tree and a constructor for its scalars. libyaml's C scanner (ruamel.yaml.clib)
-    is ~8x faster; it rejects some YAML 1.2 a user may write (`{x: https://...}`), and then the
-    pure-Python scanner, which accepts it, decides."""
+    """The node tree and a constructor for its scalars, from the pure-Python scanner: the
+    fallback for YAML 1.2 that libyaml rejects (`{x: https://...}`) and for every error, so
+    messages are the ones this scanner gives."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
 
-    try:
-        fast = YAML(typ="safe", pure=False)
-        return fast.compose(text), fast.constructor
-    except YAMLError:
-        pass
     pure = YAML(typ="safe", pure=True)
     return pure.compose(text), pure.constructor
 
@@ -201,6 +202,7 @@ def _may_nest_deeply(text: str) -> bool:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _too_deep_error(path: str, mark: Any) -> InvalidFile:
@@ -214,6 +216,15 @@ def _too_deep_error(path: str, mark: Any) -> InvalidFile:
 
 def _located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
     return InvalidFile([Problem(path, mark.line + 1, mark.column + 1, message, hint)])
+
+
+def _not_a_date(path: str, mark: Any, value: str, exc: ValueError) -> InvalidFile:
+    return _located(
+        path,
+        mark,
+        f"{value!r} is not a real date ({exc})",
+        "use YYYY-MM-DD with a valid month and day",
+    )
 
 
 class _Budget:
@@ -260,22 +271,16 @@ def _build(
     if isinstance(node, MappingNode):
         mapping = PosMap()
         mapping.lc = _LineCol(mark.line, mark.column)
-        mapping.fa = _Flow(bool(node.flow_style))
+        mapping.fa = _FLOW if node.flow_style else _BLOCK
         for key_node, value_node in node.value:
             where = key_node.start_mark
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE_TAG:
                 raise _located(path, where, "merge keys (<<) are not supported here")
             key = _build(key_node, constructor, path, budget, depth + 1, where, in_alias)
             if isinstance(key, (dict, list)):
                 raise _located(path, where, "a key must be plain text")
             if key in mapping:
-                first = mapping.lc.key(key)[0] + 1
-                raise _located(
-                    path,
-                    where,
-                    f"YAML syntax error: duplicate key {key!r}",
-                    f"first on line {first}; keep one of them",
-                )
+                raise _duplicate(path, where, key, mapping.lc.key(key)[0])
             mapping[key] = _build(value_node, constructor, path, budget, depth + 1, where, in_alias)
             mapping.lc._keys[key] = (where.line, where.column)
             mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
@@ -287,30 +292,59 @@ def _build(
         )
         seq.lc = _LineCol(mark.line, mark.column)
         seq.lc._items = [(c.start_mark.line, c.start_mark.column) for c in node.value]
-        seq.fa = _Flow(bool(node.flow_style))
+        seq.fa = _FLOW if node.flow_style else _BLOCK
         return seq
     if node.tag == _STR_TAG:
         return node.value
     try:
         return constructor.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. 2026-13-45 looks like a date but is none
-        raise _located(
-            path,
-            mark,
-            f"{node.value!r} is not a real date ({exc})",
-            "use YYYY-MM-DD with a valid month and day",
-        ) from exc
+        raise _not_a_date(path, mark, node.value, exc) from exc
+
+
+def _duplicate(path: str, where: Any, key: Any, first_line: int) -> InvalidFile:
+    return _located(
+        path,
+        where,
+        f"YAML syntax error: duplicate key {key!r}",
+        f"first on line {first_line + 1}; keep one of them",
+    )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building a large document makes ~100,000 containers and no reference cycles; the cyclic
+    garbage collector would walk the growing heap again and again meanwhile (more than half of
+    a 5,000-entry parse). Paused for the build, on again after (nested uses keep it off)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def parse(text: str, path: str) -> Any:
     """Parse YAML into dicts and lists that carry line/column positions (fast: C scanner).
     Syntax errors become a located Problem."""
+    with gc_paused():
+        return _parse(text, path)
+
+
+def _parse(text: str, path: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
         deep = _too_deep(text)
         if deep is not None:
             raise _too_deep_error(path, deep)
+        from toolkit.yamledit.events import _Fallback, _fast_build
+
+        try:
+            return _fast_build(text, path)
+        except (YAMLError, _Fallback):
+            pass
         node, constructor = _compose(text)
         return None if node is None else _build(node, constructor, path)
     except MarkedYAMLError as exc:

@@ -84,7 +84,8 @@ def _apply(
 def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> tuple[str, Any]:
     """Return `text` with `edits` applied, changing only the lines they concern, and its parse
     (checked to hold exactly the intended data)."""
-    expected = apply_plain(to_plain(doc), edits)
+    expected = to_plain(doc)  # a fresh copy: apply_plain's deep copy is not needed
+    _apply(expected, edits, value=to_plain, new_list=list, new_item=to_plain)
     try:
         spliced = _splice(text, doc, edits)
         new_doc = parse(spliced, path)

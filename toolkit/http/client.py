@@ -16,22 +16,35 @@ Services subclass it to map their own statuses, rate-limit headers and errors.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
-import math
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from toolkit import __version__
 from toolkit.errors import BadInput, BipError, ExitCode
+from toolkit.http.transport import Credential, TooLarge, TooSlow, make_session, origin
+from toolkit.http.wire import (
+    _aware,
+    _clip,
+    _describe,
+    _digest,
+    _duration,
+    _links,
+    _message,
+    _normal,
+    _reason,
+    _server,
+    _shown,
+    _transient,
+    retry_after,
+)
 
 USER_AGENT = f"bip-build-in-public/{__version__}"
 MAX_BYTES = 10 * 1024 * 1024
@@ -52,18 +65,6 @@ class RateLimited(BipError):
 
 class NotFound(BadInput):
     pass
-
-
-class _TooSlow(Exception):
-    """The request outlived its deadline (raised from inside the transport)."""
-
-
-class _TooLarge(Exception):
-    """The answer is larger than the cap (raised from inside the transport)."""
-
-    def __init__(self, size: int | None) -> None:
-        super().__init__(size)
-        self.size = size
 
 
 @dataclass
@@ -107,33 +108,6 @@ class Counters:
     waits: list[float] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Credential:
-    """A secret sent as one header, to the service's own origins only."""
-
-    header: str
-    value: str
-    fingerprint: str  # keys the cache: answers (and ETags) differ per credential
-
-    def __repr__(self) -> str:  # never show the secret, even in a debugger or traceback
-        return f"Credential(header={self.header!r}, fingerprint={self.fingerprint!r})"
-
-
-def fingerprint(secret: str | None) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else "anonymous"
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the default port filled in: what "the same server" means."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
 class HttpClient:
     """A client for one service; subclasses say how the service signals errors and limits."""
 
@@ -168,7 +142,8 @@ class HttpClient:
         self.notices: list[str] = []
         self.truncated: list[str] = []  # listings cut at a caller's page bound
         self.oldest_answer: datetime | None = None
-        self.session, self._transport = _session(
+        self.down: str | None = None  # why the service is unreachable, once it was found so
+        self.session, self._transport = make_session(
             self.limits, cache_path, credential, self.origins, monotonic
         )
         self.session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
@@ -188,13 +163,18 @@ class HttpClient:
         return self._request("POST", self.url(path), json_body=body, what=what)
 
     def paginate(
-        self, path: str, params: dict[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        max_pages: int | None = None,
+        what: str | None = None,
     ) -> Iterator[Answer]:
         """Follow `Link: rel="next"` (never building page URLs) on the same server, bounded;
-        a link back to a page already read, or a page repeating an earlier one, ends it."""
+        a link back to a page already read, or a page repeating an earlier one, ends it.
+        `what` names the request in messages ("your pull requests in a/b")."""
         bound = max_pages or self.limits.max_pages
-        answer = self.get(path, params)
-        shown = _shown(answer.url, None)
+        answer = self.get(path, params, what=what)
+        shown = what or _shown(answer.url, None)
         yield answer
         urls, bodies = {_normal(answer.url)}, {_digest(answer.data)}
         while answer.next_url:
@@ -220,7 +200,7 @@ class HttpClient:
                 else:
                     self.truncated.append(shown)
                 return
-            answer = self.get(target)
+            answer = self.get(target, what=what)
             digest = _digest(answer.data)
             if digest in bodies:
                 self.notices.append(
@@ -316,6 +296,8 @@ class HttpClient:
         shown = what or _shown(url, params)
         if self.offline:
             return self._cached_or_fail(method, url, params, json_body, shown, "offline")
+        if self.down:  # once found unreachable or too slow, not asked again in this run
+            return self._cached_or_fail(method, url, params, json_body, shown, self.down)
         self._before_send(url)
         if method == "POST":
             stored = self._stored(method, url, params, json_body)
@@ -328,23 +310,15 @@ class HttpClient:
         while True:
             try:
                 response, conditional = self._exchange(method, url, params, json_body)
-            except _TooSlow:
-                why = f"{self.service} did not answer within {self.limits.timeout:g} s"
-                return self._cached_or_fail(method, url, params, json_body, shown, why)
-            except _TooLarge as exc:
-                size = f" ({exc.size / 1e6:.0f} MB)" if exc.size else ""
-                raise self.error_class(
-                    f"{self.service} answered {shown} with more than "
-                    f"{self.limits.max_bytes / 1e6:g} MB{size}: refused",
-                    hint="bip caps answers to stay fast and keep its cache small",
-                ) from None
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except TooLarge as exc:
+                raise self._too_large(exc, shown) from None
+            except (TooSlow, requests.ConnectionError, requests.Timeout) as exc:
                 if _transient(exc) and attempt < self.limits.retries:
                     self._wait(self.limits.backoff * 2**attempt)
                     attempt += 1
                     continue
-                why = f"{self.service} unreachable ({_reason(exc)})"
-                return self._cached_or_fail(method, url, params, json_body, shown, why)
+                self.down = self._unreachable(exc)
+                return self._cached_or_fail(method, url, params, json_body, shown, self.down)
             except (requests.RequestException, ValueError) as exc:
                 # An unusable URL or header (never echo a header: it may hold the secret).
                 raise self.error_class(
@@ -352,8 +326,12 @@ class HttpClient:
                     hint="check --api-url",
                 ) from None
             if conditional and response.from_cache and not response.revalidated:
-                # requests-cache kept its copy because revalidation failed
-                return self._stale(response, shown, f"{self.service} unreachable")
+                # requests-cache kept its copy because revalidation failed: say why
+                failure = self._transport.failure
+                if isinstance(failure, TooLarge):
+                    return self._stale(response, shown, self._too_large(failure, shown).message)
+                self.down = self._unreachable(failure)
+                return self._stale(response, shown, self.down)
             self._count(response, conditional)
             self._after_response(response)
             if self._is_rate_limit(response):
@@ -374,6 +352,7 @@ class HttpClient:
         a history of earlier requests."""
         first = self._key(method, url, params, json_body)
         self._transport.deadline = self._monotonic() + self.limits.timeout
+        self._transport.failure = None
         try:
             for _hop in range(self.limits.max_redirects + 1):
                 stored = self._stored(method, url, params, json_body)
@@ -413,6 +392,21 @@ class HttpClient:
         finally:
             self._transport.deadline = None
 
+    def _unreachable(self, exc: BaseException | None) -> str:
+        if isinstance(exc, TooSlow):
+            return f"{self.service} did not answer within {self.limits.timeout:g} s"
+        return (
+            f"{self.service} unreachable ({_reason(exc)})" if exc else f"{self.service} unreachable"
+        )
+
+    def _too_large(self, exc: TooLarge, shown: str) -> ServiceError:
+        size = f" ({exc.size / 2**20:.0f} MB)" if exc.size else ""
+        return self.error_class(
+            f"{self.service} answered {shown} with more than "
+            f"{self.limits.max_bytes / 2**20:g} MB{size}: refused",
+            hint="bip caps answers to stay fast and keep its cache small",
+        )
+
     def _count(self, response: Any, conditional: bool) -> None:
         if getattr(response, "from_cache", False) and not getattr(response, "revalidated", False):
             self.counters.from_cache += 1
@@ -447,10 +441,12 @@ class HttpClient:
         )
 
     def _json(self, response: Any, shown: str) -> Any:
+        """The answer's data: JSON here; a service that answers XML or text overrides this."""
         body = response.content or b""
         try:
             return json.loads(body)
         except (ValueError, RecursionError):
+            self._forget(getattr(response, "cache_key", None))  # a portal's page, not an answer
             kind = response.headers.get("content-type", "unknown content")
             head = body[:500].lower()
             looks = "an HTML page" if b"<html" in head else "an empty body" if not body else kind
@@ -499,6 +495,10 @@ class HttpClient:
         """The cached response for this request, fresh or not, or None."""
         return self.session.cache.get_response(self._key(method, url, params, json_body))
 
+    def _forget(self, key: str | None) -> None:
+        if key:
+            self.session.cache.delete(key)
+
     def _notice(self, text: str) -> None:
         if text not in self.notices:
             self.notices.append(text)
@@ -508,352 +508,26 @@ class HttpClient:
         self._sleep(seconds)
 
 
-# -- the transport -----------------------------------------------------------------------------
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_C = TypeVar("_C", bound=HttpClient)
 
 
-def _session(
-    limits: Limits,
-    cache_path: Path | None,
-    credential: Credential | None,
-    origins: set[tuple[str, str, int | None]],
-    monotonic: Callable[[], float],
-) -> tuple[Any, Any]:
-    import requests_cache
+def reads(
+    what: str,
+) -> Callable[[Callable[Concatenate[_C, _P], _R]], Callable[Concatenate[_C, _P], _R]]:
+    """Decorate a `fetch_*(client, ...)` function: a wrong shape in what it reads from the
+    client's answers becomes the client's clear error naming `what` (see `HttpClient.shape`)."""
 
-    key_prefix = credential.fingerprint if credential else "anonymous"
+    def decorate(fn: Callable[Concatenate[_C, _P], _R]) -> Callable[Concatenate[_C, _P], _R]:
+        @functools.wraps(fn)
+        def guarded(client: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with client.shape(what):
+                return fn(client, *args, **kwargs)
 
-    def key(request: Any, **kwargs: Any) -> str:
-        from requests_cache.cache_keys import create_key
+        return guarded
 
-        return f"{key_prefix}:{create_key(request, **kwargs)}"
-
-    backend: Any
-    if cache_path is not None:
-        from toolkit.state import private_dir, private_file
-
-        private_dir(cache_path.parent)
-        private_file(cache_path)
-        backend = _cache_class()(str(cache_path), wal=True)
-    else:
-        backend = _memory_cache_class()()
-    secret_headers = ("Authorization", credential.header if credential else "Authorization")
-    session = requests_cache.CachedSession(
-        backend=backend,
-        # Answers with an ETag are revalidated on every use (always_revalidate); answers
-        # without one (404s) are believed until they expire.
-        expire_after=limits.unvalidated_ttl,
-        always_revalidate=True,
-        allowable_codes=(200, 404),
-        allowable_methods=("GET", "POST"),
-        cache_control=False,
-        key_fn=key,
-        ignored_parameters=[*dict.fromkeys(secret_headers), "access_token", "api_key"],
-    )
-    session.auth = _origin_auth(credential, origins)
-    transport = _transport(limits, monotonic)
-    session.mount("http://", transport)
-    session.mount("https://", transport)
-    return session, transport
-
-
-def _origin_auth(credential: Credential | None, origins: set[tuple[str, str, int | None]]) -> Any:
-    """The credential on requests to the service's origins; on any other, no such header."""
-    from requests.auth import AuthBase
-
-    class OriginAuth(AuthBase):
-        def __call__(self, request: Any) -> Any:
-            if credential is None:
-                return request
-            if origin(request.url) in origins:
-                request.headers[credential.header] = credential.value
-            else:
-                request.headers.pop(credential.header, None)
-            return request
-
-        def __repr__(self) -> str:
-            return f"OriginAuth({credential!r})"
-
-    return OriginAuth()
-
-
-def _redact(response: Any, headers: Iterable[str]) -> Any:
-    """A stored response keeps no secret header in its request, nor any earlier request."""
-    for item in (response, *getattr(response, "history", ())):
-        request = getattr(item, "request", None)
-        if request is not None and getattr(request, "headers", None) is not None:
-            for name in headers:
-                request.headers.pop(name, None)
-    response.history = []
-    return response
-
-
-def _cache_class() -> Any:
-    from requests_cache.backends.sqlite import SQLiteCache
-
-    class PrivateSQLiteCache(SQLiteCache):
-        def save_response(self, response: Any, cache_key: Any = None, expires: Any = None) -> None:
-            _redact_before_save(self, response, cache_key, expires, SQLiteCache)
-
-    return PrivateSQLiteCache
-
-
-def _memory_cache_class() -> Any:
-    from requests_cache.backends.base import BaseCache
-
-    class PrivateMemoryCache(BaseCache):
-        def save_response(self, response: Any, cache_key: Any = None, expires: Any = None) -> None:
-            _redact_before_save(self, response, cache_key, expires, BaseCache)
-
-    return PrivateMemoryCache
-
-
-def _redact_before_save(cache: Any, response: Any, cache_key: Any, expires: Any, base: Any) -> None:
-    from requests_cache.models.response import CachedResponse
-
-    names = [*cache._settings.ignored_parameters]
-    cached = response if isinstance(response, CachedResponse) else None
-    if cached is None:
-        cached = CachedResponse.from_response(response, expires=expires)
-    _redact(cached, names)
-    base.save_response(cache, cached, cache_key or cache.create_key(response.request), expires)
-
-
-_ACTIVE: dict[int, Any] = {}  # thread id -> the connection its current request uses
-
-
-def _transport(limits: Limits, monotonic: Callable[[], float]) -> Any:
-    """An adapter that reads the whole answer under the request's deadline and size cap."""
-    from requests import PreparedRequest, Response
-    from requests.adapters import HTTPAdapter
-    from requests.exceptions import ConnectionError as RequestsConnectionError
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    class Watched:
-        def _get_conn(self, timeout: float | None = None) -> Any:
-            conn = super()._get_conn(timeout)  # type: ignore[misc]
-            _ACTIVE[threading.get_ident()] = conn
-            return conn
-
-    class WatchedHTTP(Watched, HTTPConnectionPool):
-        pass
-
-    class WatchedHTTPS(Watched, HTTPSConnectionPool):
-        pass
-
-    class Transport(HTTPAdapter):
-        deadline: float | None = None
-
-        def __init__(self) -> None:
-            super().__init__(max_retries=0)
-
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"http": WatchedHTTP, "https": WatchedHTTPS}
-
-        def send(
-            self,
-            request: PreparedRequest,
-            stream: bool = False,
-            timeout: float | tuple[float, float] | tuple[float, None] | None = None,
-            verify: bool | str = True,
-            cert: Any = None,
-            proxies: Mapping[str, str] | None = None,
-        ) -> Response:
-            deadline = self.deadline if self.deadline is not None else monotonic() + limits.timeout
-            left = deadline - monotonic()
-            if left <= 0:
-                raise _TooSlow()
-            me = threading.get_ident()
-            fired = threading.Event()
-
-            def cut() -> None:  # wakes a read blocked on a server that drips bytes
-                fired.set()
-                conn = _ACTIVE.get(me)
-                sock = getattr(conn, "sock", None)
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-
-            timer = threading.Timer(left, cut)
-            timer.daemon = True
-            timer.start()
-            try:
-                response = super().send(
-                    request, True, (left, left), verify=verify, cert=cert, proxies=proxies
-                )
-                try:
-                    response._content = _read(response, limits.max_bytes, deadline, monotonic)
-                except _TooLarge:
-                    response.close()
-                    raise
-                except Exception as exc:
-                    response.close()
-                    if fired.is_set() or monotonic() >= deadline:
-                        raise _TooSlow() from None
-                    raise RequestsConnectionError(exc, request=request) from exc
-                response._content_consumed = True  # type: ignore[attr-defined]
-                return response
-            except (_TooSlow, _TooLarge):
-                raise
-            except Exception:
-                if fired.is_set() or monotonic() >= deadline:
-                    raise _TooSlow() from None
-                raise
-            finally:
-                timer.cancel()
-                _ACTIVE.pop(me, None)
-
-    return Transport()
-
-
-def _read(response: Any, cap: int, deadline: float, monotonic: Callable[[], float]) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > cap:
-        response.close()
-        raise _TooLarge(int(declared))
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.raw.stream(64 * 1024, decode_content=True):
-        size += len(chunk)
-        if size > cap:
-            raise _TooLarge(None)
-        if monotonic() >= deadline:
-            raise _TooSlow()
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return decorate
 
 
 # -- small helpers -----------------------------------------------------------------------------
-
-
-def retry_after(value: str, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if malformed.
-    A negative or past value means no wait; an absurd one stays huge (and is refused)."""
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = None
-    if seconds is not None:
-        return None if math.isnan(seconds) else max(seconds, 0.0)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
-        return None
-    return max(_aware(when).timestamp() - now, 0.0)
-
-
-def number(value: Any) -> float | None:
-    """A header's number, or None when absent, malformed or not finite."""
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if math.isfinite(result) else None
-
-
-def _duration(seconds: float) -> str:
-    if not math.isfinite(seconds) or seconds > 86400 * 365:
-        return "more than a year"
-    if seconds < 3600:
-        return f"{seconds:.0f} s"
-    if seconds < 172800:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} days"
-
-
-def _transient(exc: Exception) -> bool:
-    """A dropped connection may work on a second try; a refused one or an unknown host won't."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        name = type(current).__name__
-        if isinstance(current, ConnectionRefusedError) or name in (
-            "NameResolutionError",
-            "NewConnectionError",
-            "ConnectTimeoutError",
-            "ConnectTimeout",
-            "ReadTimeout",
-            "ReadTimeoutError",
-        ):
-            return False
-        nested = (
-            current.args[0] if current.args and isinstance(current.args[0], Exception) else None
-        )
-        current = nested or getattr(current, "reason", None) or current.__cause__
-    return True
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    if "refused" in text.lower():
-        return "connection refused"
-    if "NameResolution" in text or "getaddrinfo" in text or "Name or service" in text:
-        return "unknown host"
-    return type(exc).__name__
-
-
-def _message(data: Any) -> str:
-    message = data.get("message") if isinstance(data, dict) else None
-    return _clip(message) if isinstance(message, str) else ""
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing {_clip(str(exc.args[0]) if exc.args else '?')!r}"
-    return f"{type(exc).__name__}: {_clip(str(exc))}"
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _links(header: str | None) -> dict[str, str]:
-    """`Link: <url>; rel="next", ...` as {rel: url}; anything odd is skipped."""
-    import requests.utils
-
-    if not header:
-        return {}
-    out: dict[str, str] = {}
-    try:
-        parsed = requests.utils.parse_header_links(header)
-    except (ValueError, IndexError):
-        return {}
-    for link in parsed:
-        rel, url = link.get("rel"), link.get("url")
-        if rel and url:
-            for name in rel.split():
-                out.setdefault(name, url)
-    return out
-
-
-def _normal(url: str) -> str:
-    parts = urlsplit(url)
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}?{query}"
-
-
-def _digest(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _server(url: str) -> str:
-    scheme, host, port = origin(url)
-    return f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
-
-
-def _shown(url: str, params: dict[str, Any] | None) -> str:
-    path = urlsplit(url).path or "/"
-    query = " ".join(f"{k}={v}" for k, v in (params or {}).items() if k != "per_page")
-    return f"{path} ({query})" if query else path
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

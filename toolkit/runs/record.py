@@ -1,0 +1,384 @@
+"""`bip run`: run a command exactly as if typed, tee its output to log.txt, record the run.
+
+The command inherits stdin. Its stdout and stderr go to a pseudo-terminal when bip's own are a
+terminal (so Python, tqdm and friends line-buffer and draw as usual), to pipes otherwise (so
+`bip run ... > out.txt` behaves like the command alone). bip copies every chunk to the
+terminal and to log.txt the moment it arrives: the command never waits on bip.
+
+Ctrl-C: the terminal sends SIGINT to the whole foreground process group, the command included,
+so bip does not send a second one; a SIGINT sent to bip alone (kill, a CI timeout) is passed
+on. Either way bip waits for the command to stop, records the partial run and exits 130. A
+third interrupt kills the command. SIGTERM is passed on the same way (exit 143).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import selectors
+import shlex
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import BadInput
+from toolkit.runs import store
+
+CHUNK = 65536
+# `--learning_rate=6e-4`, `--lr 6e-4`, `--max-lr=...`; llm.c takes `-l 6e-4`.
+LR_FLAG = re.compile(r"^--?(?:max[_-]?)?(?:learning[_-]rate|lr)(?:=(.*))?$")
+LLMC = re.compile(r"^train_gpt2\w*$")
+
+
+@dataclass
+class Sink:
+    """Where one of the command's streams goes: a writer, and the terminal's fd if it is one."""
+
+    write: Callable[[bytes], None]
+    terminal_fd: int | None = None
+
+
+@dataclass
+class Outcome:
+    exit_code: int  # as a shell reports it: 128 + N when the command died of signal N
+    interrupted: bool
+    wall_seconds: float
+
+
+@dataclass
+class RunRequest:
+    argv: list[str]
+    cwd: Path
+    runs_root: Path
+    now: Callable[[], datetime]
+    name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    based_on: str | None = None
+    upstream_repo: str | None = None  # the based-on entry's GitHub repo, for the merge-base
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _in_foreground_group() -> bool:
+    """True when a Ctrl-C on the controlling terminal reaches bip's whole process group (the
+    command included), so bip must not pass SIGINT on a second time."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _pty(terminal_fd: int) -> tuple[int, int]:
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+    _mirror_size(terminal_fd, slave)
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST  # no "\n" -> "\r\n": the bytes reach the terminal as written
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    return master, slave
+
+
+def _mirror_size(source: int, target: int) -> None:
+    import fcntl
+    import termios
+
+    try:
+        size = fcntl.ioctl(source, termios.TIOCGWINSZ, b"\0" * 8)
+        fcntl.ioctl(target, termios.TIOCSWINSZ, size)
+    except OSError:
+        pass
+
+
+def spawn_and_tee(
+    argv: list[str],
+    cwd: Path,
+    log_fd: int,
+    out: Sink,
+    err: Sink,
+    on_started: Callable[[], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Outcome:
+    import subprocess
+
+    channels: list[tuple[int, Sink]] = []  # (bip's read end, where the bytes go)
+    child_ends: list[int] = []
+
+    def channel(sink: Sink) -> int:
+        if sink.terminal_fd is not None:
+            read, write = _pty(sink.terminal_fd)
+        else:
+            read, write = os.pipe()
+        channels.append((read, sink))
+        child_ends.append(write)
+        return write
+
+    child_out = channel(out)
+    same_terminal = (
+        out.terminal_fd is not None
+        and err.terminal_fd is not None
+        and os.path.samestat(os.fstat(out.terminal_fd), os.fstat(err.terminal_fd))
+    )
+    child_err = child_out if same_terminal else channel(err)
+
+    interrupts = [0]
+    terminated = [False]
+    proc: list[Any] = []
+    ctrl_c_reaches_command = _in_foreground_group()
+
+    def send(sig: int) -> None:
+        if proc and proc[0].poll() is None:
+            try:
+                proc[0].send_signal(sig)
+            except OSError:
+                pass
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        interrupts[0] += 1
+        if interrupts[0] >= 3:
+            send(signal.SIGKILL)
+        elif not ctrl_c_reaches_command:
+            send(signal.SIGINT)
+
+    def on_terminate(signum: int, frame: Any) -> None:
+        terminated[0] = True
+        send(signal.SIGTERM)
+
+    def on_resize(signum: int, frame: Any) -> None:
+        for read, sink in channels:
+            if sink.terminal_fd is not None:
+                _mirror_size(sink.terminal_fd, read)
+
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, on_interrupt),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, on_terminate),
+    }
+    if any(s.terminal_fd is not None for s in (out, err)) and hasattr(signal, "SIGWINCH"):
+        previous[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, on_resize)
+    try:
+        started = clock()
+        try:
+            proc.append(
+                subprocess.Popen(argv, cwd=cwd, stdout=child_out, stderr=child_err, close_fds=True)
+            )
+        except OSError as exc:
+            for fd in child_ends + [c[0] for c in channels]:
+                os.close(fd)
+            raise BadInput(
+                f"cannot run {argv[0]!r}: {exc.strerror or exc}",
+                hint="check the command's name and that it is executable",
+            ) from None
+        for fd in child_ends:
+            os.close(fd)
+        if interrupts[0] and not ctrl_c_reaches_command:  # arrived while it was starting
+            send(signal.SIGINT)
+        if on_started is not None:
+            on_started()
+        _tee(channels, log_fd, proc[0])
+        code = proc[0].wait()
+        wall = clock() - started
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    exit_code = 128 - code if code < 0 else code
+    return Outcome(exit_code, bool(interrupts[0] or terminated[0]), wall)
+
+
+def _tee(channels: list[tuple[int, Sink]], log_fd: int, proc: Any) -> None:
+    readers = dict(channels)
+    dead: set[int] = set()  # sinks that stopped taking bytes (a closed pipe): the log goes on
+    selector = selectors.DefaultSelector()
+    for fd in readers:
+        selector.register(fd, selectors.EVENT_READ)
+    try:
+        while readers:
+            events = selector.select(timeout=0.25)
+            for key, _ in events:
+                fd = int(key.fd)
+                try:
+                    data = os.read(fd, CHUNK)
+                except OSError as exc:  # a pty whose command has gone reads as EIO
+                    if exc.errno != errno.EIO:
+                        raise
+                    data = b""
+                if not data:
+                    selector.unregister(fd)
+                    os.close(fd)
+                    del readers[fd]
+                    continue
+                write_all(log_fd, data)
+                if fd not in dead:
+                    try:
+                        readers[fd].write(data)
+                    except OSError:
+                        dead.add(fd)
+            if not events and proc.poll() is not None:
+                break  # the command is gone; whatever it left running keeps the pipe open
+    finally:
+        for fd in readers:
+            selector.unregister(fd)
+            os.close(fd)
+        selector.close()
+
+
+def slug_for(argv: list[str], name: str | None) -> str:
+    from toolkit.text import slug_id
+
+    if name:
+        return slug_id(name) or "run"
+    script = next((a for a in argv[1:] if a.endswith(".py") and not a.startswith("-")), None)
+    if script is None and "-m" in argv[:-1]:
+        script = argv[argv.index("-m") + 1]
+    base = re.sub(r"^python[\d.]*$", "python", Path(script or argv[0]).name)
+    return slug_id(base.removesuffix(".py")) or "run"
+
+
+def configured_lr(argv: list[str]) -> float | None:
+    """The learning rate set on the command line, if any."""
+    llmc = bool(argv) and bool(LLMC.match(Path(argv[0]).name))
+    for i, arg in enumerate(argv[1:], start=1):
+        match = LR_FLAG.match(arg)
+        value = None
+        if match:
+            value = match.group(1) if match.group(1) is not None else _next(argv, i)
+        elif llmc and arg == "-l":
+            value = _next(argv, i)
+        if value is not None:
+            try:
+                return float(value)
+            except ValueError:
+                continue
+    return None
+
+
+def _next(argv: list[str], i: int) -> str | None:
+    return argv[i + 1] if i + 1 < len(argv) else None
+
+
+def check_command(argv: list[str], cwd: Path) -> None:
+    if not argv:
+        raise BadInput("no command to run", hint="bip run -- python train.py")
+    first = argv[0]
+    if "/" in first:
+        path = Path(first) if os.path.isabs(first) else cwd / first
+        found = path.is_file() and os.access(path, os.X_OK)
+    else:
+        found = shutil.which(first) is not None
+    if not found:
+        raise BadInput(
+            f"command not found: {first}", hint=f"nothing was run; try `{shlex.join(argv)}` alone"
+        )
+
+
+def record_run(request: RunRequest, out: Sink, err: Sink) -> tuple[store.Run, Outcome]:
+    """Run the command, streaming its output, and record it; returns the run and how it ended."""
+    from toolkit.git import git_facts
+    from toolkit.runs import probe
+
+    check_command(request.argv, request.cwd)
+    git = git_facts(request.cwd, request.upstream_repo)
+    started = request.now()
+    folder = store.new_run_dir(
+        request.runs_root, f"{started:%Y-%m-%d}", slug_for(request.argv, request.name)
+    )
+    data: dict[str, Any] = {
+        "format": store.FORMAT,
+        "id": folder.name,
+        "name": request.name or folder.name[11:],
+        "tags": list(request.tags),
+        "command": list(request.argv),
+        "cwd": str(request.cwd),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": None,
+        "wall_seconds": None,
+        "exit_code": None,
+        "interrupted": False,
+        "git": asdict(git) if git else None,
+        "hardware": None,
+        "software": None,
+        "based_on": request.based_on,
+        "metrics": None,
+    }
+    store.write_run(folder, data)
+    facts: dict[str, Any] = {}
+
+    def probe_machine() -> None:
+        facts["hardware"] = probe.hardware_dict(probe.probe_hardware())
+        facts["software"] = probe.probe_software(request.argv, request.cwd)
+
+    prober = threading.Thread(target=probe_machine, name="bip-probe", daemon=True)
+    log_fd = os.open(folder / store.LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        outcome = spawn_and_tee(
+            request.argv, request.cwd, log_fd, out, err, on_started=prober.start
+        )
+    except BadInput:
+        os.close(log_fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    os.close(log_fd)
+    if prober.ident is not None:  # started: its probes have their own timeouts
+        prober.join(timeout=probe.PYTHON_TIMEOUT + 3 * probe.TOOL_TIMEOUT + 5)
+    data.update(
+        finished=(started + timedelta(seconds=outcome.wall_seconds)).isoformat(timespec="seconds"),
+        wall_seconds=round(outcome.wall_seconds, 3),
+        exit_code=outcome.exit_code,
+        interrupted=outcome.interrupted,
+        hardware=facts.get("hardware"),
+        software=facts.get("software"),
+        metrics=_metrics(folder, request),
+    )
+    store.write_run(folder, data)
+    return store.load_run(folder), outcome
+
+
+def _metrics(folder: Path, request: RunRequest) -> dict[str, Any]:
+    from toolkit.runs.parse import parse_log
+    from toolkit.runs.series import summarize
+
+    parsed = parse_log(folder / store.LOG_FILE, request.patterns)
+    summary = summarize(parsed.rows)
+    if parsed.rows:
+        store.write_series(folder, parsed.rows, parsed.columns)
+    lr, source = configured_lr(request.argv), "the command line"
+    if lr is None and parsed.configured_lr is not None:
+        lr, source = parsed.configured_lr, "the log (Overriding: ...)"
+    if lr is None and summary.peak_lr is not None:
+        lr, source = summary.peak_lr, "the peak of the logged schedule"
+    steady = summary.steady_state
+    return {
+        "final": summary.final,
+        "best": summary.best,
+        "steady_state": {
+            **steady.values,
+            "first_step": steady.first_step,
+            "last_step": steady.last_step,
+            "measurements": steady.measurements,
+            "rule": steady.rule,
+        },
+        "series": store.SERIES_FILE if parsed.rows else None,
+        "steps": summary.steps,
+        "tokens_per_step": parsed.tokens_per_step,
+        "learning_rate": {"value": lr, "source": source} if lr is not None else None,
+        "formats": parsed.formats,
+    }
