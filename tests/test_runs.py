@@ -283,32 +283,14 @@ def test_ctrl_c_stops_the_command_records_the_partial_run_and_exits_130(ws: Path
 
 
 def test_on_a_terminal_the_command_gets_one_and_the_log_keeps_plain_newlines(ws: Path, repo):
-    import pty
+    from tests.terminal import bip_on_terminal
 
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: bip with a terminal as stdout and stderr
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
-        env.update(BIP_WORKSPACE=str(ws), BIP_TIMEZONE="UTC")
-        code = "import sys; print('tty', sys.stdout.isatty(), sys.stderr.isatty()); print('x', file=sys.stderr)"
-        os.execve(
-            sys.executable,
-            [sys.executable, "-m", "toolkit", "run", "--", sys.executable, "-c", code],
-            env,
-        )
-    seen = b""
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen
-    assert b"tty True True\r\nx\r\n" in seen  # the terminal shows it as the command wrote it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
+    env.update(BIP_WORKSPACE=str(ws), BIP_TIMEZONE="UTC")
+    code = "import sys; print('tty', sys.stdout.isatty(), sys.stderr.isatty()); print('x', file=sys.stderr)"
+    exit_code, text = bip_on_terminal("run", "--", sys.executable, "-c", code, env=env)
+    assert exit_code == 0, text
+    assert "tty True True\r\nx\r\n" in text  # the terminal shows it as the command wrote it
     [folder] = (ws / "runs").iterdir()
     assert (folder / "log.txt").read_bytes() == b"tty True True\nx\n"
 
