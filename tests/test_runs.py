@@ -11,6 +11,7 @@ import math
 import os
 import re
 import select
+import shutil
 import signal
 import stat
 import subprocess
@@ -23,7 +24,7 @@ import git
 import pytest
 
 from tests.gitrepos import commit_file
-from tests.hugo import build_site
+from tests.hugo import build, hugo_site
 from toolkit.runs import probe
 from toolkit.runs.parse import compile_patterns, parse_lines
 from toolkit.runs.series import summarize
@@ -477,10 +478,11 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
         assert label in svg
     assert "<!-- gpt2-124m on 1x NVIDIA H100 80GB HBM3 -->" in svg
     # Real Hugo publishes the page with its image beside it.
-    public = build_site(tmp_path / "site", {f"posts/{bundle.name}": bundle})
-    page = (public / "posts" / bundle.name / "index.html").read_text()
+    site = hugo_site(tmp_path)
+    shutil.copytree(bundle, site / "content" / "posts" / bundle.name)
+    page = build(site, "--buildDrafts")[bundle.name]
     assert '<img src="loss.svg" alt="Loss curve of gpt2-124m' in page
-    assert (public / "posts" / bundle.name / "loss.svg").read_bytes() == (
+    assert (site / "public" / "posts" / bundle.name / "loss.svg").read_bytes() == (
         bundle / "loss.svg"
     ).read_bytes()
     # Nothing is overwritten without --force.
