@@ -82,44 +82,12 @@ def test_commands_import_only_what_they_use(tmp_path: Path):
 
 def test_ctrl_c_at_a_prompt_exits_130_with_one_line(ws: Path):
     """A real pseudo-terminal: SIGINT while the check-in asks its first question."""
-    import pty
-    import select
-    import signal
-
+    from tests.terminal import INTERRUPT, bip_on_terminal
     from tests.test_journal import bip_env
 
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: bip with the terminal as stdin and stdout
-        env = {**bip_env(ws), "TERM": "dumb", "COLUMNS": "120"}
-        # A runner started in the background may ignore SIGINT, and exec keeps that: undo it.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.execve(sys.executable, [sys.executable, "-m", "toolkit", "checkin"], env)
-    seen = b""
-    while b"(Enter to skip)" not in seen:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen.decode(errors="replace")
-        seen += os.read(fd, 4096)
-    os.kill(pid, signal.SIGINT)
-    resent = 0
-    while True:
-        ready, _, _ = select.select([fd], [], [], 2)
-        if not ready:
-            # A signal that lands between input() writing its prompt and blocking in read() is
-            # only noted, not acted on, until read() returns (CPython): say it again.
-            assert resent < 5, seen.decode(errors="replace")
-            os.kill(pid, signal.SIGINT)
-            resent += 1
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    text = seen.decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 130, text
+    env = {**bip_env(ws), "TERM": "dumb", "COLUMNS": "120"}
+    code, text = bip_on_terminal("checkin", env=env, answers=[INTERRUPT])
+    assert code == 130, text
     assert "Traceback" not in text
     assert text.rstrip().endswith("bip: interrupted")
     assert not list((ws / "journal").rglob("*.md"))  # nothing half-written

@@ -117,32 +117,16 @@ def test_checkin_edit_without_a_terminal_writes_nothing(bip, ws: Path, editor: P
 
 def test_the_editor_opens_on_a_real_terminal(ws: Path, tmp_path: Path):
     """A real pseudo-terminal, a real editor program: `bip read note ID` with no text."""
-    import pty
-    import select
-
+    from tests.terminal import bip_on_terminal
     from tests.test_journal import bip_env
 
     script = tmp_path / "ed"
     script.write_text('#!/bin/sh\nprintf "written in a real editor\\n" > "$1"\n')
     script.chmod(0o755)
-    pid, fd = pty.fork()
-    if pid == 0:
-        env = {**bip_env(ws), "TERM": "dumb", "EDITOR": str(script)}
-        env.pop("VISUAL", None)
-        os.execve(sys.executable, [sys.executable, "-m", "toolkit", "read", "note", "nanogpt"], env)
-    seen = b""
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    env = {**bip_env(ws), "TERM": "dumb", "EDITOR": str(script)}
+    env.pop("VISUAL", None)
+    code, text = bip_on_terminal("read", "note", "nanogpt", env=env)
+    assert code == 0, text
     assert "written in a real editor" in (ws / "reading_list.yaml").read_text()
 
 

@@ -115,30 +115,13 @@ def test_concurrent_check_ins_both_keep_their_notes(ws: Path):
 
 def test_on_a_terminal_checkin_asks_and_keeps_the_answers(ws: Path):
     """A real pseudo-terminal: the two questions are asked and the answers land in the journal."""
-    import pty
-    import select
+    from tests.terminal import bip_on_terminal
 
     env = {**bip_env(ws), "TERM": "dumb", "COLUMNS": "120"}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: bip with the terminal as stdin and stdout
-        os.execve(sys.executable, [sys.executable, "-m", "toolkit", "checkin"], env)
-    seen, answers = b"", [b"paged attention is a page table\n", b"\n"]
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-        if answers and seen.count(b"? (Enter to skip)") > 2 - len(answers):
-            os.write(fd, answers.pop(0))
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
-    assert b"What did you learn?" in seen and b"What's next?" in seen
+    answers = [b"paged attention is a page table\n", b"\n"]
+    code, text = bip_on_terminal("checkin", env=env, answers=answers, prompt=b"? (Enter to skip)")
+    assert code == 0, text
+    assert "What did you learn?" in text and "What's next?" in text
     text = day_path(ws / "journal", DAY).read_text()
     assert "## Notes\n- paged attention is a page table" in text
     assert "## Next" not in text  # skipped with Enter

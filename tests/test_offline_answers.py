@@ -184,37 +184,21 @@ def test_no_progress_display_when_stderr_is_not_a_terminal(bip, online):
 
 def test_progress_shows_on_a_terminal(online):
     """A real pseudo-terminal: `bip contrib status` says what it is waiting for, with a count."""
-    import pty
-    import select
+    from tests.terminal import bip_on_terminal
 
     root, gh = online
     rest_world(gh)
-    pid, fd = pty.fork()
-    if pid == 0:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
-        env.update(
-            BIP_WORKSPACE=str(root),
-            BIP_NOW="2026-11-23T10:00:00+00:00",
-            BIP_TIMEZONE="UTC",
-            GITHUB_API_URL=gh.url,
-            TERM="xterm",
-            COLUMNS="120",
-        )
-        os.execve(sys.executable, [sys.executable, "-m", "toolkit", "contrib", "status"], env)
-    seen = b""
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    text = seen.decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
+    env.update(
+        BIP_WORKSPACE=str(root),
+        BIP_NOW="2026-11-23T10:00:00+00:00",
+        BIP_TIMEZONE="UTC",
+        GITHUB_API_URL=gh.url,
+        TERM="xterm",
+        COLUMNS="120",
+    )
+    code, text = bip_on_terminal("contrib", "status", env=env)
+    assert code == 0, text
     assert "asking GitHub about 2 repos… 2/2" in text  # rich redraws at its own pace
     assert "1 merged, 1 open" in text
 
@@ -233,40 +217,19 @@ def _checkin_env(root: Path, gh: FakeGitHub) -> dict[str, str]:
 
 
 def test_the_checkin_asks_its_questions_before_any_network_call(online):
-    import pty
-    import select
+    from tests.terminal import bip_on_terminal
 
     root, gh = online
     rest_world(gh)
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve(
-            sys.executable, [sys.executable, "-m", "toolkit", "checkin"], _checkin_env(root, gh)
-        )
-    seen = b""
-    while b"(Enter to skip)" not in seen:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        seen += os.read(fd, 4096)
-    assert gh.seen == []  # asked before GitHub was: the question never waits for the network
-    os.write(fd, b"tiling\r")
-    while seen.count(b"(Enter to skip)") < 2:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        seen += os.read(fd, 4096)
-    os.write(fd, b"\r")
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+
+    def asked(n: int) -> None:
+        if n == 0:  # asked before GitHub was: the question never waits for the network
+            assert gh.seen == []
+
+    code, text = bip_on_terminal(
+        "checkin", env=_checkin_env(root, gh), answers=[b"tiling\r", b"\r"], on_prompt=asked
+    )
+    assert code == 0, text
     assert gh.seen  # then it asked GitHub
     assert "- tiling" in (root / "journal" / "2026" / "2026-11-24.md").read_text()
 

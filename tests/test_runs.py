@@ -11,6 +11,7 @@ import math
 import os
 import re
 import select
+import shutil
 import signal
 import stat
 import subprocess
@@ -23,7 +24,7 @@ import git
 import pytest
 
 from tests.gitrepos import commit_file
-from tests.hugo import build_site
+from tests.hugo import build, hugo_site
 from toolkit.runs import probe
 from toolkit.runs.parse import compile_patterns, parse_lines
 from toolkit.runs.series import summarize
@@ -283,32 +284,14 @@ def test_ctrl_c_stops_the_command_records_the_partial_run_and_exits_130(ws: Path
 
 
 def test_on_a_terminal_the_command_gets_one_and_the_log_keeps_plain_newlines(ws: Path, repo):
-    import pty
+    from tests.terminal import bip_on_terminal
 
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: bip with a terminal as stdout and stderr
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
-        env.update(BIP_WORKSPACE=str(ws), BIP_TIMEZONE="UTC")
-        code = "import sys; print('tty', sys.stdout.isatty(), sys.stderr.isatty()); print('x', file=sys.stderr)"
-        os.execve(
-            sys.executable,
-            [sys.executable, "-m", "toolkit", "run", "--", sys.executable, "-c", code],
-            env,
-        )
-    seen = b""
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, seen
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen
-    assert b"tty True True\r\nx\r\n" in seen  # the terminal shows it as the command wrote it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIP_")}
+    env.update(BIP_WORKSPACE=str(ws), BIP_TIMEZONE="UTC")
+    code = "import sys; print('tty', sys.stdout.isatty(), sys.stderr.isatty()); print('x', file=sys.stderr)"
+    exit_code, text = bip_on_terminal("run", "--", sys.executable, "-c", code, env=env)
+    assert exit_code == 0, text
+    assert "tty True True\r\nx\r\n" in text  # the terminal shows it as the command wrote it
     [folder] = (ws / "runs").iterdir()
     assert (folder / "log.txt").read_bytes() == b"tty True True\nx\n"
 
@@ -495,10 +478,11 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
         assert label in svg
     assert "<!-- gpt2-124m on 1x NVIDIA H100 80GB HBM3 -->" in svg
     # Real Hugo publishes the page with its image beside it.
-    public = build_site(tmp_path / "site", {f"posts/{bundle.name}": bundle})
-    page = (public / "posts" / bundle.name / "index.html").read_text()
+    site = hugo_site(tmp_path)
+    shutil.copytree(bundle, site / "content" / "posts" / bundle.name)
+    page = build(site, "--buildDrafts")[bundle.name]
     assert '<img src="loss.svg" alt="Loss curve of gpt2-124m' in page
-    assert (public / "posts" / bundle.name / "loss.svg").read_bytes() == (
+    assert (site / "public" / "posts" / bundle.name / "loss.svg").read_bytes() == (
         bundle / "loss.svg"
     ).read_bytes()
     # Nothing is overwritten without --force.
