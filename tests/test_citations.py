@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import FROZEN_LIST
 from toolkit import citations
 from toolkit.readinglist import Entry, load_reading_list
+from toolkit.readinglist.model import CITE_KEY_PATTERN
 
 DATA = Path(__file__).resolve().parent / "data"
 CFF_PREFERRED = """\
@@ -354,3 +355,25 @@ def test_a_paper_without_authors_or_year_stays_misc_whatever_its_venue():
     ref = citations.reference(e, "k")
     assert ref.kind == "misc" and ref.booktitle is None
     assert "A Paper" in bibtex_run(citations.bibtex(ref, plain=True))
+
+
+def test_many_clashing_keys_stay_unique_and_keys_start_with_a_letter(tmp_path: Path):
+    """30 papers by one author in one year with one first word: a..z, then aa, ab, ...; a
+    name bip cannot transliterate still gives a key that starts with a letter."""
+    lines = ["version: 1", "entries:"]
+    for n in range(30):
+        lines += [f"  - {{id: p{n}, kind: paper, title: Attention {n}, authors: [Ada Smith],"
+                  f" year: 2024, arxiv: '2401.{n:05d}'}}"]  # fmt: skip
+    lines += ["  - {id: ru, kind: paper, title: Об одном, authors: [Иван Петров], year: 2001,"
+              " doi: 10.1234/ru.5}"]  # fmt: skip
+    path = tmp_path / "reading_list.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    keys = citations.cite_keys(load_reading_list(path).model)
+    smith = [keys[f"p{n}"] for n in range(30)]
+    assert len({k.lower() for k in smith}) == 30
+    assert (
+        smith[:2] == ["smith2024attentiona", "smith2024attentionb"]
+        and smith[26] == "smith2024attentionaa"
+    )
+    assert keys["ru"][0].isalpha() and keys["ru"].isascii()
+    assert CITE_KEY_PATTERN.match(keys["ru"])  # what the reading list accepts when pinned

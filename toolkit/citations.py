@@ -9,8 +9,10 @@ A repo's CITATION.cff (from `bip read sync` or a local clone) is honoured: its
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -157,31 +159,45 @@ def base_key(entry: Entry) -> str:
     else:
         who = re.sub(r"[^a-z0-9]", "", entry.id.split("-")[0])
     year = str(entry.year) if entry.year else ""
-    return f"{who}{year}{first_word(entry.title)}" or entry.id.replace("-", "")
+    key = f"{who}{year}{first_word(entry.title)}"[:MAX_KEY] or entry.id.replace("-", "")
+    # A key starts with a letter (a name in a script bip cannot transliterate leaves only the
+    # year): BibTeX styles and the reading list's own cite_key rule both want one.
+    return key if key[:1].isalpha() else f"ref{key}"[:MAX_KEY]
 
 
 def cite_keys(model: ReadingList) -> dict[str, str]:
     """entry id -> key, for every entry: pinned keys as they are, generated ones unique."""
     pinned = {e.id: e.cite_key for e in model.entries if e.cite_key}
-    taken = set(pinned.values())
+    taken = {key.lower() for key in pinned.values()}  # BibTeX keys ignore case
     groups: dict[str, list[Entry]] = {}
     for entry in model.entries:
         if entry.id not in pinned:
             groups.setdefault(base_key(entry), []).append(entry)
     keys = dict(pinned)
     for base, entries in groups.items():
-        if len(entries) == 1 and base not in taken:
+        if len(entries) == 1 and base.lower() not in taken:
             keys[entries[0].id] = base
-            taken.add(base)
+            taken.add(base.lower())
             continue
-        letters = iter("abcdefghijklmnopqrstuvwxyz")
+        suffixes = _suffixes()
         for entry in entries:
-            key = base + next(letters)
-            while key in taken:
-                key = base + next(letters)
+            key = base + next(suffixes)
+            while key.lower() in taken:
+                key = base + next(suffixes)
             keys[entry.id] = key
-            taken.add(key)
+            taken.add(key.lower())
     return keys
+
+
+MAX_KEY = 60
+
+
+def _suffixes() -> Iterator[str]:
+    """a, b, ..., z, aa, ab, ...: as many distinct suffixes as a clash needs."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for size in itertools.count(1):
+        for combo in itertools.product(letters, repeat=size):
+            yield "".join(combo)
 
 
 # --- CITATION.cff ----------------------------------------------------------------------------
