@@ -168,3 +168,21 @@ def test_input_is_checked_before_any_network_call(bip, commented: Path, httpserv
     ]:
         assert message in _add(bip, w, *args, code=2).stderr
     assert gh.seen == []
+
+
+def test_validate_warns_about_one_thing_listed_twice(bip, ws: Path):
+    """A list edited by hand can hold one paper twice (its URL in one entry, its arXiv DOI in
+    another): validate says which, where, and how to keep one; the list is still valid."""
+    path = ws / "reading_list.yaml"
+    path.write_text(
+        "version: 1\nentries:\n"
+        "  - {id: fa, kind: paper, title: FlashAttention, url: 'https://arxiv.org/pdf/2205.14135v2'}\n"
+        "  - {id: fa-again, kind: paper, title: FA, doi: 10.48550/arXiv.2205.14135}\n"
+        "  - {id: other, kind: paper, title: Other, arxiv: '2307.08691'}\n",
+        encoding="utf-8",
+    )
+    result = bip("-w", str(ws), "read", "validate")
+    assert result.stderr.splitlines() == [
+        f"bip: warning: {path}:4: 'fa-again' is the same thing as 'fa' (line 3, arxiv:2205.14135);"
+        " keep one: `bip read rm fa-again`"
+    ]

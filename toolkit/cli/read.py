@@ -394,6 +394,13 @@ def validate(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from toolkit.cli.read_papers import warn_garbage_keys
 
     warn_garbage_keys(ws, model)
+    from toolkit.readinglist.links import shared_identities
+
+    for first, again, key in shared_identities(model.entries):
+        warn(
+            f"{ws.paths.reading_list}:{again.line}: {again.id!r} is the same thing as "
+            f"{first.id!r} (line {first.line}, {key}); keep one: `bip read rm {again.id}`"
+        )
 
 
 from toolkit.cli import read_papers  # noqa: E402,F401  registers import, graph and suggest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from toolkit.errors import BadInput
@@ -274,3 +275,18 @@ def github_repo(url: str) -> str | None:
         return None
     repo = f"{segments[0]}/{segments[1].removesuffix('.git')}"
     return repo if REPO_PATTERN.match(repo) else None
+
+
+def shared_identities(entries: list[Any]) -> list[tuple[Any, Any, str]]:
+    """(first entry, later entry, identity) for every later entry that is the same thing as an
+    earlier one (the same arXiv paper, DOI, repo or video however written): what `bip read add`
+    refuses, found in a list edited by hand or by an older bip."""
+    seen: dict[str, Any] = {}
+    found = []
+    for entry in entries:
+        for key in sorted(entry_identities(entry.url, entry.repo, entry.arxiv, entry.doi)):
+            first = seen.setdefault(key, entry)
+            if first is not entry:
+                found.append((first, entry, key))
+                break
+    return found
