@@ -377,3 +377,31 @@ def test_many_clashing_keys_stay_unique_and_keys_start_with_a_letter(tmp_path: P
     )
     assert keys["ru"][0].isalpha() and keys["ru"].isascii()
     assert CITE_KEY_PATTERN.match(keys["ru"])  # what the reading list accepts when pinned
+
+
+@pytest.mark.parametrize(
+    ("written", "last", "jr", "first"),
+    [
+        ("John Berg, Jr.", "Berg", "Jr.", "John"),
+        ("John Berg Jr.", "Berg", "Jr.", "John"),
+        ("Martin Luther King III", "King", "III", "Martin Luther"),
+        ("Berg, Jr., John", "Berg", "Jr.", "John"),
+    ],
+)
+def test_a_name_suffix_is_a_suffix_to_bibtex(written: str, last: str, jr: str, first: str):
+    """pybtex reads the name back as BibTeX does: the suffix is not a given or a family name."""
+    from pybtex.database import Person
+
+    ref = citations.reference(entry(authors=[written], year=2020), "k")
+    (person,) = [
+        Person(name)
+        for name in bibtexparser.parse_string(citations.bibtex(ref))
+        .entries[0]["author"]
+        .split(" and ")
+    ]
+    assert (
+        " ".join(person.last_names),
+        " ".join(person.lineage_names),
+        " ".join(person.first_names + person.middle_names),
+    ) == (last, jr, first)
+    assert citations.family_name(written) == last.lower()

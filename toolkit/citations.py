@@ -9,6 +9,7 @@ A repo's CITATION.cff (from `bip read sync` or a local clone) is honoured: its
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -81,14 +82,27 @@ class Name:
         return " ".join(p for p in parts if p) + (f", {self.suffix}" if self.suffix else "")
 
 
+SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
 def split_name(author: str) -> Name | None:
     """'Teven Le Scao' -> Le Scao, Teven; 'Laurens van der Maaten' -> van der / Maaten.
     None for one-word names and organisations, which stay one unit."""
     author = author.strip()
-    if "," in author:
-        family, given = (p.strip() for p in author.split(",", 1))
-        return Name(given, family)
+    pieces = [p.strip() for p in author.split(",")]
+    if len(pieces) == 3:  # BibTeX's own "Berg, Jr., John"
+        return Name(pieces[2], pieces[0], suffix=pieces[1])
+    suffix = ""
+    if len(pieces) == 2 and pieces[1].lower() in SUFFIXES:  # "John Berg, Jr."
+        author, suffix = pieces[0], pieces[1]
+    elif len(pieces) == 2:  # "Berg, John"
+        return Name(pieces[1], pieces[0])
     words = author.split()
+    if len(words) > 2 and words[-1].lower() in SUFFIXES:  # "Martin Luther King III"
+        words, suffix = words[:-1], words[-1]
+    if suffix:
+        name = split_name(" ".join(words))
+        return None if name is None else dataclasses.replace(name, suffix=suffix)
     if len(words) < 2:
         return None
     start = next(
