@@ -100,7 +100,9 @@ class Store:
                 # new store at once take turns here instead (found by the 8-process test).
                 from toolkit.fileio import locked
 
-                with locked(path.with_name(path.name + ".lock"), str(path)):
+                lock = path.with_name(path.name + ".lock")
+                private_file(lock)  # like everything under .bip/: the owner's only
+                with locked(lock, str(path)):
                     self.db.execute("PRAGMA journal_mode=WAL")
                     self._migrate()
         except sqlite3.DatabaseError as exc:
