@@ -281,23 +281,19 @@ class _Validator:
             self.bad(node, key, f"{value!r} is not a date", "use YYYY-MM-DD, e.g. 2026-11-23")
 
     def check_kind(self, node: Any, key: str, _: set[str]) -> None:
-        value = node[key]
-        if value not in KINDS:
-            self.bad(
-                node,
-                key,
-                f"unknown kind {value!r}",
-                did_you_mean(str(value), KINDS) or "one of: " + ", ".join(KINDS),
-            )
+        self.choice(node, key, "kind", KINDS)
 
     def check_status(self, node: Any, key: str, _: set[str]) -> None:
+        self.choice(node, key, "status", STATUSES)
+
+    def choice(self, node: Any, key: str, what: str, allowed: tuple[str, ...]) -> None:
         value = node[key]
-        if value not in STATUSES:
+        if value not in allowed:
             self.bad(
                 node,
                 key,
-                f"unknown status {value!r}",
-                did_you_mean(str(value), STATUSES) or "one of: " + ", ".join(STATUSES),
+                f"unknown {what} {value!r}",
+                did_you_mean(str(value), allowed) or "one of: " + ", ".join(allowed),
             )
 
     def check_cite_key(self, node: Any, key: str, _: set[str]) -> None:
