@@ -236,10 +236,11 @@ def test_no_gpu_tool_is_a_fact_and_a_missing_command_runs_nothing(bip, ws: Path,
 
 
 def test_runs_list_keeps_a_multiline_command_on_its_row(bip, ws: Path, repo):
-    bip("-w", str(ws), "run", "--name", "multi", "--", sys.executable, "-c", "x = 1\nprint(x)")
+    # `sh`, not sys.executable: a long interpreter path would push the command past the column
+    bip("-w", str(ws), "run", "--name", "multi", "--", "sh", "-c", "x=1\necho $x")
     listing = bip("-w", str(ws), "runs", "list").stdout
     (row,) = [line for line in listing.splitlines() if "2026-11-23-multi" in line]
-    assert "-c 'x = 1 pr" in row
+    assert "sh -c 'x=1 echo" in row
     assert len(listing.splitlines()) == 2  # the header and this run's one row
 
 
