@@ -113,33 +113,48 @@ class _Validator:
             return set()
         seen: dict[str, int] = {}
         cite_keys: dict[str, int] = {}
-        for i, item in enumerate(items):
-            pos = self.item_pos(items, i)
-            if not isinstance(item, dict):
-                self.add(pos, f"each item of `{name}` must be a mapping (`- id: ...`)")
-                continue
-            for key in item:
-                if key not in fields:
-                    self.unknown(item, key, fields, "key")
-                else:
-                    getattr(self, "check_" + fields[key])(item, key, figure_ids)
-            item_id = item.get("id")
-            if "id" not in item:
-                self.add(pos, f"this item of `{name}` has no `id`", "add `id: a-short-name`")
-            elif isinstance(item_id, str) and ID_PATTERN.match(item_id):
-                if item_id in seen:
-                    self.add(
-                        self.value_pos(item, "id"),
-                        f"duplicate id {item_id!r}",
-                        f"first used on line {seen[item_id]}; ids must be unique",
-                    )
-                else:
-                    seen[item_id] = self.value_pos(item, "id")[0] + 1
-            if name == "figures":
-                self.require(item, pos, ("name",))
-            else:
-                self.entry_rules(item, pos, cite_keys)
+        for i in range(len(items)):
+            self.item(name, items, i, fields, figure_ids, seen, cite_keys)
         return set(seen)
+
+    def item(
+        self,
+        name: str,
+        items: Any,
+        i: int,
+        fields: dict[str, str],
+        figure_ids: set[str],
+        seen: dict[str, int],
+        cite_keys: dict[str, int],
+    ) -> None:
+        """Check `items[i]` of section `name`; `seen` and `cite_keys` hold the ids and citation
+        keys of the items before it (their lines), for the duplicate checks."""
+        item = items[i]
+        pos = self.item_pos(items, i)
+        if not isinstance(item, dict):
+            self.add(pos, f"each item of `{name}` must be a mapping (`- id: ...`)")
+            return
+        for key in item:
+            if key not in fields:
+                self.unknown(item, key, fields, "key")
+            else:
+                getattr(self, "check_" + fields[key])(item, key, figure_ids)
+        item_id = item.get("id")
+        if "id" not in item:
+            self.add(pos, f"this item of `{name}` has no `id`", "add `id: a-short-name`")
+        elif isinstance(item_id, str) and ID_PATTERN.match(item_id):
+            if item_id in seen:
+                self.add(
+                    self.value_pos(item, "id"),
+                    f"duplicate id {item_id!r}",
+                    f"first used on line {seen[item_id]}; ids must be unique",
+                )
+            else:
+                seen[item_id] = self.value_pos(item, "id")[0] + 1
+        if name == "figures":
+            self.require(item, pos, ("name",))
+        else:
+            self.entry_rules(item, pos, cite_keys)
 
     def entry_rules(self, item: Any, pos: tuple[int, int], cite_keys: dict[str, int]) -> None:
         self.require(item, pos, ("kind", "title"))
@@ -383,39 +398,48 @@ def build(doc: Any, path: str) -> ReadingList:
         )
         for f in doc.get("figures") or []
     ]
-    entries = []
-    for e in doc.get("entries") or []:
-        goal = e.get("goal")
-        entries.append(
-            Entry(
-                id=str(e["id"]),
-                kind=str(e["kind"]),
-                title=str(e["title"]),
-                url=_opt(e.get("url")),
-                repo=_opt(e.get("repo")),
-                arxiv=_opt(e.get("arxiv")),
-                primary_class=_opt(e.get("primary_class")),
-                venue=_opt(e.get("venue")),
-                pages=_opt(e.get("pages")),
-                publisher=_opt(e.get("publisher")),
-                abstract=_opt(e.get("abstract")),
-                doi=_opt(e.get("doi")),
-                authors=yamledit.to_plain(e.get("authors") or []),
-                year=e.get("year"),
-                figures=yamledit.to_plain(e.get("figures") or []),
-                tags=yamledit.to_plain(e.get("tags") or []),
-                status=str(e.get("status", "todo")),
-                added=_as_date(e.get("added")),
-                started=_as_date(e.get("started")),
-                finished=_as_date(e.get("finished")),
-                notes=_opt(e.get("notes")),
-                cite_key=_opt(e.get("cite_key")),
-                commit=_opt(e.get("commit")),
-                release=_opt(e.get("release")),
-                goal=Goal(goal.get("merged_prs"), goal.get("commits"), _as_date(goal.get("by")))
-                if goal
-                else None,
-                line=e.lc.line + 1,
-            )
-        )
+    entries = [build_entry(e) for e in doc.get("entries") or []]
     return ReadingList(path, figures, entries, int(doc.get("version", SCHEMA_VERSION)))
+
+
+def validate_entry(item: Any, items: Any, i: int, path: str, figure_ids: set[str]) -> list[Problem]:
+    """The problems of entry `items[i]` on its own: every check but those across entries
+    (duplicate ids and citation keys), which the caller makes."""
+    validator = _Validator(path)
+    validator.item("entries", items, i, ENTRY_FIELDS, figure_ids, {}, {})
+    return validator.problems
+
+
+def build_entry(e: Any) -> Entry:
+    """The model of one validated entry."""
+    goal = e.get("goal")
+    return Entry(
+        id=str(e["id"]),
+        kind=str(e["kind"]),
+        title=str(e["title"]),
+        url=_opt(e.get("url")),
+        repo=_opt(e.get("repo")),
+        arxiv=_opt(e.get("arxiv")),
+        primary_class=_opt(e.get("primary_class")),
+        venue=_opt(e.get("venue")),
+        pages=_opt(e.get("pages")),
+        publisher=_opt(e.get("publisher")),
+        abstract=_opt(e.get("abstract")),
+        doi=_opt(e.get("doi")),
+        authors=yamledit.to_plain(e.get("authors") or []),
+        year=e.get("year"),
+        figures=yamledit.to_plain(e.get("figures") or []),
+        tags=yamledit.to_plain(e.get("tags") or []),
+        status=str(e.get("status", "todo")),
+        added=_as_date(e.get("added")),
+        started=_as_date(e.get("started")),
+        finished=_as_date(e.get("finished")),
+        notes=_opt(e.get("notes")),
+        cite_key=_opt(e.get("cite_key")),
+        commit=_opt(e.get("commit")),
+        release=_opt(e.get("release")),
+        goal=Goal(goal.get("merged_prs"), goal.get("commits"), _as_date(goal.get("by")))
+        if goal
+        else None,
+        line=e.lc.line + 1,
+    )
