@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,20 +56,93 @@ class LazyCommands(TyperGroup):
             return None
         if cmd_name not in self.commands:
             module, attribute = COMMANDS[cmd_name]
-            target = getattr(import_module(f"toolkit.cli.{module}"), attribute)
+            loaded = import_module(f"toolkit.cli.{module}")
+            target = getattr(loaded, attribute)
             # Built inside a throwaway root that has bip's settings, as add_typer would build it.
             holder = typer.Typer(rich_markup_mode=None, add_completion=False)
             holder.callback()(_nothing)
-            if isinstance(target, typer.Typer):
+            infos: dict[str, Any] = {}
+            if isinstance(target, typer.Typer) and not target.registered_groups:
+                # The group alone now; each of its commands is built when first looked up
+                # (`bip read list` builds one command, not twenty).
+                infos = {_command_name(info): info for info in target.registered_commands}
+                shell = copy.copy(target)
+                shell.registered_commands = []
+                holder.add_typer(shell, name=cmd_name)
+            elif isinstance(target, typer.Typer):
                 holder.add_typer(target, name=cmd_name)
             else:  # a module may give its command click context settings (`bip run -- CMD`)
-                settings = getattr(import_module(f"toolkit.cli.{module}"), "CONTEXTS", {})
+                settings = getattr(loaded, "CONTEXTS", {})
                 holder.command(cmd_name, context_settings=settings.get(cmd_name))(target)
             built = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
-            from toolkit.cli._help import readable
-
-            self.commands[cmd_name] = readable(_plain_values_fast(built))
+            built = _finish(built)
+            if infos:
+                built.commands = _LazyCommandMap(
+                    holder, target, infos, getattr(loaded, "LATER", {})
+                )
+            self.commands[cmd_name] = built
         return self.commands[cmd_name]
+
+
+def _command_name(info: Any) -> str:
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
+
+
+def _finish(command: Any) -> Any:
+    """bip's touches on a command Typer built: plain values without pydantic, readable help."""
+    from toolkit.cli._help import readable
+
+    return readable(_plain_values_fast(command))
+
+
+class _LazyCommandMap(MutableMapping[str, Any]):
+    """A group's commands by name, in the order they were registered, each built by Typer the
+    first time it is looked up. `later` names commands whose module registers them on the
+    group when imported (`bip read import` lives in read_papers): imported when asked for."""
+
+    def __init__(self, root: Any, app: Any, infos: dict[str, Any], later: dict[str, str]) -> None:
+        self.root = root  # the settings Typer builds with are the root's, as add_typer's are
+        self.app = app
+        self.infos = infos
+        self.later = {name: module for name, module in later.items() if name not in infos}
+        self.built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            if name not in self.infos and name in self.later:
+                import_module(f"toolkit.cli.{self.later[name]}")
+                self.infos.update(
+                    (_command_name(info), info)
+                    for info in self.app.registered_commands
+                    if _command_name(info) not in self.infos
+                )
+            info = self.infos[name]  # KeyError: no such command (click's .get says None)
+            self.built[name] = _finish(
+                typer.main.get_command_from_info(
+                    info,
+                    pretty_exceptions_short=self.root.pretty_exceptions_short,
+                    rich_markup_mode=self.root.rich_markup_mode,
+                )
+            )
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.infos.setdefault(name, None)
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self.built.pop(name, None)
+        self.later.pop(name, None)
+        del self.infos[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.infos or name in self.later
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.infos, *(n for n in self.later if n not in self.infos)])
+
+    def __len__(self) -> int:
+        return len(self.infos) + sum(n not in self.infos for n in self.later)
 
 
 def _nothing() -> None:

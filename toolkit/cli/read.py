@@ -403,4 +403,6 @@ def validate(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         )
 
 
-from toolkit.cli import read_papers  # noqa: E402,F401  registers import, graph and suggest
+# Registered on `app` by toolkit.cli.read_papers, imported only when one of them is asked for
+# (or for `bip read --help`): the lazy command registry in toolkit/cli/__init__.py reads this.
+LATER = {"import": "read_papers", "graph": "read_papers", "suggest": "read_papers"}
