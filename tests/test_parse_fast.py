@@ -141,3 +141,26 @@ def test_fast_parse_takes_the_fast_path_for_ordinary_lists():
 def test_fast_parse_matches_composing_nodes_on_generated_lists(generated):
     text = generated[0]
     assert outcome(fast, text) == outcome(composed, text)
+
+
+DEEP = "[" * 120 + "]" * 120
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "a: [1]\n",  # the fast path finds it
+        "a: &x [1]\n",  # an anchored list: the composer's path, after the depth check
+        "a: 1\na: 2\n",  # a duplicate key before it: the nesting is what is reported
+        "a: 2024-13-01\n",  # so with a date that is none
+    ],
+)
+def test_deep_nesting_is_refused_at_the_same_place_on_every_path(head):
+    with pytest.raises(InvalidFile) as caught:
+        parse_mod.parse(f"{head}b: {DEEP}\n", "f.yaml")
+    line = head.count("\n") + 1
+    # the root mapping is one level: the 100th bracket opens the 101st
+    assert [p.render() for p in caught.value.problems] == [
+        f"f.yaml:{line}:103: lists and mappings nest more than 100 levels deep here"
+        " (flatten the structure; bip's files need a few levels at most)"
+    ]

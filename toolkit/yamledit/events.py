@@ -23,6 +23,7 @@ from toolkit.yamledit.parse import (
     _duplicate,
     _LineCol,
     _located,
+    _may_nest_deeply,
     _not_a_date,
     _too_deep_error,
 )
@@ -69,6 +70,40 @@ def _resolve(resolvers: dict[str, list[tuple[str, Any]]], value: str) -> str:
     return _STR_TAG
 
 
+class _Pending:
+    """What the scalar table holds for a value that is not simply its data."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_UNSEEN: Any = _Pending("UNSEEN")  # not in the table yet
+_CONSTRUCT: Any = _Pending("CONSTRUCT")  # ruamel's constructor makes it (floats, 0x1F, ...)
+_BAD_DATE: Any = _Pending("BAD_DATE")  # looks like a date, is none: an error at each use
+
+
+def _convert(tag: str, value: str, plain_int: Any, plain_date: Any) -> Any:
+    """The data of a scalar with this tag, made directly where it is plain (text, null, bools,
+    decimal ints, YYYY-MM-DD dates), else _CONSTRUCT or _BAD_DATE."""
+    if tag == _STR_TAG:
+        return value
+    if value in _PLAIN_SCALARS and tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"):
+        return _PLAIN_SCALARS[value]
+    if tag == "tag:yaml.org,2002:int" and plain_int(value):
+        return int(value)
+    if tag == "tag:yaml.org,2002:timestamp" and plain_date(value):
+        try:
+            return date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+        except ValueError:
+            return _BAD_DATE
+    if tag == _MERGE_TAG:
+        return _MERGE
+    return _CONSTRUCT
+
+
 def _fast_build(text: str, path: str) -> Any:
     """Position-carrying data straight from libyaml's event stream (ruamel.yaml.clib).
 
@@ -77,7 +112,11 @@ def _fast_build(text: str, path: str) -> Any:
     first character), plain ints and dates are made directly, everything rarer goes through
     ruamel's constructor. Errors of our own (duplicate keys, bad dates) are kept until the
     whole stream has parsed, so a later syntax error wins as it did; a stream the parser or
-    composer rejects raises YAMLError or _Fallback, and the pure-Python path then decides."""
+    composer rejects raises YAMLError or _Fallback, and the pure-Python path then decides.
+
+    Nesting past MAX_DEPTH is refused where it starts, as `parse` has always refused it:
+    at the first collection MAX_DEPTH + 1 deep when the text may nest deeply on few lines
+    (`_may_nest_deeply`), else one level further."""
     import re
 
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
@@ -94,21 +133,32 @@ def _fast_build(text: str, path: str) -> Any:
     from ruamel.yaml.nodes import ScalarNode
 
     resolvers = _resolvers()
-    resolved: dict[str, str] = {}  # plain scalar -> its tag: keys and values repeat a lot
+    # plain scalar -> its data (or a _Pending): keys and values repeat a lot
+    plain: dict[str, Any] = {}
     plain_int = re.compile(r"[1-9][0-9]{0,17}|0").fullmatch
     plain_date = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
     constructor: Any = None
     errors: list[InvalidFile] = []
-    collection: Any = None
     anchors: dict[str, Any] = {}
+    deep_on_few_lines: bool | None = None
 
     parser = CParser(text)
     get = parser.get_event
     documents = 0
-    root: Any = None
-    # The stack holds [container, pending key or _NO_KEY, the key's mark, key usable]: a
-    # mapping alternates key and value, a sequence appends.
-    stack: list[list[Any]] = []
+    # The collection being filled lives in locals: `parent` (the top is a one-item list that
+    # receives the document's root), whether it is a sequence, its position records, and for
+    # a mapping the pending key (_NO_KEY between pairs), where it stands and whether it may be
+    # used. `stack` keeps the same for every collection around it.
+    top: list[Any] = []
+    parent: Any = top
+    is_seq = True
+    items: list[tuple[int, int]] = []
+    keys: dict[Any, tuple[int, int]] = {}
+    values: dict[Any, tuple[int, int]] = {}
+    key: Any = _NO_KEY
+    key_mark: Any = None
+    key_ok = True
+    stack: list[tuple[Any, ...]] = []
     try:
         while True:
             event = get()
@@ -116,60 +166,90 @@ def _fast_build(text: str, path: str) -> Any:
             if cls is ScalarEvent:
                 mark = event.start_mark
                 value = event.value
-                tag = event.tag
-                if tag is None or tag == "!":
-                    if event.implicit[0]:
-                        tag = resolved.get(value)
-                        if tag is None:
-                            tag = resolved[value] = _resolve(resolvers, value)
-                    else:
-                        tag = _STR_TAG
-                if tag == _STR_TAG:
-                    data: Any = value
-                elif value in _PLAIN_SCALARS and tag in (
-                    "tag:yaml.org,2002:null",
-                    "tag:yaml.org,2002:bool",
-                ):
-                    data = _PLAIN_SCALARS[value]
-                elif tag == "tag:yaml.org,2002:int" and plain_int(value):
-                    data = int(value)
-                elif tag == "tag:yaml.org,2002:timestamp" and plain_date(value):
-                    try:
-                        data = date(int(value[:4]), int(value[5:7]), int(value[8:10]))
-                    except ValueError as exc:
-                        errors.append(_not_a_date(path, mark, value, exc))
-                        data = None
-                elif tag == _MERGE_TAG:
-                    data = _MERGE
+                ctag = event.ctag
+                if ctag is None and event.implicit[0]:
+                    data = plain.get(value, _UNSEEN)
+                    if data is _UNSEEN:
+                        data = plain[value] = _convert(
+                            _resolve(resolvers, value), value, plain_int, plain_date
+                        )
+                    pending = data.__class__ is _Pending
+                    tag = None
+                elif ctag is None:
+                    data = value
+                    pending = False
                 else:
-                    if constructor is None:
-                        constructor = _compose("")[1]
-                    node = ScalarNode(tag, value, mark, event.end_mark, event.style)
-                    try:
-                        data = constructor.construct_object(node, deep=True)
-                    except ValueError as exc:
-                        errors.append(_not_a_date(path, mark, value, exc))
+                    tag = str(ctag)
+                    if tag == "!":
+                        tag = _resolve(resolvers, value) if event.implicit[0] else _STR_TAG
+                    data = _convert(tag, value, plain_int, plain_date)
+                    pending = data.__class__ is _Pending
+                if pending:
+                    if data is _CONSTRUCT:
+                        if constructor is None:
+                            constructor = _compose("")[1]
+                        node = ScalarNode(
+                            tag or _resolve(resolvers, value),
+                            value,
+                            mark,
+                            event.end_mark,
+                            event.style,
+                        )
+                        try:
+                            data = constructor.construct_object(node, deep=True)
+                        except ValueError as exc:
+                            errors.append(_not_a_date(path, mark, value, exc))
+                            data = None
+                    else:  # _BAD_DATE: the message date() gives
+                        try:
+                            date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+                        except ValueError as exc:
+                            errors.append(_not_a_date(path, mark, value, exc))
                         data = None
-                collection = None
+                anchor = event.anchor
+                if anchor is not None:
+                    if anchor in anchors:
+                        raise _Fallback("duplicate anchor")
+                    anchors[anchor] = (data, mark)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 mark = event.start_mark
-                collection = PosMap() if cls is MappingStartEvent else PosSeq()
-                collection.lc = _LineCol(mark.line, mark.column)
-                collection.fa = _FLOW if event.flow_style else _BLOCK
                 if event.anchor is not None:
                     raise _Fallback("anchored collection")
-                data = collection
+                new: Any = PosMap() if cls is MappingStartEvent else PosSeq()
+                new.lc = lc = _LineCol(mark.line, mark.column)
+                new.fa = _FLOW if event.flow_style else _BLOCK
+                if is_seq:
+                    parent.append(new)
+                    items.append((mark.line, mark.column))
+                elif key is _NO_KEY:  # a mapping or list as a key: refused at its end
+                    key, key_mark, key_ok = new, mark, True
+                else:
+                    if key_ok:
+                        parent[key] = new
+                        keys[key] = (key_mark.line, key_mark.column)
+                        values[key] = (mark.line, mark.column)
+                    key = _NO_KEY
+                if len(stack) >= MAX_DEPTH:  # block nesting escapes the text pre-check
+                    if deep_on_few_lines is None:
+                        deep_on_few_lines = _may_nest_deeply(text)
+                    if deep_on_few_lines or len(stack) > MAX_DEPTH:
+                        raise _too_deep_error(path, mark)
+                stack.append((parent, is_seq, items, keys, values, key, key_mark, key_ok))
+                parent, key, key_ok = new, _NO_KEY, True
+                is_seq = cls is SequenceStartEvent
+                items, keys, values = lc._items, lc._keys, lc._values
+                continue
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
-                done = stack.pop()
-                if stack and stack[-1][1] is done[0]:  # a mapping or list used as a key
-                    errors.append(_located(path, stack[-1][2], "a key must be plain text"))
-                    stack[-1][3] = False
+                done = parent
+                parent, is_seq, items, keys, values, key, key_mark, key_ok = stack.pop()
+                if key is done:  # a mapping or list used as a key
+                    errors.append(_located(path, key_mark, "a key must be plain text"))
+                    key_ok = False
                 continue
             elif cls is AliasEvent:
                 if event.anchor not in anchors:
                     raise _Fallback("undefined alias")
                 data, mark = anchors[event.anchor]  # positions are the anchored node's
-                collection = None
             elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -179,51 +259,33 @@ def _fast_build(text: str, path: str) -> Any:
                 break
             else:
                 continue
-            if cls is ScalarEvent and event.anchor is not None:
-                if event.anchor in anchors:
-                    raise _Fallback("duplicate anchor")
-                anchors[event.anchor] = (data, mark)
-            # place `data` (which starts at `mark`) in its parent
-            if not stack:
+            # place the scalar `data` (which starts at `mark`) in its parent
+            if is_seq:
                 if data is _MERGE:
                     raise _Fallback("a merge tag as a value")
-                root = data
+                parent.append(data)
+                items.append((mark.line, mark.column))
+            elif key is _NO_KEY:
+                key, key_mark, key_ok = data, mark, True
+                if data is _MERGE:
+                    errors.append(_located(path, mark, "merge keys (<<) are not supported here"))
+                    key_ok = False
+                elif data in parent:
+                    errors.append(_duplicate(path, mark, data, keys[data][0]))
+                    key_ok = False
             else:
-                frame = stack[-1]
-                parent = frame[0]
-                if parent.__class__ is PosSeq:
-                    if data is _MERGE:
-                        raise _Fallback("a merge tag as a value")
-                    parent.append(data)
-                    parent.lc._items.append((mark.line, mark.column))
-                elif frame[1] is _NO_KEY:
-                    frame[1], frame[2], frame[3] = data, mark, True
-                    if data is _MERGE:
-                        errors.append(
-                            _located(path, mark, "merge keys (<<) are not supported here")
-                        )
-                        frame[3] = False
-                    elif collection is None and data in parent:
-                        errors.append(_duplicate(path, mark, data, parent.lc._keys[data][0]))
-                        frame[3] = False
-                else:
-                    if data is _MERGE:
-                        raise _Fallback("a merge tag as a value")
-                    key, where, ok = frame[1], frame[2], frame[3]
-                    frame[1] = _NO_KEY
-                    if ok:
-                        parent[key] = data
-                        parent.lc._keys[key] = (where.line, where.column)
-                        parent.lc._values[key] = (mark.line, mark.column)
-            if collection is not None:
-                if len(stack) > MAX_DEPTH:  # block nesting escapes the text pre-check
-                    raise _too_deep_error(path, mark)
-                stack.append([collection, _NO_KEY, None, True])
+                if data is _MERGE:
+                    raise _Fallback("a merge tag as a value")
+                if key_ok:
+                    parent[key] = data
+                    keys[key] = (key_mark.line, key_mark.column)
+                    values[key] = (mark.line, mark.column)
+                key = _NO_KEY
     finally:
         parser.dispose()
     if errors:
         raise errors[0]
-    return root
+    return top[0] if top else None
 
 
 class _Marker:

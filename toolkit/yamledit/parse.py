@@ -336,15 +336,16 @@ def _parse(text: str, path: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        deep = _too_deep(text)
-        if deep is not None:
-            raise _too_deep_error(path, deep)
         from toolkit.yamledit.events import _Fallback, _fast_build
 
         try:
-            return _fast_build(text, path)
+            return _fast_build(text, path)  # refuses deep nesting itself, where it starts
         except (YAMLError, _Fallback):
             pass
+        # The composers recurse: deep nesting is refused before they see it.
+        deep = _too_deep(text)
+        if deep is not None:
+            raise _too_deep_error(path, deep)
         node, constructor = _compose(text)
         return None if node is None else _build(node, constructor, path)
     except MarkedYAMLError as exc:
