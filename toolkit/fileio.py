@@ -17,7 +17,6 @@ import errno
 import hashlib
 import os
 import re
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -132,7 +131,7 @@ def _write_temp(target: Path, data: bytes) -> Path:
     # A long name would make the temporary name too long where the real one is not.
     stem = target.name if len(target.name.encode()) <= 180 else digest(target.name.encode())[:16]
     for _ in range(100):
-        tmp = folder / f"{hidden}{stem}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+        tmp = folder / f"{hidden}{stem}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}"
         try:
             # 0o666 less the umask, as any editor would create it (mkstemp's 0600 would hide
             # journal pages and posts from a web server).
@@ -273,7 +272,7 @@ def _swap_checked(tmp: Path, target: Path, data: bytes, expected: str) -> bool:
     if _digest_of(tmp) == digest(data):
         return False
     # A third save landed in between; keep every version (vanishingly rare).
-    keep = target.with_name(f"{target.name}.bip-conflict-{secrets.token_hex(3)}")
+    keep = target.with_name(f"{target.name}.bip-conflict-{os.urandom(3).hex()}")
     os.replace(tmp, keep)
     raise ConcurrentEdit(
         f"{target} was saved by another program while bip wrote it; "

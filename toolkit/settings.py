@@ -15,11 +15,6 @@ from toolkit.errors import BadInput, InvalidFile, Problem
 
 SETTINGS = "bip.toml"
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 
 # Every key bip.toml may hold, by table; "" is the top level.
 SETTINGS_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -76,6 +71,11 @@ def user_settings_path() -> Path:
 
 def load_settings_file(path: Path) -> dict[str, Any]:
     """Parse and validate one bip.toml; every problem is reported with its line."""
+    if sys.version_info >= (3, 11):  # imported here: most workspaces have no bip.toml
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+
     from toolkit.fileio import read_regular
 
     raw = read_regular(path)

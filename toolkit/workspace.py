@@ -11,7 +11,6 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 
 from toolkit.errors import BadInput, WorkspaceNotFound
@@ -144,6 +143,8 @@ def init_workspace(root: Path) -> InitReport:
     if root.exists() and not root.is_dir():
         raise BadInput(f"{root} exists and is not a folder")
     root.mkdir(parents=True, exist_ok=True)
+    from importlib import resources
+
     data = resources.files("toolkit") / "data"
     files = {
         READING_LIST: (data / "reading_list.example.yaml").read_bytes(),

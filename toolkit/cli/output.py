@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import sys
 import unicodedata
@@ -37,6 +36,8 @@ def _default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
         data = dataclasses.asdict(data)
     elif isinstance(data, list):
