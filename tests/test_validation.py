@@ -216,3 +216,62 @@ def test_the_frozen_reading_list_is_valid_and_large_enough():
         "2412.15115",
     ):
         assert ident in arxiv
+
+
+def test_a_built_entry_is_what_the_dataclass_would_make(tmp_path):
+    """build_entry fills an Entry without calling its __init__: every field must be there,
+    with the same values, plain lists and dates, as Entry(...) gives."""
+    import dataclasses
+    from datetime import date
+
+    from toolkit.readinglist.model import Entry, Goal
+
+    path = tmp_path / "reading_list.yaml"
+    path.write_text(
+        entry(
+            """
+            - id: full
+              kind: repo
+              title: Full
+              url: https://example.org/x
+              repo: o/full
+              arxiv: '2205.14135'
+              doi: 10.1145/3600006.3613165
+              authors: [A. Author, B. Author]
+              year: 2022
+              primary_class: cs.LG
+              venue: V
+              pages: 1-2
+              publisher: P
+              abstract: An abstract.
+              figures: [karpathy]
+              tags: [one, two]
+              status: done
+              added: 2026-01-02
+              started: 2026-01-03
+              finished: 2026-01-04
+              notes: |
+                two
+                lines
+              cite_key: full2022
+              commit: abcdef1
+              release: v1
+              goal: {merged_prs: 2, by: 2027-03-31}
+            - id: bare
+              kind: book
+              title: Bare
+            """
+        ),
+        encoding="utf-8",
+    )
+    built = load_reading_list(path).model.entries
+    for got in built:
+        assert set(vars(got)) == {f.name for f in dataclasses.fields(Entry)}
+        again = Entry(**{f.name: getattr(got, f.name) for f in dataclasses.fields(Entry)})
+        assert got == again and repr(got) == repr(again)
+        for name in ("authors", "figures", "tags"):
+            assert type(getattr(got, name)) is list
+    full = built[0]
+    assert full.authors == ["A. Author", "B. Author"] and full.year == 2022
+    assert full.goal == Goal(2, None, date(2027, 3, 31)) and full.notes == "two\nlines\n"
+    assert built[1] == Entry(id="bare", kind="book", title="Bare", line=full.line + 27)

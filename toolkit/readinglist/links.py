@@ -32,13 +32,17 @@ _GENERIC_SEGMENTS = {
 }  # fmt: skip
 
 
+_SPACE = re.compile(r"\s")  # str.isspace's characters, exactly (both ask Py_UNICODE_ISSPACE)
+
+
 def is_url(text: str) -> bool:
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         return False
     parts = urlsplit(text)
-    return (
-        parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
-    )
+    if parts.scheme not in ("http", "https"):
+        return False
+    host = parts.hostname
+    return bool(host) and "." in (host or "")
 
 
 def is_arxiv_id(text: str) -> bool:

@@ -8,7 +8,6 @@ from typing import Any
 
 from toolkit import yamledit
 from toolkit.errors import Problem
-from toolkit.readinglist import links
 from toolkit.readinglist.model import (
     BIBLIOGRAPHIC,
     CITE_KEY_PATTERN,
@@ -29,6 +28,8 @@ from toolkit.text import ID_PATTERN, did_you_mean, slug_id
 
 
 def _as_date(value: Any) -> date | None:
+    if value.__class__ is date:  # what the parser makes of YYYY-MM-DD
+        return value
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -134,11 +135,13 @@ class _Validator:
         if not isinstance(item, dict):
             self.add(pos, f"each item of `{name}` must be a mapping (`- id: ...`)")
             return
+        checks = _CHECKS
         for key in item:
-            if key not in fields:
+            kind = fields.get(key)
+            if kind is None:
                 self.unknown(item, key, fields, "key")
             else:
-                getattr(self, "check_" + fields[key])(item, key, figure_ids)
+                checks[kind](self, item, key, figure_ids)
         item_id = item.get("id")
         if "id" not in item:
             self.add(pos, f"this item of `{name}` has no `id`", "add `id: a-short-name`")
@@ -160,8 +163,7 @@ class _Validator:
         self.require(item, pos, ("kind", "title"))
         kind = item.get("kind")
         needs = REQUIRED_BY_KIND.get(kind, ()) if isinstance(kind, str) else ()
-        known_by_data = kind == "paper" and all(item.get(k) for k in BIBLIOGRAPHIC)
-        if needs and not any(item.get(k) for k in needs) and not known_by_data:
+        if needs and not _any_set(item, needs) and not _known_by_data(item, kind):
             which = " or ".join(f"`{k}`" for k in needs)
             more = " (or `authors` and `year`)" if kind == "paper" else ""
             self.add(pos, f"a {kind} entry needs {which}{more}")
@@ -185,9 +187,9 @@ class _Validator:
             cite_keys[key] = self.value_pos(item, "cite_key")[0] + 1
 
     def require(self, item: Any, pos: tuple[int, int], keys: tuple[str, ...]) -> None:
-        label = f" {item['id']!r}" if isinstance(item.get("id"), str) else ""
         for key in keys:
             if key not in item:
+                label = f" {item['id']!r}" if isinstance(item.get("id"), str) else ""
                 self.add(pos, f"item{label} is missing `{key}`")
 
     def unknown(self, node: Any, key: Any, allowed: Any, what: str) -> None:
@@ -239,23 +241,31 @@ class _Validator:
                 )
 
     def check_url(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import is_url
+
         value = node[key]
-        if not isinstance(value, str) or not links.is_url(value):
+        if not isinstance(value, str) or not is_url(value):
             self.bad(node, key, f"{value!r} is not an http(s) URL", "e.g. https://example.org/page")
 
     def check_login(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import LOGIN_PATTERN
+
         value = node[key]
-        if not isinstance(value, str) or not links.LOGIN_PATTERN.match(value):
+        if not isinstance(value, str) or not LOGIN_PATTERN.match(value):
             self.bad(node, key, f"{value!r} is not a GitHub login", "just the login, e.g. karpathy")
 
     def check_repo(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import REPO_PATTERN
+
         value = node[key]
-        if not isinstance(value, str) or not links.REPO_PATTERN.match(value):
+        if not isinstance(value, str) or not REPO_PATTERN.match(value):
             self.bad(node, key, f"{value!r} is not owner/name", "e.g. karpathy/nanoGPT")
 
     def check_arxiv(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import is_arxiv_id
+
         value = node[key]
-        if not isinstance(value, str) or not links.is_arxiv_id(value):
+        if not isinstance(value, str) or not is_arxiv_id(value):
             self.bad(
                 node,
                 key,
@@ -269,13 +279,17 @@ class _Validator:
             self.bad(node, key, f"{value!r} is not an arXiv category", "e.g. cs.LG or cs.CL")
 
     def check_doi(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import DOI_PATTERN
+
         value = node[key]
-        if not isinstance(value, str) or not links.DOI_PATTERN.match(value):
+        if not isinstance(value, str) or not DOI_PATTERN.match(value):
             self.bad(node, key, f"{value!r} is not a DOI", "e.g. 10.1145/3600006.3613165")
 
     def check_commit(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import COMMIT_PATTERN
+
         value = node[key]
-        if not isinstance(value, str) or not links.COMMIT_PATTERN.match(value):
+        if not isinstance(value, str) or not COMMIT_PATTERN.match(value):
             self.bad(
                 node, key, f"{value!r} is not a commit hash", "7 to 40 lowercase hex digits, quoted"
             )
@@ -330,6 +344,8 @@ class _Validator:
                 )
 
     def check_channels(self, node: Any, key: str, _: set[str]) -> None:
+        from toolkit.readinglist.links import is_url
+
         value = node[key]
         if not isinstance(value, dict):
             self.bad(
@@ -337,7 +353,7 @@ class _Validator:
             )
             return
         for name in value:
-            if not isinstance(value[name], str) or not links.is_url(value[name]):
+            if not isinstance(value[name], str) or not is_url(value[name]):
                 self.bad(value, name, f"{value[name]!r} is not an http(s) URL")
 
     def check_goal(self, node: Any, key: str, _: set[str]) -> None:
@@ -349,9 +365,34 @@ class _Validator:
             if sub not in GOAL_FIELDS:
                 self.unknown(value, sub, GOAL_FIELDS, "goal key")
             else:
-                getattr(self, "check_" + GOAL_FIELDS[sub])(value, sub, set())
+                _CHECKS[GOAL_FIELDS[sub]](self, value, sub, set())
         if not any(k in value for k in ("merged_prs", "commits")):
             self.add(self.value_pos(node, key), "a goal needs `merged_prs` or `commits`")
+
+
+# checker name (model.ENTRY_FIELDS' values) -> _Validator.check_<name>
+_CHECKS: dict[str, Any] = {
+    name.removeprefix("check_"): check
+    for name, check in vars(_Validator).items()
+    if name.startswith("check_")
+}
+
+
+def _any_set(item: Any, keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if item.get(key):
+            return True
+    return False
+
+
+def _known_by_data(item: Any, kind: Any) -> bool:
+    """A paper known by its bibliographic data alone (authors and year)."""
+    if kind != "paper":
+        return False
+    for key in BIBLIOGRAPHIC:
+        if not item.get(key):
+            return False
+    return True
 
 
 def _describe(value: Any) -> str:
@@ -378,7 +419,19 @@ def validate(doc: Any, path: str) -> list[Problem]:
 
 
 def _opt(value: Any) -> Any:
-    return None if value is None else yamledit.to_plain(value)
+    if value is None or value.__class__ is str:  # most values: to_plain would return them
+        return value
+    return yamledit.to_plain(value)
+
+
+def _plain_list(value: Any) -> Any:
+    """`to_plain(value or [])`, without a call per item for a list of plain text."""
+    if not value:
+        return []
+    if isinstance(value, list):
+        if all(item.__class__ is str for item in value):
+            return list(value)
+    return yamledit.to_plain(value)
 
 
 def build(doc: Any, path: str) -> ReadingList:
@@ -413,33 +466,42 @@ def validate_entry(item: Any, items: Any, i: int, path: str, figure_ids: set[str
 def build_entry(e: Any) -> Entry:
     """The model of one validated entry."""
     goal = e.get("goal")
-    return Entry(
+    get = e.get
+    entry: Entry = _new(Entry)
+    # Every field, as Entry(...) would set them (a frozen dataclass's __init__ sets each
+    # through object.__setattr__, a third of building a large list); tests/test_validation.py
+    # checks that this stays Entry(...) field for field.
+    entry.__dict__.update(
         id=str(e["id"]),
         kind=str(e["kind"]),
         title=str(e["title"]),
-        url=_opt(e.get("url")),
-        repo=_opt(e.get("repo")),
-        arxiv=_opt(e.get("arxiv")),
-        primary_class=_opt(e.get("primary_class")),
-        venue=_opt(e.get("venue")),
-        pages=_opt(e.get("pages")),
-        publisher=_opt(e.get("publisher")),
-        abstract=_opt(e.get("abstract")),
-        doi=_opt(e.get("doi")),
-        authors=yamledit.to_plain(e.get("authors") or []),
-        year=e.get("year"),
-        figures=yamledit.to_plain(e.get("figures") or []),
-        tags=yamledit.to_plain(e.get("tags") or []),
-        status=str(e.get("status", "todo")),
-        added=_as_date(e.get("added")),
-        started=_as_date(e.get("started")),
-        finished=_as_date(e.get("finished")),
-        notes=_opt(e.get("notes")),
-        cite_key=_opt(e.get("cite_key")),
-        commit=_opt(e.get("commit")),
-        release=_opt(e.get("release")),
+        url=_opt(get("url")),
+        repo=_opt(get("repo")),
+        arxiv=_opt(get("arxiv")),
+        doi=_opt(get("doi")),
+        authors=_plain_list(get("authors")),
+        year=get("year"),
+        primary_class=_opt(get("primary_class")),
+        venue=_opt(get("venue")),
+        pages=_opt(get("pages")),
+        publisher=_opt(get("publisher")),
+        abstract=_opt(get("abstract")),
+        figures=_plain_list(get("figures")),
+        tags=_plain_list(get("tags")),
+        status=str(get("status", "todo")),
+        added=_as_date(get("added")),
+        started=_as_date(get("started")),
+        finished=_as_date(get("finished")),
+        notes=_opt(get("notes")),
+        cite_key=_opt(get("cite_key")),
+        commit=_opt(get("commit")),
+        release=_opt(get("release")),
         goal=Goal(goal.get("merged_prs"), goal.get("commits"), _as_date(goal.get("by")))
         if goal
         else None,
         line=e.lc.line + 1,
     )
+    return entry
+
+
+_new = object.__new__
