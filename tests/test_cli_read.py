@@ -203,3 +203,17 @@ def test_every_command_has_help_with_an_example(bip):
         assert command.help and "Example: bip" in command.help, path
         result = bip(*path, "--help")
         assert result.exit_code == 0 and "Example: bip" in result.stdout, path
+
+
+def test_plain_table_aligns_wide_text_and_escapes_only_unsafe_cells():
+    from toolkit.cli.output import plain_table
+
+    rows = [["a", "图灵", "x"], ["bb", "ok\x1b[2J", "y"], ["c", "", ""]]
+    assert plain_table(["id", "title", "n"], rows).split("\n") == [
+        "id  title      n",
+        "a   图灵       x",
+        "bb  ok\\x1b[2J  y",
+        "c",
+    ]
+    clean = [["a", "图灵"], ["bb", "ok"]]
+    assert plain_table(["id", "t"], clean).split("\n") == ["id  t", "a   图灵", "bb  ok"]

@@ -66,11 +66,27 @@ def _width(text: str) -> int:
 
 def plain_table(columns: list[str], rows: list[list[str]]) -> str:
     """Aligned columns without styling: for pipes, files and very long listings."""
-    rows = [[sanitize(c) for c in r] for r in rows]
+    return _aligned(columns, _sanitized(rows))
+
+
+def _sanitized(rows: list[list[Any]]) -> list[list[str]]:
+    """Every cell as text made safe for a terminal (`sanitize`): one scan over all the cells,
+    and a cell rewritten only when some cell needs it (most tables need nothing)."""
+    texts = [[cell if cell.__class__ is str else str(cell) for cell in row] for row in rows]
+    # newline is not unsafe: cells joined by it hold an unsafe character only where a cell does
+    if _UNSAFE.search("\n".join(["\n".join(row) for row in texts])) is None:
+        return texts
+    return [[sanitize(cell) for cell in row] for row in texts]
+
+
+def _aligned(columns: list[str], rows: list[list[str]]) -> str:
     widths = [max([_width(c), *(_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
 
     def line(cells: list[str]) -> str:
-        padded = (cell + " " * (w - _width(cell)) for cell, w in zip(cells, widths, strict=True))
+        padded = [
+            cell.ljust(w) if cell.isascii() else cell + " " * (w - _width(cell))
+            for cell, w in zip(cells, widths, strict=True)
+        ]
         return "  ".join(padded).rstrip()
 
     return "\n".join([line(columns), *(line(r) for r in rows)])
@@ -79,11 +95,11 @@ def plain_table(columns: list[str], rows: list[list[str]]) -> str:
 def table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
     """A rich table on a terminal; plain aligned columns in a pipe or past RICH_MAX_ROWS rows
     (rich lays out every cell, which takes seconds for thousands of rows)."""
-    rows = [[sanitize(str(cell)) for cell in row] for row in rows]  # data: never obeyed
+    rows = _sanitized(rows)  # data: never obeyed
     if not sys.stdout.isatty() or len(rows) > RICH_MAX_ROWS:
         if title:
             typer.echo(sanitize(title))
-        typer.echo(plain_table(columns, rows))
+        typer.echo(_aligned(columns, rows))
         return
     from rich import box
     from rich.table import Table

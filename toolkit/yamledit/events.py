@@ -142,6 +142,41 @@ def _fast_build(text: str, path: str) -> Any:
     anchors: dict[str, Any] = {}
     deep_on_few_lines: bool | None = None
 
+    def scalar(event: Any, value: str, tag: str | None) -> Any:
+        """The data of a scalar the table does not answer yet: a plain one seen for the first
+        time (`tag` None), one with a tag, one ruamel's constructor makes, a date that is none
+        (an error at each use, kept until the stream has parsed)."""
+        nonlocal constructor
+        if tag is None:
+            data = plain.get(value, _UNSEEN)
+            if data is _UNSEEN:
+                data = plain[value] = _convert(
+                    _resolve(resolvers, value), value, plain_int, plain_date
+                )
+        else:
+            if tag == "!":
+                tag = _resolve(resolvers, value) if event.implicit[0] else _STR_TAG
+            data = _convert(tag, value, plain_int, plain_date)
+        mark = event.start_mark
+        if data is _CONSTRUCT:
+            if constructor is None:
+                constructor = _compose("")[1]
+            node = ScalarNode(
+                tag or _resolve(resolvers, value), value, mark, event.end_mark, event.style
+            )
+            try:
+                return constructor.construct_object(node, deep=True)
+            except ValueError as exc:
+                errors.append(_not_a_date(path, mark, value, exc))
+                return None
+        if data is _BAD_DATE:
+            try:  # for the message date() gives
+                date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+            except ValueError as exc:
+                errors.append(_not_a_date(path, mark, value, exc))
+            return None
+        return data
+
     parser = CParser(text)
     get = parser.get_event
     documents = 0
@@ -166,46 +201,15 @@ def _fast_build(text: str, path: str) -> Any:
             if cls is ScalarEvent:
                 mark = event.start_mark
                 value = event.value
-                ctag = event.ctag
-                if ctag is None and event.implicit[0]:
-                    data = plain.get(value, _UNSEEN)
-                    if data is _UNSEEN:
-                        data = plain[value] = _convert(
-                            _resolve(resolvers, value), value, plain_int, plain_date
-                        )
-                    pending = data.__class__ is _Pending
-                    tag = None
-                elif ctag is None:
-                    data = value
-                    pending = False
+                if event.ctag is None:
+                    if event.implicit[0]:
+                        data = plain.get(value, _UNSEEN)
+                        if data.__class__ is _Pending:
+                            data = scalar(event, value, None)
+                    else:  # quoted: text
+                        data = value
                 else:
-                    tag = str(ctag)
-                    if tag == "!":
-                        tag = _resolve(resolvers, value) if event.implicit[0] else _STR_TAG
-                    data = _convert(tag, value, plain_int, plain_date)
-                    pending = data.__class__ is _Pending
-                if pending:
-                    if data is _CONSTRUCT:
-                        if constructor is None:
-                            constructor = _compose("")[1]
-                        node = ScalarNode(
-                            tag or _resolve(resolvers, value),
-                            value,
-                            mark,
-                            event.end_mark,
-                            event.style,
-                        )
-                        try:
-                            data = constructor.construct_object(node, deep=True)
-                        except ValueError as exc:
-                            errors.append(_not_a_date(path, mark, value, exc))
-                            data = None
-                    else:  # _BAD_DATE: the message date() gives
-                        try:
-                            date(int(value[:4]), int(value[5:7]), int(value[8:10]))
-                        except ValueError as exc:
-                            errors.append(_not_a_date(path, mark, value, exc))
-                        data = None
+                    data = scalar(event, value, str(event.ctag))
                 anchor = event.anchor
                 if anchor is not None:
                     if anchor in anchors:
