@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.errors import BadInput
 from toolkit.readinglist.links import classify, github_repo
@@ -120,3 +122,46 @@ def test_one_github_url_parser_reads_every_form(url: str):
 )
 def test_what_is_not_a_github_repo_is_none(url: str):
     assert github_repo(url) is None
+
+
+def _is_url_by_urlsplit(text: str) -> bool:
+    """is_url's definition, as it was written before its shortcut for plain URLs."""
+    from urllib.parse import urlsplit
+
+    if any(ch.isspace() for ch in text):
+        return False
+    parts = urlsplit(text)
+    return (
+        parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
+    )
+
+
+_URL_PIECES = st.sampled_from(
+    ["http", "https", "HTTP", "ftp", ":", "//", "/", ".", "-", "a", "B", "0", "?", "#", "@",
+     "[", "]", ":80", "é", " ", "\t", "x.y", "%2e", "\\", "~", ""]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PIECES, max_size=12).map("".join))
+def test_is_url_agrees_with_urlsplit(text):
+    from toolkit.readinglist.links import is_url
+
+    try:
+        expected = _is_url_by_urlsplit(text)
+    except ValueError:  # urlsplit refuses it (a broken [IPv6] host): so does is_url
+        with pytest.raises(ValueError):
+            is_url(text)
+        return
+    assert is_url(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["https://a.b", "http://x.y/", "https://.", "http://a.b?q#f", "https://a.b:8080/x",
+     "http://a", "https://a.b c", "HTTPS://A.B", "http://[::1]/", "https://user@a.b/", "a.b"],
+)  # fmt: skip
+def test_is_url_on_the_edges(text):
+    from toolkit.readinglist.links import is_url
+
+    assert is_url(text) == _is_url_by_urlsplit(text)

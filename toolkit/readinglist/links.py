@@ -35,9 +35,16 @@ _GENERIC_SEGMENTS = {
 _SPACE = re.compile(r"\s")  # str.isspace's characters, exactly (both ask Py_UNICODE_ISSPACE)
 
 
+# The common case, decided without urlsplit: http(s), then a host of letters, digits, dots and
+# dashes with a dot in it, then the end or a path, query or fragment.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]*\.[A-Za-z0-9.-]*(?:[/?#]|\Z)")
+
+
 def is_url(text: str) -> bool:
     if _SPACE.search(text):
         return False
+    if _PLAIN_URL.match(text):
+        return True
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https"):
         return False
