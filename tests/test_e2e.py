@@ -77,7 +77,15 @@ def test_commands_import_only_what_they_use(tmp_path: Path):
     assert "toolkit.cli.read" in listing and "ruamel.yaml" in listing
     unused = {"toolkit.cli.contrib", "toolkit.cli.draft", "rich", "requests", "jinja2", "git"}
     unused |= {"pydantic"}  # typer's coercion, not needed for options left out or plain text
+    # nor the other `read` commands, the edit planner, JSON, TOML (no bip.toml here) or secrets
+    unused |= {"toolkit.cli.read_papers", "toolkit.readinglist.edits", "json", "tomllib"}
+    unused |= {"secrets", "importlib.resources"}
     assert not unused & listing
+    warm = loaded_by(["read", "list"], tmp_path)  # the parse cache answers: no YAML library
+    assert (
+        "toolkit.cli.read" in warm
+        and not ({"ruamel.yaml", "toolkit.yamledit.events"} | unused) & warm
+    )
 
 
 def test_ctrl_c_at_a_prompt_exits_130_with_one_line(ws: Path):
