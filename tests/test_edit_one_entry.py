@@ -79,8 +79,12 @@ def test_a_status_change_parses_only_the_entry(tmp_path: Path) -> None:
         rl.edit_reading_list(path, rl.plan_status("entry-150", "reading", date(2026, 11, 23)))
         rl.edit_reading_list(path, rl.plan_note("entry-150", "line one\nline two"))
         rl.edit_reading_list(path, rl.plan_set("entry-7", "tags", ["a", "b"]))
+    new = {"id": "new-one", "kind": "book", "title": "New"}
+    rl.edit_reading_list(path, _plan([yamledit.AppendItem("entries", new)]))
     assert sizes and max(sizes) < 1000 < size  # one entry's lines each time, never the file
-    assert rl.load_reading_list(path).model.entry("entry-150").status == "reading"
+    after = rl.load_reading_list(path).model
+    assert after.entry("entry-150").status == "reading"
+    assert after.entries[-1].id == "new-one"
     _cache_agrees_with_a_parse(path)
 
 
@@ -155,6 +159,10 @@ def test_layouts_where_lines_reach_past_an_entry(tmp_path: Path, dash: int, tail
         (2, "started"),
         (2, "figures"),
     ]
+    new = {"id": "four", "kind": "book", "title": "Four", "notes": "a\nb", "tags": ["x"]}
+    assert _both_ways(tmp_path, text, [yamledit.AppendItem("entries", new)])
+    _both_ways(tmp_path, text, [yamledit.AppendItem("entries", {**new, "id": "two"})])
+    _both_ways(tmp_path, text, [yamledit.AppendItem("entries", {**new, "figures": ["bob"]})])
 
 
 REAL_ONE_ENTRY = document._edit_one_entry
@@ -247,6 +255,10 @@ def test_any_edit_of_one_entry_agrees_with_the_whole_text(
         for key, value in changes
     ]
     _both_ways(tmp_path_factory.mktemp("one"), generate(12), edits)
+    new = {"id": "new", "kind": "book", "title": "t", **{k: v for k, v in changes if v != ""}}
+    _both_ways(
+        tmp_path_factory.mktemp("add"), generate(index + 1), [yamledit.AppendItem("entries", new)]
+    )
 
 
 def test_the_generated_list_takes_the_one_entry_path(tmp_path: Path) -> None:

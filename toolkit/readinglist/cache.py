@@ -312,10 +312,11 @@ def section_view(payload: Any, section: str, index: int) -> Any:
     return seq
 
 
-def with_item(payload: Any, section: str, index: int, first: int, delta: int, item: Any) -> Any:
+def with_items(payload: Any, section: str, index: int, first: int, delta: int, new: Any) -> Any:
     """The payload of the text in which item `index` of `section` (on line `first`) was
-    replaced by `item` (parsed from its own lines: positions count from `first`) and every line
-    after it moved by `delta`; None when something after it is not kept in movable form."""
+    replaced by the items `new` (parsed from their own lines: positions count from `first`)
+    and every line after them moved by `delta`; None when something after them is not kept in
+    movable form."""
     plain, top = payload
     keys, key_at, value_at, values = top[4], top[5], top[6], list(top[7])
 
@@ -335,14 +336,14 @@ def with_item(payload: Any, section: str, index: int, first: int, delta: int, it
             return None
     at = keys.index(section)
     row = values[at]
-    items = list(row[3])
-    line, col = item.lc.line, item.lc.col
-    rows = list(row[4])
     try:
-        rows[index] = _encode_doc(item, line)
+        rows = [_encode_doc(item, item.lc.line) for item in new]
     except _Uncacheable:
         return None
-    items[index] = (first + line, col)
-    items[index + 1 :] = [(at + delta, c) for at, c in items[index + 1 :]]
-    values[at] = (3, row[1], row[2], items, rows)
+    items = list(row[3])
+    items[index + 1 :] = [(line + delta, col) for line, col in items[index + 1 :]]
+    items[index : index + 1] = [(first + item.lc.line, item.lc.col) for item in new]
+    encoded = list(row[4])
+    encoded[index : index + 1] = rows
+    values[at] = (3, row[1], row[2], items, encoded)
     return (plain, (0, top[1], top[2], top[3], keys, move(key_at), move(value_at), values))

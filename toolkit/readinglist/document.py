@@ -125,41 +125,44 @@ def _edit_whole(loaded: Loaded, edits: list[yamledit.Edit]) -> tuple[str, Rememb
 
 
 def _edit_one_entry(loaded: Loaded, edits: list[yamledit.Edit]) -> tuple[str, Remember] | None:
-    """The same edit when it changes keys of one entry and the cache holds the document: only
-    that entry's new lines are parsed and validated, and it is checked against the others
-    (ids, citation keys). None when the edit is of another kind, or anything is unusual (the
-    entry would be invalid, say): the whole text is then parsed, and any message is the one
+    """The same edit when it changes keys of one entry, or appends one, and the cache holds the
+    document: only the new lines are parsed and validated, and checked against the other
+    entries (ids, citation keys). None when the edit is of another kind, or anything is unusual
+    (an entry would be invalid, say): the whole text is then parsed, and any message is the one
     that gives."""
-    first = edits[0]
-    if not isinstance(first, yamledit.SetItemKey) or first.section != "entries":
+    head = edits[0]
+    if not isinstance(head, (yamledit.SetItemKey, yamledit.AppendItem)):
         return None
-    path, shown, index = loaded.path, str(loaded.path), first.index
+    if head.section != "entries" or not loaded.model.entries:
+        return None
+    model, path, shown = loaded.model, loaded.path, str(loaded.path)
+    index = head.index if isinstance(head, yamledit.SetItemKey) else len(model.entries) - 1
     payload = cache.load_doc_payload(path, loaded.size, loaded.digest, shown)
     seq = None if payload is None else cache.section_view(payload, "entries", index)
     if seq is None:
         return None
-    done = yamledit.splice_item(loaded.text, seq, index, edits, shown)
-    if done is None:
+    done = yamledit.splice_item(loaded.text, seq, edits, shown)
+    if done is None or done.index != index:
         return None
-    model = loaded.model
-    if validate_entry(done.item, [done.item], 0, shown, {f.id for f in model.figures}):
+    figure_ids = {f.id for f in model.figures}
+    if any(validate_entry(item, [item], 0, shown, figure_ids) for item in done.items):
         return None
-    entry = build_entry(done.item)
-    at, delta = done.first + done.item.lc.line, done.delta
+    new = [_at_line(build_entry(item), done.first + item.lc.line + 1) for item in done.items]
     others = model.entries[:index] + model.entries[index + 1 :]
-    if any(e.id == entry.id for e in others):
+    ids = [e.id for e in others] + [e.id for e in new]
+    keys = [e.cite_key for e in others + new if e.cite_key is not None]
+    if len(set(ids)) != len(ids) or len(set(keys)) != len(keys):
         return None
-    if entry.cite_key is not None and any(e.cite_key == entry.cite_key for e in others):
-        return None
-    entries = list(model.entries)
-    entries[index] = _at_line(entry, at + 1)
+    delta = done.delta
     edited = ReadingList(
         model.path,
-        [f if f.line - 1 <= at else _at_line(f, f.line + delta) for f in model.figures],
-        [e if e.line - 1 <= at else _at_line(e, e.line + delta) for e in entries],
+        [f if f.line - 1 <= done.first else _at_line(f, f.line + delta) for f in model.figures],
+        model.entries[:index]
+        + new
+        + [_at_line(e, e.line + delta) for e in model.entries[index + 1 :]],
         model.version,
     )
-    new_payload = cache.with_item(payload, "entries", index, done.first, delta, done.item)
+    new_payload = cache.with_items(payload, "entries", index, done.first, delta, done.items)
 
     def remember(size: int, sha: str) -> None:
         cache.save_model(path, size, sha, edited)

@@ -140,18 +140,20 @@ def _apply_line_edits(lines: list[str], line_edits: list[_LineEdit]) -> None:
 
 @dataclass
 class ItemSplice:
-    """An edit of one item, verified on that item alone."""
+    """An edit of one item (or an item appended after the last), verified on those lines alone."""
 
     text: str  # the whole new text
-    first: int  # the item's first line (0-based), where it stood and still stands
+    index: int  # the item replaced by `items`
+    first: int  # its first line (0-based), where it stood and still stands
     delta: int  # lines the edit added (negative: removed)
-    item: Any  # the item as parsed from its new lines: positions count from `first`
+    items: list[Any]  # the item(s) as parsed from their new lines: positions count from `first`
 
 
-def splice_item(text: str, seq: Any, index: int, edits: list[Edit], path: str) -> ItemSplice | None:
-    """Apply `edits`, all SetItemKey of item `index` of the block list `seq`, and verify them by
-    parsing only that item's new lines instead of the whole text. None when the edits or the
-    layout are of another kind (the caller then uses apply_edits, which parses everything).
+def splice_item(text: str, seq: Any, edits: list[Edit], path: str) -> ItemSplice | None:
+    """Apply `edits` to the block list `seq` and verify them by parsing only the lines they
+    touch instead of the whole text, when they are SetItemKey of one item, or one AppendItem
+    (then the last item and the new one are parsed). None when the edits or the layout are of
+    another kind (the caller then uses apply_edits, which parses everything).
 
     Sound because the lines before the item are untouched, so the parser meets the item's first
     line in the state it always did (a block list at the dash's column, expecting an item); the
@@ -160,20 +162,38 @@ def splice_item(text: str, seq: Any, index: int, edits: list[Edit], path: str) -
     scalar keeping its trailing blank lines, say) is parsed as the whole text would parse it.
     The caller must know the document has no anchors, aliases or directives (the one thing
     that ties an item to text elsewhere); lines holding one here are refused."""
-    if not edits or not all(
-        isinstance(e, SetItemKey) and e.index == index and e.section == edits[0].section
+    if not isinstance(seq, list) or _is_flow(seq) or not seq or not edits:
+        return None
+    head = edits[0]
+    if len(edits) == 1 and isinstance(head, AppendItem):
+        index = len(seq) - 1
+        expected = [to_plain(seq[index]), to_plain(head.item)]
+    elif isinstance(head, SetItemKey) and all(
+        isinstance(e, SetItemKey) and e.index == head.index and e.section == head.section
         for e in edits
     ):
-        return None
-    if not isinstance(seq, list) or _is_flow(seq) or not 0 <= index < len(seq):
+        index = head.index
+        if not 0 <= index < len(seq):
+            return None
+        plain = to_plain(seq[index])
+        for edit in edits:
+            if isinstance(edit, SetItemKey):
+                if edit.value is DELETE:
+                    plain.pop(edit.key, None)
+                else:
+                    plain[edit.key] = to_plain(edit.value)
+        expected = [plain]
+    else:
         return None
     lines, newline = _lines(text)
     try:
         first, last, dash = _item_bounds(lines, seq, index)
         line_edits = [
             _set_key(lines, seq, edit, newline, order)
-            for order, edit in enumerate(edits)
             if isinstance(edit, SetItemKey)
+            else _append_item(lines, seq, edit, newline, order)
+            for order, edit in enumerate(edits)
+            if isinstance(edit, (SetItemKey, AppendItem))
         ]
         if any(e.start < first or e.end > last + 1 for e in line_edits):
             return None
@@ -190,21 +210,17 @@ def splice_item(text: str, seq: Any, index: int, edits: list[Edit], path: str) -
         parsed = parse(snippet, path)
     except InvalidFile:
         return None
-    if not isinstance(parsed, list) or _is_flow(parsed) or not 1 <= len(parsed) <= 2:
+    count = len(expected)
+    if not isinstance(parsed, list) or _is_flow(parsed) or len(parsed) not in (count, count + 1):
         return None
-    item = parsed[0]
-    if _lc(parsed).item(0) != (0, _lc(seq).item(index)[1]) or not isinstance(item, dict):
+    if _lc(parsed).item(0) != (0, _lc(seq).item(index)[1]):
         return None
-    expected = to_plain(seq[index])
-    for edit in edits:
-        if isinstance(edit, SetItemKey):
-            if edit.value is DELETE:
-                expected.pop(edit.key, None)
-            else:
-                expected[edit.key] = to_plain(edit.value)
-    if to_plain(item) != expected:
+    items = parsed[:count]
+    if [to_plain(item) for item in items] != expected:
         return None
-    return ItemSplice("".join(lines), first, delta, item)
+    if not all(isinstance(item, dict) and _lc(item).line is not None for item in items):
+        return None
+    return ItemSplice("".join(lines), index, first, delta, items)
 
 
 def _after_item(lines: list[str], start: int, dash: int) -> int:
