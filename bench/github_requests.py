@@ -153,13 +153,13 @@ def world(gh: FakeGitHub, shape: World) -> None:
 class Count:
     graphql: int
     pages: int
-    rest: int
+    rest: dict[str, int]  # other REST requests by kind: searches, commit counts, GET /user
     not_modified: int
     numbers: list[Any]
 
     @property
     def sent(self) -> int:
-        return self.graphql + self.pages + self.rest
+        return self.graphql + self.pages + sum(self.rest.values())
 
     @property
     def paid(self) -> int:
@@ -180,7 +180,23 @@ def run(gh: FakeGitHub, bip: Path, token: str | None, user: str | None, model: A
     graphql = sum(s.path == "/graphql" for s in sent)
     pages = sum(s.path.endswith("/contributors") for s in sent)
     numbers = [(p.repo, p.numbers()) for p in status.repos]
-    return Count(graphql, pages, len(sent) - graphql - pages, client.counters.not_modified, numbers)
+    rest: dict[str, int] = {}
+    for s in sent:
+        kind = (
+            "search"
+            if s.path.startswith("/search/")
+            else "commit count"
+            if s.path.endswith("/commits")
+            else "GET /user"
+            if s.path == "/user"
+            else None
+        )
+        if kind:
+            rest[kind] = rest.get(kind, 0) + 1
+    other = len(sent) - graphql - pages - sum(rest.values())
+    if other:
+        raise SystemExit(f"{other} requests of an unexpected kind: {sent}")
+    return Count(graphql, pages, rest, client.counters.not_modified, numbers)
 
 
 MODES = [
@@ -211,6 +227,17 @@ def measure(shape: World, tmp: Path, model: Any) -> list[tuple[str, str, Count]]
     return rows
 
 
+def cell(c: Count) -> str:
+    parts = [f"{c.graphql} GraphQL"] if c.graphql else []
+    plural = {"search": "searches", "commit count": "commit counts", "GET /user": "GET /user"}
+    parts += [f"{n} {kind if n == 1 else plural[kind]}" for kind, n in c.rest.items()]
+    parts += [f"{c.pages} pages"] if c.pages else []
+    text = " + ".join(parts) + f" = {c.sent}"
+    if c.sent and not c.paid:
+        return text + ", all 304 (free)"
+    return text if c.paid == c.sent else text + f" ({c.paid} paid)"
+
+
 def main() -> None:
     import logging
 
@@ -219,28 +246,42 @@ def main() -> None:
         path = Path(tmp) / "reading_list.yaml"
         path.write_text(reading_list())
         model = load_reading_list(path).model
+        measured = {shape.name: measure(shape, Path(tmp), model) for shape in WORLDS}
+        for shape in WORLDS:
+            first = measured[shape.name][0][2].numbers
+            if any(c.numbers != first for _, _, c in measured[shape.name]):
+                raise SystemExit(f"world {shape.name}: the numbers differ between runs")
         print(
             "| world | mode | run | GraphQL | contributor pages | other REST "
             "| sent | 304 (free) | paid |"
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for shape in WORLDS:
-            rows = measure(shape, Path(tmp), model)
-            for mode, label, c in rows:
+            for mode, label, c in measured[shape.name]:
                 print(
-                    f"| {shape.name} | {mode} | {label} | {c.graphql} | {c.pages} | {c.rest} "
+                    f"| {shape.name} | {mode} | {label} | {c.graphql} | {c.pages} "
+                    f"| {sum(c.rest.values())} "
                     f"| {c.sent} | {c.not_modified} | {c.paid} |"
                 )
-            first = rows[0][2].numbers
-            if any(c.numbers != first for _, _, c in rows):
-                raise SystemExit(f"world {shape.name}: the numbers differ between runs")
+        print()
+        names = [
+            f"you are #{s.rank}" + (f" of {s.contributors}" if s.contributors != s.rank else "")
+            for s in WORLDS
+        ]
+        print("| 10 target repos | " + " | ".join(names) + " |")
+        print("|---|" + "---|" * len(WORLDS))
+        for n, (mode, label, _) in enumerate(measured[WORLDS[0].name]):
+            if mode.startswith("without") and label == "cold, id known":
+                continue  # REST counts by login: the same as cold
+            cells = [cell(measured[s.name][n][2]) for s in WORLDS]
+            print(f"| {mode}, {label} | " + " | ".join(cells) + " |")
         print()
         for shape in WORLDS:
             print(
-                f"world {shape.name}: you are #{shape.rank} of {shape.contributors} in "
+                f"world {shape.name}: #{shape.rank} of {shape.contributors} in "
                 f"{len(WITH_COMMITS)} repos with commits, so {shape.pages} contributor pages; "
-                f"with a token and your id known: 1 GraphQL + {shape.pages} pages = "
-                f"{1 + shape.pages} requests (numbers identical in every run)"
+                f"with a token and the id known: 1 GraphQL + {shape.pages} pages = "
+                f"{1 + shape.pages} requests; the numbers are the same in every run"
             )
 
 
