@@ -233,6 +233,18 @@ def main() -> None:
                 for label, cmd in (
                     (f"read done {target}", ["read", "done", target]),
                     (f"read note {target} TEXT", ["read", "note", target, "tried it on 1 GPU"]),
+                    (
+                        "read add URL",
+                        [
+                            "read",
+                            "add",
+                            "https://example.org/new",
+                            "--kind",
+                            "post",
+                            "--title",
+                            "N",
+                        ],
+                    ),
                 ):
                     rows.append(
                         pairs(
