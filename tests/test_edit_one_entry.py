@@ -267,3 +267,31 @@ def test_the_generated_list_takes_the_one_entry_path(tmp_path: Path) -> None:
     for index in range(12):
         edit = yamledit.SetItemKey("entries", index, "notes", "two\nlines")
         assert _both_ways(tmp_path / str(index), text, [edit])
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda top: top[7].__setitem__(-1, (3, 0, 0, [("x", 1)], [None])),  # nonsense positions
+        lambda top: top[7].__setitem__(-1, (3, 0, 0, [], [])),  # no items at all
+        lambda top: top[4].__setitem__(-1, None),  # the section's name gone
+        lambda top: top[7][-1][4].__setitem__(3, ("not", "a", "row")),  # the item mangled
+    ],
+)
+def test_a_cached_document_of_the_right_key_but_wrong_shape_is_a_miss(
+    tmp_path: Path, damage: Any
+) -> None:
+    path = tmp_path / "reading_list.yaml"
+    path.write_text(generate(10))
+    rl.load_reading_list(path)
+    data = path.read_bytes()
+    shown = str(path)
+    plain, top = cache.load_doc_payload(path, len(data), digest(data), shown)
+    top = list(top)
+    top[4], top[7] = list(top[4]), list(top[7])
+    top[7][-1] = (*top[7][-1][:4], list(top[7][-1][4]))
+    damage(top)
+    cache.save_doc_payload(path, len(data), digest(data), shown, (plain, tuple(top)))
+    rl.edit_reading_list(path, rl.plan_note("entry-3", "still written"))
+    assert rl.load_reading_list(path).model.entry("entry-3").notes == "still written"
+    _cache_agrees_with_a_parse(path)

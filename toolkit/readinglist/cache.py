@@ -298,18 +298,24 @@ def section_view(payload: Any, section: str, index: int) -> Any:
     """The list `section` of a cached document with its positions, holding only item `index`
     (the others are None: an edit of one item reads no other), or None when the document is
     not plain or the section is not a block list of that length."""
-    plain, top = payload
-    if not plain or section not in top[4]:
+    try:
+        plain, top = payload
+        if not plain or section not in top[4]:
+            return None
+        row = top[7][top[4].index(section)]
+        if row.__class__ is not tuple or row[0] != 3 or not 0 <= index < len(row[3]):
+            return None
+        seq = PosSeq([None] * len(row[3]))
+        seq[index] = _decode_doc(row[4][index], row[3][index][0])
+        seq.lc = lc = _LineCol(row[1], row[2])
+        lc._items = row[3]
+        seq.fa = _BLOCK
+    except _BROKEN:  # a cache that does not hold what it should: a miss, like any other
         return None
-    row = top[7][top[4].index(section)]
-    if row.__class__ is not tuple or row[0] != 3 or not 0 <= index < len(row[3]):
-        return None
-    seq = PosSeq([None] * len(row[3]))
-    seq[index] = _decode_doc(row[4][index], row[3][index][0])
-    seq.lc = lc = _LineCol(row[1], row[2])
-    lc._items = row[3]
-    seq.fa = _BLOCK
-    return seq
+    return seq if isinstance(seq[index], PosMap) else None
+
+
+_BROKEN = (ValueError, TypeError, IndexError, KeyError, AttributeError)
 
 
 def with_items(payload: Any, section: str, index: int, first: int, delta: int, new: Any) -> Any:
@@ -317,6 +323,13 @@ def with_items(payload: Any, section: str, index: int, first: int, delta: int, n
     replaced by the items `new` (parsed from their own lines: positions count from `first`)
     and every line after them moved by `delta`; None when something after them is not kept in
     movable form."""
+    try:
+        return _with_items(payload, section, index, first, delta, new)
+    except _BROKEN:
+        return None
+
+
+def _with_items(payload: Any, section: str, index: int, first: int, delta: int, new: Any) -> Any:
     plain, top = payload
     keys, key_at, value_at, values = top[4], top[5], top[6], list(top[7])
 

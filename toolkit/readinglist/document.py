@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,9 +32,29 @@ class Loaded:
         if self.parsed is None:
             with yamledit.gc_paused():
                 self.parsed = cache.load_doc(self.path, self.size, self.digest, str(self.path))
-            if self.parsed is None:
+            if self.parsed is None or not _agrees(self.parsed, self.model):
                 self.parsed = parse_text(self.text, str(self.path))
         return self.parsed
+
+
+def _agrees(doc: Any, model: ReadingList) -> bool:
+    """Whether a cached document holds the model's entries and figures, in order and on their
+    lines (a cache file of the right key but the wrong shape is a miss, never a wrong edit)."""
+    try:
+        sections: list[tuple[str, Sequence[Entry | Figure]]] = [
+            ("entries", model.entries),
+            ("figures", model.figures),
+        ]
+        for name, things in sections:
+            seq: Any = doc.get(name) or []
+            if len(seq) != len(things):
+                return False
+            for k, thing in enumerate(things):
+                if seq[k].get("id") != thing.id or seq.lc.item(k)[0] != thing.line - 1:
+                    return False
+    except (AttributeError, TypeError, IndexError, KeyError):
+        return False
+    return True
 
 
 def parse_text(text: str, path: str) -> Any:
@@ -139,7 +159,11 @@ def _edit_one_entry(loaded: Loaded, edits: list[yamledit.Edit]) -> tuple[str, Re
     index = head.index if isinstance(head, yamledit.SetItemKey) else len(model.entries) - 1
     payload = cache.load_doc_payload(path, loaded.size, loaded.digest, shown)
     seq = None if payload is None else cache.section_view(payload, "entries", index)
-    if seq is None:
+    if seq is None or len(seq) != len(model.entries):
+        return None
+    if seq[index].get("id") != model.entries[index].id:
+        return None
+    if seq.lc.item(index)[0] != model.entries[index].line - 1:
         return None
     done = yamledit.splice_item(loaded.text, seq, edits, shown)
     if done is None or done.index != index:
