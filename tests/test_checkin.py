@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -147,6 +149,50 @@ def test_landed_offline_uses_the_last_snapshot(bip, cws: Path):
     result = bip("-w", str(cws), "checkin", "--offline", "--dry-run")
     assert "- Dao-AILab/flash-attention: 1 merged PR, 2 commits, rank #321" in result.stdout
     assert "_offline: last snapshot from 2026-11-20 09:00_" in result.stdout
+
+
+def test_an_offline_dry_run_loads_no_github_runs_or_index_code(bip, cws: Path):
+    """What an offline `--dry-run` does not use, it does not import: the GitHub and HTTP
+    clients (Landed comes from the snapshot), the runs store (no runs folder), the journal
+    index and streaks (nothing is written)."""
+    store = Store(cws / ".bip" / "state.sqlite")
+    store.save_snapshots(
+        datetime(2026, 11, 20, 9, tzinfo=timezone.utc),
+        "me",
+        {"Dao-AILab/flash-attention": {"merged_prs": 1, "commits": 2, "rank": 321}},
+    )
+    store.close()
+    code = (
+        "import sys, io, contextlib; from toolkit.cli import run\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    code = run(['-w', {str(cws)!r}, 'checkin', '--offline', '--dry-run'])\n"
+        "print(code, out.getvalue().count('rank #321'), *sorted(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    exit_code, landed, *modules = done.stdout.split()
+    assert (exit_code, landed) == ("0", "1"), done.stderr
+    assert "toolkit.journal.checkin" in modules and "toolkit.git" in modules
+    unused = ("toolkit.contrib", "toolkit.github", "toolkit.http", "requests", "toolkit.runs")
+    assert [m for m in modules if m.startswith(unused)] == []
+    assert "toolkit.journal.index" not in modules and "toolkit.journal.streak" not in modules
+
+
+@pytest.mark.parametrize("text", ["init", "commented", "contrib", "frozen"])
+def test_has_targets_answers_as_targets_from_does(text: str, ws: Path, tmp_path: Path):
+    from tests.conftest import COMMENTED, FROZEN_LIST
+    from tests.test_contrib import READING_LIST
+    from toolkit import contrib
+    from toolkit.journal.checkin import has_targets
+    from toolkit.readinglist import load_reading_list
+
+    path = ws / "reading_list.yaml"
+    sources = {"commented": COMMENTED, "contrib": READING_LIST, "frozen": FROZEN_LIST.read_text()}
+    if text in sources:
+        path.write_text(sources[text])
+    model = load_reading_list(path).model
+    assert has_targets(model) == bool(contrib.targets_from(model))
+    assert has_targets(model) == (text != "commented")  # init's list has a goal, as do the others
 
 
 def test_time_zone_decides_the_day(bip, cws: Path, monkeypatch):

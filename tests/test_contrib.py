@@ -231,7 +231,7 @@ def graphql_world(gh: FakeGitHub) -> list[dict]:
 
     def handle(body, request):
         bodies.append(body)
-        if "user(login: $login)" in body["query"]:
+        if set(body["variables"]) == {"login"}:  # the id lookup
             return Reply(body={"data": {"user": {"id": "U_me", "login": "me"}}})
         variables = body["variables"]  # every value is a variable, never pasted into the text
         assert variables["uid"] == "U_me" and variables["o_r0"] == "vllm-project"
@@ -241,6 +241,7 @@ def graphql_world(gh: FakeGitHub) -> list[dict]:
             body={
                 "data": {
                     "rateLimit": {"cost": 3, "remaining": 4990, "resetAt": "2026-11-23T11:00:00Z"},
+                    "who": {"id": "U_me"},
                     "r0": {
                         "nameWithOwner": "vllm-project/vllm",
                         "defaultBranchRef": {
@@ -381,7 +382,7 @@ def pr_pages_world(gh: FakeGitHub, total: int) -> list[dict]:
 
     def handle(body, request):
         bodies.append(body)
-        if "user(login: $login)" in body["query"]:
+        if set(body["variables"]) == {"login"}:  # the id lookup
             return Reply(body={"data": {"user": {"id": "U_me", "login": "me"}}})
         after = body["variables"].get("pa0")
         start = int(after[1:]) if after else 0
@@ -405,6 +406,7 @@ def pr_pages_world(gh: FakeGitHub, total: int) -> list[dict]:
         data = {"p0": page}
         if after is None:
             data["r0"] = {"defaultBranchRef": None}
+            data["who"] = {"id": "U_me"}
             data["i0"] = {"issueCount": 0, "nodes": []}
         return Reply(body={"data": data})
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import git
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.fakegithub import FakeGitHub
 from tests.gitrepos import commit_file, make_repo
@@ -192,3 +194,96 @@ def test_online_landed_says_totals_and_changes_and_hints_stay_in_the_terminal(
         "- vllm-project/vllm: 1 merged PR, 3 commits, rank #142 "
         "(+1 merged PR, -1 open PR, +1 issue, rank was #150 since 2026-11-20)",
     ]
+
+
+TRICKY = ["yes", "No", "on", "OFF", "y", "null", "True", "nan", "inf", "1.0", "0x1f", "1_0", "a b"]
+TRICKY += [
+    "x:y",
+    "a: b",
+    "k: v",
+    "a:",
+    "x #y",
+    "w -",
+    "#x",
+    "-",
+    "~",
+    "",
+    "é",
+    "2026-01-01",
+    "A-b_c",
+    "e1",
+    "a" * 70,
+    "1e3",
+]
+WORD = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmatch=True)
+TAG = st.one_of(
+    st.sampled_from(TRICKY), st.from_regex(r"[\w.:# -]{1,8}", fullmatch=True), st.text(max_size=4)
+)
+COUNTS = st.fixed_dictionaries({k: st.integers() for k in ("built", "read", "landed", "notes")})
+ODD = {  # values a check-in never writes (from a day's file edited by hand, say)
+    "minutes": st.one_of(st.booleans(), st.text(max_size=5), st.floats()),
+    "tags": st.one_of(st.lists(TAG, min_size=33, max_size=40), st.text(max_size=8)),
+    "counts": st.dictionaries(
+        st.sampled_from(["built", "read", "other"]), st.one_of(st.integers(), st.booleans())
+    ),
+    "extra": st.one_of(st.integers(), st.text(max_size=5), st.lists(st.integers())),
+}
+
+
+def same_as_the_emitter(meta: dict[str, object]) -> bool:
+    """The emitter (ruamel, which also reads the file back) is the oracle: where the quick
+    path answers at all, its lines are the emitter's, byte for byte."""
+    from toolkit import yamledit
+    from toolkit.journal.days import _plain_front_matter
+
+    quick = _plain_front_matter(meta)
+    return quick is None or quick == yamledit.render_block(meta)
+
+
+@given(
+    day=st.dates(),
+    minutes=st.integers(),
+    words=st.lists(WORD, max_size=3),
+    odd=st.one_of(st.none(), st.sampled_from(TRICKY), TAG),
+    at=st.integers(0, 3),
+    counts=COUNTS,
+)
+def test_a_check_ins_front_matter_is_written_as_the_yaml_emitter_writes_it(
+    day, minutes, words, odd, at, counts
+):
+    """Tags are words, with at most one odd one (quoted, or not a word at all) among them."""
+    tags = [*words[:at], *([] if odd is None else [odd]), *words[at:]]
+    assert same_as_the_emitter({"date": day, "tags": tags, "minutes": minutes, "counts": counts})
+
+
+@given(
+    odd=st.sampled_from(sorted(ODD)).flatmap(lambda key: st.tuples(st.just(key), ODD[key])),
+    order=st.permutations(["date", "minutes", "tags", "counts", "extra"]),
+)
+def test_any_front_matter_is_written_as_the_yaml_emitter_writes_it(odd, order):
+    """One value a check-in never writes among plain ones, in any order."""
+    values = {"date": NOW.date(), "minutes": 90, "tags": ["amd"], "counts": {"built": 1}}
+    values[odd[0]] = odd[1]
+    assert same_as_the_emitter({k: values[k] for k in order if k in values})
+
+
+@pytest.mark.parametrize("tag", TRICKY)
+def test_tags_the_emitter_would_quote_are_left_to_it(tag):
+    meta = {"date": NOW.date(), "tags": ["amd", tag], "counts": {"built": 1}}
+    assert same_as_the_emitter(meta)
+
+
+def test_a_check_ins_own_front_matter_takes_the_quick_path():
+    from toolkit.journal.days import _plain_front_matter
+
+    day = Day(NOW.date(), {"tags": ["vllm", "amd-gpu", "fp8"], "minutes": 90})
+    day.sections["Built"] = [["- **nanogpt**: 1 commit, +12/-0"]]
+    meta = {"date": day.day, **day.meta, "counts": day.counts()}
+    assert _plain_front_matter(meta) == [
+        "date: 2026-11-23",
+        "tags: [vllm, amd-gpu, fp8]",
+        "minutes: 90",
+        "counts: {built: 1, read: 0, landed: 0, notes: 0}",
+    ]
+    assert render_day(day).startswith("---\ndate: 2026-11-23\ntags: [vllm, amd-gpu, fp8]\n")
+    assert _plain_front_matter({**meta, "tags": ["true"]}) is None  # the emitter quotes it

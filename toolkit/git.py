@@ -13,11 +13,17 @@ from __future__ import annotations
 import glob
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from toolkit.errors import BipError
+
+T = TypeVar("T")
+R = TypeVar("R")
+WORKERS = 4  # git processes at once in a scan: each mostly waits on its git, outside the GIL
 
 FIELD = "\x1f"
 RECORD = "\x1e"
@@ -125,6 +131,44 @@ def _numstat(value: str) -> int:
     return int(value) if value.isdigit() else 0  # "-" for binary files
 
 
+def in_order(work: Callable[[T], R], items: list[T], workers: int = WORKERS) -> list[R]:
+    """`[work(item) for item in items]`, by up to `workers` threads at once: each mostly waits
+    on a git process, which runs outside the GIL. The results keep `items`' order, and an error
+    is the one the plain loop would raise (the first failing item's, in that order)."""
+    if workers <= 1 or len(items) <= 1:
+        return [work(item) for item in items]
+    import threading
+
+    results: list[R | None] = [None] * len(items)
+    failed: dict[int, BaseException] = {}
+    todo = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:  # items are taken in order: every item before a failure is finished
+                n = -1 if failed else next(todo, -1)
+            if n < 0:
+                return
+            try:
+                results[n] = work(items[n])
+            except BaseException as exc:  # noqa: BLE001 -- raised again in the caller's thread
+                with lock:
+                    failed[n] = exc
+                return
+
+    threads = [
+        threading.Thread(target=worker, daemon=True) for _ in range(min(workers, len(items)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise failed[min(failed)]
+    return results  # type: ignore[return-value]  # every slot is filled when nothing failed
+
+
 # -- what you built: the check-in's scan ------------------------------------------------------
 
 
@@ -214,7 +258,7 @@ def scan(
     until: datetime | None = None,
 ) -> list[RepoActivity]:
     paths, missing = expand_repo_paths(patterns, root)
-    results = [scan_repo(p, emails, since, until) for p in paths]
+    results = in_order(lambda p: scan_repo(p, emails, since, until), paths)
     results += [RepoActivity(p, p, error="matches no folder") for p in missing]
     return results
 

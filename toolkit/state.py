@@ -244,6 +244,15 @@ class Store:
             else:
                 db.executemany("DELETE FROM journal WHERE day = ?", [(d,) for d in days])
 
+    # -- GitHub users' node ids: an account's id never changes, but a login can move to another
+    # account (a rename frees it), so a caller checks the id against the login when it uses it --
+    def github_user_id(self, api: str, login: str) -> str | None:
+        """The node id last seen for `login` on the GitHub at `api` (logins ignore case)."""
+        return self.get(_user_key(api, login))
+
+    def put_github_user_id(self, api: str, login: str, node_id: str) -> None:
+        self.put(_user_key(api, login), node_id)
+
     # -- small values --
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
@@ -252,6 +261,10 @@ class Store:
     def put(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+
+def _user_key(api: str, login: str) -> str:
+    return f"github user id\t{api}\t{login.lower()}"
 
 
 def _snapshot(row: Any) -> Snapshot:

@@ -56,8 +56,6 @@ def checkin(
     """
     from toolkit.journal.checkin import gather, remember, to_day
     from toolkit.journal.days import render_day, write_day
-    from toolkit.journal.index import refresh_index
-    from toolkit.journal.streak import streaks
 
     ws = workspace(ctx)
     now = ws.now()
@@ -135,6 +133,9 @@ def checkin(
     elif dry_run:
         echo(render_day(day))
         return
+    from toolkit.journal.index import refresh_index
+    from toolkit.journal.streak import streaks
+
     path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
     remember(store, entry, model)
     report = refresh_index(store, ws.paths.journal)

@@ -17,7 +17,9 @@ from toolkit.contrib.progress import (
     fetch_graphql,
     fetch_pull_requests,
     fetch_rest,
+    lookup_user_id,
     resolve_login,
+    resolve_user,
     targets_from,
 )
 from toolkit.contrib.rank import (
@@ -41,6 +43,8 @@ __all__ = [
     "RepoProgress",
     "targets_from",
     "resolve_login",
+    "resolve_user",
+    "lookup_user_id",
     "fetch_pull_requests",
     "fetch_rest",
     "build_batch_query",

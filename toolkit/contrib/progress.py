@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,16 +86,26 @@ def targets_from(model: ReadingList, extra: Iterable[str] = ()) -> list[Target]:
 
 def resolve_login(client: GitHubClient, flag: str | None, configured: str | None) -> str:
     """--user, else bip.toml's [github] login, else the token's own login."""
+    return resolve_user(client, flag, configured)[0]
+
+
+def resolve_user(
+    client: GitHubClient, flag: str | None, configured: str | None
+) -> tuple[str, str | None]:
+    """(login, node id when the answer gave it): --user, else bip.toml's [github] login, else
+    the token's own user from GET /user, whose answer carries the node id too."""
     if flag:
-        return flag
+        return flag, None
     if configured:
-        return configured
+        return configured, None
     if not client.auth.token:
         raise BadInput(
             "bip does not know your GitHub login",
             hint='pass --user LOGIN, set [github] login = "..." in bip.toml, or set GH_TOKEN',
         )
-    return str(client.get("/user", what="your own user (GET /user)").data["login"])
+    data = client.get("/user", what="your own user (GET /user)").data
+    node_id = data.get("node_id")
+    return str(data["login"]), node_id if isinstance(node_id, str) and node_id else None
 
 
 # -- REST ------------------------------------------------------------------------------------
@@ -245,9 +255,10 @@ def _pr_search(n: int, query: str, after: str | None) -> Field:
 
 
 def build_batch(login: str, targets: list[Target]) -> list[Field]:
-    """The fields of one progress query: every target repo's commits, PRs and issues (aliases
-    r0, p0, i0, r1, ...); the user's node id is the shared variable $uid."""
-    fields = []
+    """The fields of one progress query: the user's id by login (alias `who`, to check the
+    id the commit counts use), then every target repo's commits, PRs and issues (aliases r0,
+    p0, i0, r1, ...); the login is the shared variable $login, the node id $uid."""
+    fields = [Field("who", "user(login: $login) { id }")]
     for n, target in enumerate(targets):
         fields.append(graphql.repository(f"r{n}", target.repo, _REPO_FIELDS, nodes=3))
         prs = f"repo:{target.repo} is:pr author:{login} sort:created-asc"
@@ -268,19 +279,62 @@ def build_batch(login: str, targets: list[Target]) -> list[Field]:
     return fields
 
 
+def _shared(login: str, uid: str) -> dict[str, tuple[str, Any]]:
+    return {"login": ("String!", login), "uid": ("ID!", uid)}
+
+
 def build_batch_query(login: str, targets: list[Target]) -> str:
     """The text of the first progress query (for inspection and tests)."""
-    return graphql.build_query(build_batch(login, targets), {"uid": ("ID!", "")})[0]
+    return graphql.build_query(build_batch(login, targets), _shared(login, ""))[0]
 
 
-def fetch_graphql(client: GitHubClient, login: str, targets: list[Target]) -> list[RepoProgress]:
+def lookup_user_id(client: GitHubClient, login: str) -> str:
+    """The user's node id: one GraphQL request."""
     user = client.graphql(
         "query($login: String!) { user(login: $login) { id login } }", {"login": login}
     )
     if not user or not user.get("user"):
-        raise BadInput(f"GitHub has no user {login!r}", hint="check --user or [github] login")
-    uid = {"uid": ("ID!", user["user"]["id"])}
-    data = graphql.batch(client, build_batch(login, targets), uid)
+        raise _no_user(login)
+    return str(user["user"]["id"])
+
+
+def _no_user(login: str) -> BadInput:
+    return BadInput(f"GitHub has no user {login!r}", hint="check --user or [github] login")
+
+
+def fetch_graphql(
+    client: GitHubClient,
+    login: str,
+    targets: list[Target],
+    user_id: str | None = None,
+    remember: Callable[[str], None] | None = None,
+) -> list[RepoProgress]:
+    """Every target's numbers in one GraphQL request (split only past graphql.PER_QUERY
+    fields or 500,000 nodes). Counting commits by account needs the user's node id: with
+    `user_id` (known from an earlier run, or from GET /user) there is no lookup first. The
+    query also asks who holds the login now; should that not be `user_id` (a login freed by a
+    rename and taken by someone else, an id GitHub no longer accepts), the numbers are asked
+    again with the right id, so they never count another account's commits. `remember(id)`
+    is told the id the numbers were counted with."""
+    fields = build_batch(login, targets)
+    uid = user_id or lookup_user_id(client, login)
+    notices = len(client.notices)
+    try:
+        data = graphql.batch(client, fields, _shared(login, uid))
+    except BadInput:
+        if user_id is None:
+            raise
+        uid = lookup_user_id(client, login)  # GitHub refused the query with an old id
+        data = graphql.batch(client, fields, _shared(login, uid))
+    who = data.get("who")
+    if not who or not who.get("id"):
+        raise _no_user(login)
+    if str(who["id"]) != uid:  # the login is someone else's now (or the id's format changed)
+        del client.notices[notices:]  # what GitHub said about the wrong id is not news
+        uid = str(who["id"])
+        data = graphql.batch(client, fields, _shared(login, uid))
+    if remember:
+        remember(uid)
     pr_nodes = {n: list((data.get(f"p{n}") or {}).get("nodes") or []) for n in range(len(targets))}
     _more_pull_requests(client, login, targets, data, pr_nodes)
     out = []

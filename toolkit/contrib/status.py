@@ -12,7 +12,7 @@ from toolkit.contrib.progress import (
     Target,
     fetch_graphql,
     fetch_rest,
-    resolve_login,
+    resolve_user,
     targets_from,
 )
 from toolkit.contrib.rank import _rank
@@ -118,8 +118,26 @@ def take_status(
         )
     try:
         with client.shape("your own user (GET /user)"):
-            login = resolve_login(client, user, configured_login)
-        found_progress = fetch_progress(client, login, targets, clones, emails, progress=progress)
+            login, node_id = resolve_user(client, user, configured_login)
+        # The user's node id, for counting commits by account: known from an earlier run (or
+        # from GET /user), it saves a GraphQL request; the query checks it against the login.
+        api = client.graphql_url
+        known = store.github_user_id(api, login)
+
+        def remember(uid: str) -> None:
+            if uid != known:
+                store.put_github_user_id(api, login, uid)
+
+        found_progress = fetch_progress(
+            client,
+            login,
+            targets,
+            clones,
+            emails,
+            progress=progress,
+            user_id=known or node_id,
+            remember=remember,
+        )
     except GitHubUnreachable:
         # Offline, or GitHub down, and this exact question was never asked before: answer
         # from what bip knows, the last snapshot of each requested repo.
@@ -217,11 +235,19 @@ def fetch_progress(
     emails: list[str] | None = None,
     use_graphql: bool | None = None,
     progress: Callable[[str], None] | None = None,
+    user_id: str | None = None,
+    remember: Callable[[str], None] | None = None,
 ) -> list[RepoProgress]:
+    """Every target's numbers (GraphQL with a token, REST otherwise), then its rank and goal.
+    `user_id` and `remember`: see `fetch_graphql` (REST counts commits by login)."""
     if not targets:
         return []
     graphql = bool(client.auth.token) if use_graphql is None else use_graphql
-    found = fetch_graphql(client, login, targets) if graphql else fetch_rest(client, login, targets)
+    found = (
+        fetch_graphql(client, login, targets, user_id, remember)
+        if graphql
+        else fetch_rest(client, login, targets)
+    )
     for item in found:
         if not item.error:
             _rank(client, login, item, (clones or {}).get(item.repo), emails or [])

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from toolkit import contrib
 from toolkit.errors import BipError
 from toolkit.git import RepoActivity, author_emails, scan
 from toolkit.journal.days import Day, read_block
@@ -176,8 +175,7 @@ def gather_landed(
     """(lines, note, warnings): per target repo, your totals and what changed since the day
     began, through the client, else (offline, unreachable, back-filling) from the snapshot of
     that moment. The note says where old numbers came from; hints for you are warnings."""
-    targets = contrib.targets_from(model)
-    if not targets:
+    if not has_targets(model):
         return [], None, []
     warnings: list[str] = []
     login = ws.settings.github_login
@@ -188,6 +186,8 @@ def gather_landed(
             '[github] login = "..." in bip.toml or BIP_GITHUB_LOGIN, or set GH_TOKEN)'
         )
     elif client is not None and not backfill:
+        from toolkit import contrib  # GitHub's code, loaded only when GitHub is asked
+
         try:
             status = contrib.take_status(
                 client,
@@ -232,6 +232,12 @@ def gather_landed(
     return lines, note, warnings
 
 
+def has_targets(model: ReadingList) -> bool:
+    """Whether `contrib.targets_from(model)` finds a repo to report on (a repo entry with a
+    goal), answered without loading the GitHub code behind it."""
+    return any(e.kind == "repo" and e.repo and e.goal for e in model.entries)
+
+
 def _snapshots_until(history: list[Any], moment: datetime, strict: bool = False) -> dict[str, Any]:
     """Per repo, the newest snapshot taken at `moment` or before (strictly before if `strict`)."""
     found: dict[str, Any] = {}
@@ -274,12 +280,15 @@ def _changed(numbers: dict[str, Any], before: Any) -> str:
 
 def gather_runs(ws: Workspace, since: datetime, now: datetime) -> list[str]:
     """The runs `bip run` recorded since the last check-in, each with its headline number."""
+    root = ws.root / ws.settings.runs_dir
+    if not root.is_dir():  # no run recorded yet (runs_between would say so, after its imports)
+        return []
     import shlex
 
     from toolkit.runs.store import duration, headline, runs_between
 
     lines = []
-    for run in runs_between(ws.root / ws.settings.runs_dir, since, now):
+    for run in runs_between(root, since, now):
         wall = run.data.get("wall_seconds")
         took = f", {duration(wall)}" if isinstance(wall, (int, float)) else ""
         command = shlex.join(run.data.get("command") or [])

@@ -168,7 +168,7 @@ def tag_list(tags: Any) -> list[str]:
 def render_day(day: Day) -> str:
     meta = {"date": day.day, **{k: v for k, v in day.meta.items() if k not in ("date", "counts")}}
     meta["counts"] = day.counts()
-    front = yamledit.render_block(meta)
+    front = _plain_front_matter(meta) or yamledit.render_block(meta)
     out = ["---", *front, "---"]
     preamble = list(day.preamble) or ["", f"# {day.day.isoformat()}"]
     while preamble and not preamble[-1].strip():
@@ -182,6 +182,41 @@ def render_day(day: Day) -> str:
         for block in blocks:
             out += block
     return "\n".join(out) + "\n"
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+_NOT_PLAIN = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "nan", "inf"}
+
+
+def _plain_front_matter(meta: dict[str, Any]) -> list[str] | None:
+    """The front matter a check-in writes (a date, minutes, word tags, counts) as the YAML
+    emitter writes it, without loading it; None for anything else (a value from a file edited
+    by hand), which the emitter then writes. tests/test_journal_days.py holds the two equal."""
+    lines = []
+    for key, value in meta.items():
+        if key == "date" and type(value) is date:
+            lines.append(f"date: {value.isoformat()}")
+        elif key == "minutes" and type(value) is int:
+            lines.append(f"minutes: {value}")
+        elif key == "tags" and type(value) is list and _plain_words(value):
+            lines.append(f"tags: [{', '.join(value)}]")
+        elif (
+            key == "counts"
+            and type(value) is dict
+            and all(k in COUNTED.values() and type(v) is int for k, v in value.items())
+        ):
+            lines.append(f"counts: {{{', '.join(f'{k}: {v}' for k, v in value.items())}}}")
+        else:
+            return None
+    return lines
+
+
+def _plain_words(values: list[Any]) -> bool:
+    """Words the emitter leaves unquoted, and few enough to stay on one line."""
+    return len(values) <= 32 and all(
+        type(v) is str and _WORD.fullmatch(v) is not None and v.lower() not in _NOT_PLAIN
+        for v in values
+    )
 
 
 def _ordered(sections: dict[str, Any]) -> list[str]:

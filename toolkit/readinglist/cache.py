@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.readinglist.model import Entry, Figure, Goal, ReadingList
-from toolkit.yamledit.parse import _BLOCK, _FLOW, PosMap, PosSeq, _LineCol
+from toolkit.yamledit.parse import _BLOCK, _FLOW, PosMap, PosSeq, _LineCol, has_marks
 
-FORMAT = 1
+FORMAT = 2
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
 _DATES = ("added", "started", "finished")
@@ -138,7 +138,12 @@ def _write(target: Path, data: Callable[[], bytes]) -> None:
 # --- the positioned document ------------------------------------------------------------------
 # A mapping is (0, line, col, flow, keys, key positions, value positions, values), a list is
 # (1, line, col, flow, item positions, values), a date is (2, ordinal): YAML scalars are never
-# tuples. A document holding any other kind of value (a timestamp, a set) is not cached.
+# tuples. A block list directly under the top level (a section: `entries`, `figures`) is (3,
+# line, col, item positions, items), each item encoded with lines counted from its own first
+# line: an edit that adds or removes lines in one item moves the items after it by changing
+# their positions only, and keeps their encodings as they are. A document holding any other
+# kind of value (a timestamp, a set) is not cached. The payload is (plain, top): `plain` says
+# the text has no anchors, aliases or directives (so one item can be re-parsed on its own).
 
 _SCALARS = (str, int, bool, float, type(None))
 
@@ -147,30 +152,34 @@ class _Uncacheable(Exception):
     pass
 
 
-def _encode_doc(node: Any) -> Any:
+def _moved(positions: Any, base: int) -> Any:
+    return [(line - base, col) for line, col in positions] if base else list(positions)
+
+
+def _encode_doc(node: Any, base: int = 0) -> Any:
     kind = type(node)
     if kind is PosMap:
         lc = node.lc
         keys = list(node)
         return (
             0,
-            lc.line,
+            lc.line - base,
             lc.col,
             node.fa.flow_style(),
-            [_encode_doc(k) for k in keys],
-            [lc.key(k) for k in keys],
-            [lc.value(k) for k in keys],
-            [_encode_doc(node[k]) for k in keys],
+            [_encode_doc(k, base) for k in keys],
+            _moved([lc.key(k) for k in keys], base),
+            _moved([lc.value(k) for k in keys], base),
+            [_encode_doc(node[k], base) for k in keys],
         )
     if kind is PosSeq:
         lc = node.lc
         return (
             1,
-            lc.line,
+            lc.line - base,
             lc.col,
             node.fa.flow_style(),
-            list(lc._items),
-            [_encode_doc(v) for v in node],
+            _moved(lc._items, base),
+            [_encode_doc(v, base) for v in node],
         )
     if kind is date:
         return (2, node.toordinal())
@@ -179,45 +188,175 @@ def _encode_doc(node: Any) -> Any:
     raise _Uncacheable(kind.__name__)
 
 
-def _decode_doc(row: Any) -> Any:
+def _encode_top(doc: Any) -> Any:
+    if type(doc) is not PosMap:
+        raise _Uncacheable(type(doc).__name__)
+    lc = doc.lc
+    keys = list(doc)
+    return (
+        0,
+        lc.line,
+        lc.col,
+        doc.fa.flow_style(),
+        [_encode_doc(k) for k in keys],
+        [lc.key(k) for k in keys],
+        [lc.value(k) for k in keys],
+        [_section(doc[k]) for k in keys],
+    )
+
+
+def _section(value: Any) -> Any:
+    if type(value) is not PosSeq or value.fa.flow_style():
+        return _encode_doc(value)
+    items = list(value.lc._items)
+    return (
+        3,
+        value.lc.line,
+        value.lc.col,
+        items,
+        [_encode_doc(v, at[0]) for v, at in zip(value, items, strict=True)],
+    )
+
+
+def _decode_doc(row: Any, base: int = 0) -> Any:
     if row.__class__ is not tuple:
         return row
     tag = row[0]
     if tag == 2:
         return date.fromordinal(row[1])
     decode = _decode_doc
-    if tag == 1:
-        seq = PosSeq([decode(v) for v in row[5]])
+    if tag == 3:
+        items = row[3]
+        seq = PosSeq([decode(v, at[0]) for v, at in zip(row[4], items, strict=True)])
         seq.lc = lc = _LineCol(row[1], row[2])
-        lc._items = row[4]
+        lc._items = items
+        seq.fa = _BLOCK
+        return seq
+    if tag == 1:
+        seq = PosSeq([decode(v, base) for v in row[5]])
+        seq.lc = lc = _LineCol(row[1] + base, row[2])
+        lc._items = [(line + base, col) for line, col in row[4]] if base else row[4]
         seq.fa = _FLOW if row[3] else _BLOCK
         return seq
-    keys = [decode(k) for k in row[4]]
-    mapping = PosMap(zip(keys, [decode(v) for v in row[7]], strict=True))
-    mapping.lc = lc = _LineCol(row[1], row[2])
-    lc._keys = dict(zip(keys, row[5], strict=True))
-    lc._values = dict(zip(keys, row[6], strict=True))
+    keys = [decode(k, base) for k in row[4]]
+    mapping = PosMap(zip(keys, [decode(v, base) for v in row[7]], strict=True))
+    mapping.lc = lc = _LineCol(row[1] + base, row[2])
+    if base:
+        lc._keys = {k: (line + base, col) for k, (line, col) in zip(keys, row[5], strict=True)}
+        lc._values = {k: (line + base, col) for k, (line, col) in zip(keys, row[6], strict=True)}
+    else:
+        lc._keys = dict(zip(keys, row[5], strict=True))
+        lc._values = dict(zip(keys, row[6], strict=True))
     mapping.fa = _FLOW if row[3] else _BLOCK
     return mapping
 
 
-def load_doc(reading_list: Path, size: int, digest: str, shown: str) -> Any:
-    """The cached positioned document of exactly these bytes, or None."""
+def load_doc_payload(reading_list: Path, size: int, digest: str, shown: str) -> Any:
+    """The cached (plain, encoded document) of exactly these bytes, or None."""
     try:
         key, payload = marshal.loads(cache_file(reading_list, "doc").read_bytes())
         if key != (_code_fingerprint(), size, digest, shown):
             return None
-        doc = _decode_doc(payload)
+        plain, top = payload
+        if plain not in (True, False) or top.__class__ is not tuple or top[0] != 0:
+            return None
+        return payload
     except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return None
+
+
+def load_doc(reading_list: Path, size: int, digest: str, shown: str) -> Any:
+    """The cached positioned document of exactly these bytes, or None."""
+    payload = load_doc_payload(reading_list, size, digest, shown)
+    if payload is None:
+        return None
+    try:
+        doc = _decode_doc(payload[1])
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
         return None
     return doc if isinstance(doc, PosMap) else None
 
 
-def save_doc(reading_list: Path, size: int, digest: str, shown: str, doc: Any) -> None:
+def save_doc(reading_list: Path, size: int, digest: str, shown: str, doc: Any, text: str) -> None:
     """Remember the positioned document of these bytes (best effort, like the model)."""
     try:
-        payload = _encode_doc(doc)
+        payload = (not has_marks(text), _encode_top(doc))
     except _Uncacheable:
         return
+    save_doc_payload(reading_list, size, digest, shown, payload)
+
+
+def save_doc_payload(reading_list: Path, size: int, digest: str, shown: str, payload: Any) -> None:
     key = (_code_fingerprint(), size, digest, shown)
     _write(cache_file(reading_list, "doc"), lambda: marshal.dumps((key, payload)))
+
+
+# --- one item, edited -------------------------------------------------------------------------
+
+
+def section_view(payload: Any, section: str, index: int) -> Any:
+    """The list `section` of a cached document with its positions, holding only item `index`
+    (the others are None: an edit of one item reads no other), or None when the document is
+    not plain or the section is not a block list of that length."""
+    try:
+        plain, top = payload
+        if not plain or section not in top[4]:
+            return None
+        row = top[7][top[4].index(section)]
+        if row.__class__ is not tuple or row[0] != 3 or not 0 <= index < len(row[3]):
+            return None
+        seq = PosSeq([None] * len(row[3]))
+        seq[index] = _decode_doc(row[4][index], row[3][index][0])
+        seq.lc = lc = _LineCol(row[1], row[2])
+        lc._items = row[3]
+        seq.fa = _BLOCK
+    except _BROKEN:  # a cache that does not hold what it should: a miss, like any other
+        return None
+    return seq if isinstance(seq[index], PosMap) else None
+
+
+_BROKEN = (ValueError, TypeError, IndexError, KeyError, AttributeError)
+
+
+def with_items(payload: Any, section: str, index: int, first: int, delta: int, new: Any) -> Any:
+    """The payload of the text in which item `index` of `section` (on line `first`) was
+    replaced by the items `new` (parsed from their own lines: positions count from `first`)
+    and every line after them moved by `delta`; None when something after them is not kept in
+    movable form."""
+    try:
+        return _with_items(payload, section, index, first, delta, new)
+    except _BROKEN:
+        return None
+
+
+def _with_items(payload: Any, section: str, index: int, first: int, delta: int, new: Any) -> Any:
+    plain, top = payload
+    keys, key_at, value_at, values = top[4], top[5], top[6], list(top[7])
+
+    def move(positions: Any) -> Any:
+        return [(line + delta, col) if line > first else (line, col) for line, col in positions]
+
+    for n, (line, _) in enumerate(value_at):
+        row = values[n]
+        if row.__class__ is tuple and row[0] == 3:
+            if keys[n] == section:
+                continue
+            if row[1] > first:
+                values[n] = (3, row[1] + delta, row[2], move(row[3]), row[4])
+            elif row[3] and row[3][-1][0] > first:
+                return None  # another section around the edited line: not this layout
+        elif row.__class__ is tuple and row[0] != 2 and line >= first:
+            return None
+    at = keys.index(section)
+    row = values[at]
+    try:
+        rows = [_encode_doc(item, item.lc.line) for item in new]
+    except _Uncacheable:
+        return None
+    items = list(row[3])
+    items[index + 1 :] = [(line + delta, col) for line, col in items[index + 1 :]]
+    items[index : index + 1] = [(first + item.lc.line, item.lc.col) for item in new]
+    encoded = list(row[4])
+    encoded[index : index + 1] = rows
+    values[at] = (3, row[1], row[2], items, encoded)
+    return (plain, (0, top[1], top[2], top[3], keys, move(key_at), move(value_at), values))

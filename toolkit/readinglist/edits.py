@@ -179,10 +179,25 @@ def duplicate_of(rl: ReadingList, reference: str) -> Entry | None:
     wanted = links.identity(reference)
     if wanted is None:
         return None
-    for entry in rl.entries:
-        if wanted in links.entry_identities(entry.url, entry.repo, entry.arxiv, entry.doi):
-            return entry
-    return None
+    return _holders(rl).get(wanted)
+
+
+_HOLDERS: dict[int, tuple[ReadingList, dict[str, Entry]]] = {}
+
+
+def _holders(rl: ReadingList) -> dict[str, Entry]:
+    """Identity -> the first entry holding it, built once per list (`read add` asks up to four
+    times, and a list holds thousands of entries)."""
+    kept = _HOLDERS.get(id(rl))
+    if kept is None or kept[0] is not rl:
+        index: dict[str, Entry] = {}
+        for entry in rl.entries:
+            for key in links.entry_identities(entry.url, entry.repo, entry.arxiv, entry.doi):
+                index.setdefault(key, entry)
+        if len(_HOLDERS) >= 4:
+            _HOLDERS.clear()
+        kept = _HOLDERS[id(rl)] = (rl, index)
+    return kept[1]
 
 
 def check_add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -203,6 +204,7 @@ def openreview_id(url: str) -> str | None:
     return forum if re.fullmatch(r"[A-Za-z0-9_-]+", forum) else None
 
 
+@lru_cache(maxsize=65536)  # a pure function, asked again for the same list's values
 def identity(reference: str) -> str | None:
     """What a reference points at, the same however it is written; None if it is not one.
 

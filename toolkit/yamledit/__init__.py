@@ -15,6 +15,7 @@ from toolkit.yamledit.parse import (
     PosSeq,
     decode,
     gc_paused,
+    has_marks,
     make_yaml,
     parse,
     to_plain,
@@ -22,11 +23,13 @@ from toolkit.yamledit.parse import (
 from toolkit.yamledit.splice import (
     AppendItem,
     Edit,
+    ItemSplice,
     RemoveItem,
     SetItemKey,
     apply_edits,
     apply_plain,
     render_block,
+    splice_item,
 )
 
 __all__ = [
@@ -45,4 +48,7 @@ __all__ = [
     "apply_plain",
     "apply_edits",
     "render_block",
+    "ItemSplice",
+    "splice_item",
+    "has_marks",
 ]

@@ -325,6 +325,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_MARKS: Any = None
+
+
+def has_marks(text: str) -> bool:
+    """Whether `text` may hold an anchor (`&a`), an alias (`*a`) or a directive (`%YAML`): the
+    things that tie one part of a YAML text to another. A false alarm (`title: *nix tools`) only
+    costs speed."""
+    global _MARKS
+    if _MARKS is None:
+        import re
+
+        _MARKS = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},]|^%", re.M)
+    return _MARKS.search(text) is not None
+
+
 def parse(text: str, path: str) -> Any:
     """Parse YAML into dicts and lists that carry line/column positions (fast: C scanner).
     Syntax errors become a located Problem."""

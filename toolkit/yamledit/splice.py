@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import BipError, InvalidFile
-from toolkit.yamledit.parse import DELETE, make_yaml, parse, to_plain
+from toolkit.yamledit.parse import DELETE, has_marks, make_yaml, parse, to_plain
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,7 @@ def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> tuple[str,
 
 
 def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    if lines and not lines[-1].endswith(("\n", "\r")):
-        lines[-1] += newline
+    lines, newline = _lines(text)
     line_edits: list[_LineEdit] = []
     for order, edit in enumerate(edits):
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
@@ -119,13 +116,125 @@ def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
             line_edits.append(_append_item(lines, seq, edit, newline, order))
         else:
             line_edits.append(_remove_item(lines, seq, edit.index, order))
+    _apply_line_edits(lines, line_edits)
+    return "".join(lines)
+
+
+def _lines(text: str) -> tuple[list[str], str]:
+    """The text's lines (each ending in a newline) and the newline it uses."""
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    return lines, newline
+
+
+def _apply_line_edits(lines: list[str], line_edits: list[_LineEdit]) -> None:
     line_edits.sort(key=lambda e: (e.start, e.order), reverse=True)
     for a, b in zip(line_edits, line_edits[1:], strict=False):
         if b.end > a.start or (b.start == a.start and (a.end > a.start or b.end > b.start)):
             raise _CannotSplice("overlapping edits")
     for e in line_edits:
         lines[e.start : e.end] = e.lines
-    return "".join(lines)
+
+
+@dataclass
+class ItemSplice:
+    """An edit of one item (or an item appended after the last), verified on those lines alone."""
+
+    text: str  # the whole new text
+    index: int  # the item replaced by `items`
+    first: int  # its first line (0-based), where it stood and still stands
+    delta: int  # lines the edit added (negative: removed)
+    items: list[Any]  # the item(s) as parsed from their new lines: positions count from `first`
+
+
+def splice_item(text: str, seq: Any, edits: list[Edit], path: str) -> ItemSplice | None:
+    """Apply `edits` to the block list `seq` and verify them by parsing only the lines they
+    touch instead of the whole text, when they are SetItemKey of one item, or one AppendItem
+    (then the last item and the new one are parsed). None when the edits or the layout are of
+    another kind (the caller then uses apply_edits, which parses everything).
+
+    Sound because the lines before the item are untouched, so the parser meets the item's first
+    line in the state it always did (a block list at the dash's column, expecting an item); the
+    lines parsed alone run up to and including the next item's dash (or, for the last item, up
+    to the line that ends the list), so whatever could reach past the item's last line (a block
+    scalar keeping its trailing blank lines, say) is parsed as the whole text would parse it.
+    The caller must know the document has no anchors, aliases or directives (the one thing
+    that ties an item to text elsewhere); lines holding one here are refused."""
+    if not isinstance(seq, list) or _is_flow(seq) or not seq or not edits:
+        return None
+    head = edits[0]
+    if len(edits) == 1 and isinstance(head, AppendItem):
+        index = len(seq) - 1
+        expected = [to_plain(seq[index]), to_plain(head.item)]
+    elif isinstance(head, SetItemKey) and all(
+        isinstance(e, SetItemKey) and e.index == head.index and e.section == head.section
+        for e in edits
+    ):
+        index = head.index
+        if not 0 <= index < len(seq):
+            return None
+        plain = to_plain(seq[index])
+        for edit in edits:
+            if isinstance(edit, SetItemKey):
+                if edit.value is DELETE:
+                    plain.pop(edit.key, None)
+                else:
+                    plain[edit.key] = to_plain(edit.value)
+        expected = [plain]
+    else:
+        return None
+    lines, newline = _lines(text)
+    try:
+        first, last, dash = _item_bounds(lines, seq, index)
+        line_edits = [
+            _set_key(lines, seq, edit, newline, order)
+            if isinstance(edit, SetItemKey)
+            else _append_item(lines, seq, edit, newline, order)
+            for order, edit in enumerate(edits)
+            if isinstance(edit, (SetItemKey, AppendItem))
+        ]
+        if any(e.start < first or e.end > last + 1 for e in line_edits):
+            return None
+        old_count = len(lines)
+        _apply_line_edits(lines, line_edits)
+    except _CannotSplice:
+        return None
+    delta = len(lines) - old_count
+    stop = _after_item(lines, last + delta + 1, dash)
+    snippet = "".join(lines[first:stop])
+    if has_marks(snippet):
+        return None
+    try:
+        parsed = parse(snippet, path)
+    except InvalidFile:
+        return None
+    count = len(expected)
+    if not isinstance(parsed, list) or _is_flow(parsed) or len(parsed) not in (count, count + 1):
+        return None
+    if _lc(parsed).item(0) != (0, _lc(seq).item(index)[1]):
+        return None
+    items = parsed[:count]
+    if [to_plain(item) for item in items] != expected:
+        return None
+    if not all(isinstance(item, dict) and _lc(item).line is not None for item in items):
+        return None
+    return ItemSplice("".join(lines), index, first, delta, items)
+
+
+def _after_item(lines: list[str], start: int, dash: int) -> int:
+    """One past the last line to parse with an item that ended on line `start - 1`: blank and
+    comment lines, then the next item's dash line at the same column (included) or the line
+    that ends the list (not included)."""
+    for i in range(start, len(lines)):
+        stripped = lines[i].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _indent(lines[i]) == dash and stripped.startswith("-") and stripped[1:2] in ("", " "):
+            return i + 1
+        return i
+    return len(lines)
 
 
 def _lc(node: Any) -> Any:
