@@ -4,13 +4,22 @@ that equals a fresh parse)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.test_edit_one_entry import _both_ways, _cache_agrees_with_a_parse, _plan
+from tests.test_cache import _same_positions
+from tests.test_edit_one_entry import NOTES, TEXT, _both_ways, _cache_agrees_with_a_parse, _plan
 from toolkit import readinglist as rl
 from toolkit import yamledit
+from toolkit.errors import BipError, InvalidFile
+from toolkit.fileio import digest
+from toolkit.readinglist import cache, document
 from toolkit.yamledit.parse import DELETE
 
 S = yamledit.SetItemKey
@@ -87,3 +96,191 @@ def test_a_flow_section_after_the_entries_is_moved_in_the_cache(tmp_path: Path) 
     text = HEAD + "  - id: a\n    kind: book\n    title: A\n" + B + "figures: []\n"
     taken = _every_edit(tmp_path, text)
     assert taken[:3] == [True] * 3 and taken[5:8] == [True] * 3 and taken[-1]
+
+
+@pytest.mark.parametrize("notes", ["|+\n    kept", "|\n    clipped", ">\n    folded\n    two"])
+def test_a_file_without_its_final_newline(tmp_path: Path, notes: str) -> None:
+    """Both paths end the file with a newline; after a last `|` value that changes the value
+    (`kept` -> `kept\n`). The one-entry path parsed only the edited entry's lines, wrote the
+    changed value and cached the old one; the whole text's parse sees it (and dumps instead)."""
+    text = HEAD + "- id: a\n  kind: book\n  title: A\n- id: b\n  kind: book\n  title: B\n"
+    _every_edit(tmp_path, text + "  notes: " + notes)
+
+
+# --- several edits one after another, on layouts people write by hand -------------------------
+
+ODD = st.sampled_from(
+    [
+        "#x",
+        "a: b",
+        "a #b",
+        "123",
+        "2026-01-01",
+        "true",
+        "null",
+        " leading",
+        "trailing ",
+        "- dash",
+        "[x",
+        "{y",
+        "'",
+        '"',
+        "&anchor",
+        "*alias",
+        "%x",
+        "!tag",
+        "? q",
+        "...",
+        "---",
+        "x\n\n",
+        "\nlead",
+        "  indented\nnot",
+        "tab\there",
+        "é ü 图",
+    ]
+)
+VALUE = st.one_of(ODD, TEXT, NOTES)
+
+
+@st.composite
+def _layouts(draw: Any) -> str:
+    dash = draw(st.sampled_from([0, 2, 4]))
+    d, k = " " * dash, " " * (dash + 2)
+    between = st.sampled_from(
+        ["", "\n", f"{d}# between\n", "# col 0\n", f"{k}  # deep\n", "\n\n# c\n\n"]
+    )
+    out = []
+    count = draw(st.integers(min_value=1, max_value=4))
+    for i in range(count):
+        lines = []
+        if draw(st.booleans()) and i:
+            lines.append(f"{d}-\n{k}id: e{i}")  # the dash alone on its line
+        else:
+            lines.append(f"{d}- id: e{i}")
+        lines.append(f"{k}kind: book")
+        lines.append(
+            draw(
+                st.sampled_from(
+                    [
+                        f"{k}title: T{i}",
+                        f"{k}title: 'T{i} # no'",
+                        f'{k}title: "T{i}\n{k}  more"',
+                        f"{k}title: >\n{k}  folded\n{k}  T{i}",
+                        f"{k}title: T{i}   # eol",
+                    ]
+                )
+            )
+        )
+        lines += draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        f"{k}notes: |+\n{k}  kept\n",
+                        f"{k}notes: |-\n{k}  stripped",
+                        f"{k}notes: |2\n{k}   two more",
+                        f"{k}tags: [a, b]",
+                        f"{k}tags:\n{k}- a\n{k}- b",
+                        f"{k}tags:\n{k}  - a",
+                        f"{k}status: reading",
+                        f"{k}cite_key: key{i}",
+                    ]
+                ),
+                max_size=2,
+                unique_by=lambda s: s.split(":")[0],
+            )
+        )
+        out.append("\n".join(lines) + "\n" + draw(between))
+    entries = "entries:\n" + "".join(out)
+    figures = "figures:\n" + f"{d}- id: ada\n{k}name: Ada\n"
+    where = draw(st.sampled_from(["before", "after", "none", "flow-after"]))
+    text = (
+        "version: 1\n"
+        + {
+            "before": figures + entries,
+            "after": entries + figures,
+            "none": entries,
+            "flow-after": entries + "figures: []\n",
+        }[where]
+    )
+    text += draw(st.sampled_from(["", "# the end\n", "...\n", "...\n# after\n", "\n\n"]))
+    if draw(st.booleans()):
+        text = text.rstrip("\n")
+    return text
+
+
+def _step(folder: Path, edits: list[Any], one_entry: bool) -> Any:
+    path = folder / "reading_list.yaml"
+    real = document._edit_one_entry
+
+    def patched(loaded: Any, e: Any) -> Any:
+        return real(loaded, e) if one_entry else None
+
+    with mock.patch.object(document, "_edit_one_entry", patched):
+        try:
+            rl.edit_reading_list(path, _plan(edits))
+        except InvalidFile as refused:
+            return [p.render().replace(str(path), "LIST") for p in refused.problems]
+        except BipError as refused:
+            return str(refused).replace(str(path), "LIST")
+    return path.read_bytes()
+
+
+EDIT = st.tuples(
+    st.sampled_from(["set", "set", "del", "append", "hand"]),
+    st.integers(min_value=0, max_value=4),
+    st.sampled_from(["status", "notes", "title", "tags", "abstract", "cite_key", "started"]),
+    VALUE,
+)
+
+
+def _edit(op: str, index: int, key: str, value: Any, count: int, n: int) -> list[Any]:
+    if op == "append":
+        return [yamledit.AppendItem("entries", {"id": f"n{n}", "kind": "book", "title": value})]
+    index %= count
+    if op == "del":
+        return [S("entries", index, key, DELETE)]
+    if key == "status":
+        value = ["todo", "reading", "done", value][len(str(value)) % 4]
+    if key == "tags":
+        value = [value, "x"]
+    if key == "started":
+        value = date(2026, 1, 1 + len(str(value)) % 28)
+    return [S("entries", index, key, value)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_layouts(), st.booleans(), st.lists(EDIT, min_size=1, max_size=5))
+def test_several_edits_in_a_row_agree_with_the_whole_text(
+    tmp_path_factory: pytest.TempPathFactory, text: str, crlf: bool, ops: list[Any]
+) -> None:
+    base = tmp_path_factory.mktemp("seq")
+    data = text.replace("\n", "\r\n").encode() if crlf else text.encode()
+    folders = [base / "one", base / "whole"]
+    for folder in folders:
+        folder.mkdir()
+        (folder / "reading_list.yaml").write_bytes(data)
+        rl.load_reading_list(folder / "reading_list.yaml")
+    for n, (op, index, key, value) in enumerate(ops):
+        if op == "hand":  # the user saves the file by hand in between: a cache miss
+            for folder in folders:
+                path = folder / "reading_list.yaml"
+                path.write_bytes(b"# saved by hand\n" + path.read_bytes())
+            continue
+        count = len(rl.load_reading_list(folders[1] / "reading_list.yaml").model.entries)
+        edits = _edit(op, index, key, value, count, n)
+        one, whole = _step(folders[0], edits, True), _step(folders[1], edits, False)
+        assert one == whole, (op, edits)
+        _cache_never_lies(folders[0] / "reading_list.yaml")
+
+
+def _cache_never_lies(path: Path) -> None:
+    """What the cache holds for the file's bytes is what a parse gives (a miss is allowed: the
+    whole-text path does not cache a CRLF file it had to dump, say)."""
+    data = path.read_bytes()
+    shown = str(path)
+    fresh = rl.parse_text(yamledit.decode(data, shown), shown)
+    model = cache.load_model(path, len(data), digest(data), shown)
+    assert model is None or model == rl.build(fresh, shown)
+    doc = cache.load_doc(path, len(data), digest(data), shown)
+    if doc is not None:
+        _same_positions(doc, fresh)

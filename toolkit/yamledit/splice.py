@@ -224,6 +224,8 @@ def splice_item(
             return None
     elif stop < len(lines) and not lines[stop].startswith("..."):
         return None
+    if stop < len(lines) and not text.endswith(("\n", "\r")):
+        return None  # the newline added at the end could change a `|` value there, unparsed
     snippet = "".join(lines[first:stop])
     if has_marks(snippet) or any(ch in snippet for ch in _ODD_BREAKS):
         return None
