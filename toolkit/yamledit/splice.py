@@ -238,6 +238,10 @@ def splice_item(
         return None
     if _lc(parsed).item(0) != (0, _lc(seq).item(index)[1]):
         return None
+    if index + 1 < len(seq):  # the next item starts where it did, at its dash line
+        line, col = _lc(seq).item(index + 1)
+        if len(parsed) != count + 1 or _lc(parsed).item(count) != (line + delta - first, col):
+            return None
     items = parsed[:count]
     if [to_plain(item) for item in items] != expected:
         return None
