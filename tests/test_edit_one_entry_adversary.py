@@ -167,6 +167,8 @@ def _layouts(draw: Any) -> str:
                         f'{k}title: "T{i}\n{k}  more"',
                         f"{k}title: >\n{k}  folded\n{k}  T{i}",
                         f"{k}title: T{i}   # eol",
+                        f'{k}title: "T{i}\nat column 0"',
+                        f"{k}title: 'T{i}\n{d} - under the item'",
                     ]
                 )
             )
@@ -179,6 +181,7 @@ def _layouts(draw: Any) -> str:
                         f"{k}notes: |-\n{k}  stripped",
                         f"{k}notes: |2\n{k}   two more",
                         f"{k}tags: [a, b]",
+                        f"{k}tags: [a,\n{d}b]",
                         f"{k}tags:\n{k}- a\n{k}- b",
                         f"{k}tags:\n{k}  - a",
                         f"{k}status: reading",
@@ -284,3 +287,47 @@ def _cache_never_lies(path: Path) -> None:
     doc = cache.load_doc(path, len(data), digest(data), shown)
     if doc is not None:
         _same_positions(doc, fresh)
+
+
+# --- through the commands ---------------------------------------------------------------------
+
+PASTED = """\
+version: 1
+entries:
+  - id: first
+    kind: book
+    title: First
+    notes: "pasted from a chat,
+wrapped at column 0"
+  - id: second
+    kind: post
+    title: Second
+    url: https://example.org/second
+    tags: [a,
+  b]
+figures: []
+"""
+
+
+def test_commands_on_a_pasted_note(bip: Any, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`read note` on an entry whose quoted note goes on at column 0: before the fix the note's
+    first line was replaced and its second left behind; the file no longer parsed, and the
+    next command (`read start second`) failed with a YAML syntax error bip had written."""
+    monkeypatch.chdir(ws)
+    path = ws / "reading_list.yaml"
+    path.write_text(PASTED)
+    bip("read", "validate")
+    bip("read", "note", "first", "one more")
+    bip("read", "start", "second")
+    bip("read", "add", "https://example.org/third", "--title", "Third")
+    bip("read", "done", "first", "--note", "and done")
+    _cache_never_lies(path)
+    (ws / ".bip" / "cache").rename(ws / ".bip" / "cold")  # the file alone must be right
+    bip("read", "validate")
+    model = rl.load_reading_list(path).model
+    assert (
+        model.entry("first").notes == "pasted from a chat, wrapped at column 0\none more\nand done"
+    )
+    assert model.entry("second").status == "reading"
+    assert model.entry("second").tags[:2] == ["a", "b"]
+    assert [e.id for e in model.entries][-1] == "third"
