@@ -315,6 +315,17 @@ def section_view(payload: Any, section: str, index: int) -> Any:
     return seq if isinstance(seq[index], PosMap) else None
 
 
+def section_follows(payload: Any, section: str) -> int | None:
+    """The line of the top-level key after `section` in a cached document (where the text
+    after the section's last item goes on), or None when the section is the last."""
+    try:
+        keys, key_at = payload[1][4], payload[1][5]
+        at = keys.index(section)
+        return int(key_at[at + 1][0]) if at + 1 < len(keys) else None
+    except _BROKEN:
+        return None
+
+
 _BROKEN = (ValueError, TypeError, IndexError, KeyError, AttributeError)
 
 
@@ -346,7 +357,7 @@ def _with_items(payload: Any, section: str, index: int, first: int, delta: int, 
             elif row[3] and row[3][-1][0] > first:
                 return None  # another section around the edited line: not this layout
         elif row.__class__ is tuple and row[0] != 2 and line >= first:
-            return None
+            values[n] = _encode_doc(_decode_doc(row), -delta)  # `figures: []` after, say
     at = keys.index(section)
     row = values[at]
     try:

@@ -165,7 +165,8 @@ def _edit_one_entry(loaded: Loaded, edits: list[yamledit.Edit]) -> tuple[str, Re
         return None
     if seq.lc.item(index)[0] != model.entries[index].line - 1:
         return None
-    done = yamledit.splice_item(loaded.text, seq, edits, shown)
+    follows = cache.section_follows(payload, "entries")
+    done = yamledit.splice_item(loaded.text, seq, edits, shown, follows)
     if done is None or done.index != index:
         return None
     figure_ids = {f.id for f in model.figures}

@@ -149,7 +149,9 @@ class ItemSplice:
     items: list[Any]  # the item(s) as parsed from their new lines: positions count from `first`
 
 
-def splice_item(text: str, seq: Any, edits: list[Edit], path: str) -> ItemSplice | None:
+def splice_item(
+    text: str, seq: Any, edits: list[Edit], path: str, follows: int | None = None
+) -> ItemSplice | None:
     """Apply `edits` to the block list `seq` and verify them by parsing only the lines they
     touch instead of the whole text, when they are SetItemKey of one item, or one AppendItem
     (then the last item and the new one are parsed). None when the edits or the layout are of
@@ -161,7 +163,18 @@ def splice_item(text: str, seq: Any, edits: list[Edit], path: str) -> ItemSplice
     to the line that ends the list), so whatever could reach past the item's last line (a block
     scalar keeping its trailing blank lines, say) is parsed as the whole text would parse it.
     The caller must know the document has no anchors, aliases or directives (the one thing
-    that ties an item to text elsewhere); lines holding one here are refused."""
+    that ties an item to text elsewhere); lines holding one here are refused.
+
+    Where the item ends is checked against the whole text's parse, not guessed from indents:
+    the lines after it must run, through blank and comment lines only, to the next item's line
+    (known from `seq`) or, after the last item, to `follows` (the line of what follows the
+    list, as the whole text parsed; None: the document ends there, maybe with `...`). A quoted
+    scalar or flow collection may go on at any indent (`tags: [a,` then `b]` at column 0): such
+    lines are part of the item, and an edit that left them behind would write a broken file
+    while its own lines parse. Text holding a line break that YAML does not count as one
+    everywhere (U+2028, U+2029, U+0085) is refused: the parser's lines are not the text's."""
+    if any(ch in text for ch in _ODD_BREAKS):
+        return None
     if not isinstance(seq, list) or _is_flow(seq) or not seq or not edits:
         return None
     head = edits[0]
@@ -203,8 +216,18 @@ def splice_item(text: str, seq: Any, edits: list[Edit], path: str) -> ItemSplice
         return None
     delta = len(lines) - old_count
     stop = _after_item(lines, last + delta + 1, dash)
+    if index + 1 < len(seq):
+        if stop - 1 != _lc(seq).item(index + 1)[0] + delta:
+            return None
+    elif follows is not None:
+        if stop != follows + delta:
+            return None
+    elif stop < len(lines) and not lines[stop].startswith("..."):
+        return None
+    if stop < len(lines) and not text.endswith(("\n", "\r")):
+        return None  # the newline added at the end could change a `|` value there, unparsed
     snippet = "".join(lines[first:stop])
-    if has_marks(snippet):
+    if has_marks(snippet) or any(ch in snippet for ch in _ODD_BREAKS):
         return None
     try:
         parsed = parse(snippet, path)
@@ -215,12 +238,19 @@ def splice_item(text: str, seq: Any, edits: list[Edit], path: str) -> ItemSplice
         return None
     if _lc(parsed).item(0) != (0, _lc(seq).item(index)[1]):
         return None
+    if index + 1 < len(seq):  # the next item starts where it did, at its dash line
+        line, col = _lc(seq).item(index + 1)
+        if len(parsed) != count + 1 or _lc(parsed).item(count) != (line + delta - first, col):
+            return None
     items = parsed[:count]
     if [to_plain(item) for item in items] != expected:
         return None
     if not all(isinstance(item, dict) and _lc(item).line is not None for item in items):
         return None
     return ItemSplice("".join(lines), index, first, delta, items)
+
+
+_ODD_BREAKS = ("\u2028", "\u2029", "\x85")
 
 
 def _after_item(lines: list[str], start: int, dash: int) -> int:
