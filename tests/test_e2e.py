@@ -108,8 +108,10 @@ def test_an_internal_error_says_it_is_a_bug(bip, ws: Path, monkeypatch):
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(document, "load_reading_list", broken)
+    # the package first: it hands out document's function lazily, so patched second it would
+    # remember the broken one as the value to restore
     monkeypatch.setattr("toolkit.readinglist.load_reading_list", broken)
+    monkeypatch.setattr(document, "load_reading_list", broken)
     result = bip("-w", str(ws), "read", "list", code=1)
     assert result.stderr.splitlines() == [
         "bip: internal error: ZeroDivisionError: division by zero",

@@ -86,7 +86,7 @@ def load_reading_list(path: Path) -> Loaded:
 # --- edits ------------------------------------------------------------------------------------
 
 T = TypeVar("T")
-Plan = Callable[[ReadingList], tuple[list[yamledit.Edit], T]]
+Plan = Callable[[ReadingList], tuple[list["yamledit.Edit"], T]]
 
 
 def edit_reading_list(path: Path, plan: Plan[T], lock: Path | None = None, attempts: int = 3) -> T:

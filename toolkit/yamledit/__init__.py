@@ -9,6 +9,8 @@ splice (flow-style collections, a missing section), the edit falls back to ruame
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from toolkit.yamledit.parse import (
     MAX_BYTES,
     PosMap,
@@ -20,17 +22,41 @@ from toolkit.yamledit.parse import (
     parse,
     to_plain,
 )
-from toolkit.yamledit.splice import (
-    AppendItem,
-    Edit,
-    ItemSplice,
-    RemoveItem,
-    SetItemKey,
-    apply_edits,
-    apply_plain,
-    render_block,
-    splice_item,
+
+if TYPE_CHECKING:
+    from toolkit.yamledit.splice import (
+        AppendItem,
+        Edit,
+        ItemSplice,
+        RemoveItem,
+        SetItemKey,
+        apply_edits,
+        apply_plain,
+        render_block,
+        splice_item,
+    )
+
+_SPLICE = (
+    "AppendItem",
+    "Edit",
+    "ItemSplice",
+    "RemoveItem",
+    "SetItemKey",
+    "apply_edits",
+    "apply_plain",
+    "render_block",
+    "splice_item",
 )
+
+
+def __getattr__(name: str) -> Any:
+    """The editing half loads on first use: a read needs only the parser."""
+    if name in _SPLICE:
+        from toolkit.yamledit import splice
+
+        return getattr(splice, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_BYTES",
