@@ -27,7 +27,7 @@ from typing import Any
 from toolkit.readinglist.model import Entry, Figure, Goal, ReadingList
 from toolkit.yamledit.parse import _BLOCK, _FLOW, PosMap, PosSeq, _LineCol, has_marks
 
-FORMAT = 2
+FORMAT = 3
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
 _DATES = ("added", "started", "finished")
@@ -137,12 +137,14 @@ def _write(target: Path, data: Callable[[], bytes]) -> None:
 # --- the positioned document ------------------------------------------------------------------
 # A mapping is (0, line, col, flow, keys, key positions, value positions, values), a list is
 # (1, line, col, flow, item positions, values), a date is (2, ordinal): YAML scalars are never
-# tuples. A block list directly under the top level (a section: `entries`, `figures`) is (3,
-# line, col, item positions, items), each item encoded with lines counted from its own first
-# line: an edit that adds or removes lines in one item moves the items after it by changing
-# their positions only, and keeps their encodings as they are. A document holding any other
-# kind of value (a timestamp, a set) is not cached. The payload is (plain, top): `plain` says
-# the text has no anchors, aliases or directives (so one item can be re-parsed on its own).
+# tuples. A block list of mappings directly under the top level (a section: `entries`,
+# `figures`) is (3, line, col, item positions, items), each item encoded with the lines it had
+# when it was encoded: it is decoded moved by the difference between its position now and the
+# line it was encoded at. An edit that adds or removes lines in one item so moves the items
+# after it by changing their positions only, and keeps their encodings as they are. A document
+# holding any other kind of value (a timestamp, a set) is not cached. The payload is (plain,
+# top): `plain` says the text has no anchors, aliases or directives (so one item can be
+# re-parsed on its own).
 
 _SCALARS = (str, int, bool, float, type(None))
 
@@ -151,34 +153,31 @@ class _Uncacheable(Exception):
     pass
 
 
-def _moved(positions: Any, base: int) -> Any:
-    return [(line - base, col) for line, col in positions] if base else list(positions)
-
-
-def _encode_doc(node: Any, base: int = 0) -> Any:
+def _encode_doc(node: Any) -> Any:
     kind = type(node)
     if kind is PosMap:
         lc = node.lc
         keys = list(node)
+        at_key, at_value = lc._keys, lc._values
         return (
             0,
-            lc.line - base,
+            lc.line,
             lc.col,
             node.fa.flow_style(),
-            [_encode_doc(k, base) for k in keys],
-            _moved([lc.key(k) for k in keys], base),
-            _moved([lc.value(k) for k in keys], base),
-            [_encode_doc(node[k], base) for k in keys],
+            [_encode_doc(k) for k in keys],
+            [at_key[k] for k in keys],
+            [at_value[k] for k in keys],
+            [_encode_doc(node[k]) for k in keys],
         )
     if kind is PosSeq:
         lc = node.lc
         return (
             1,
-            lc.line - base,
+            lc.line,
             lc.col,
             node.fa.flow_style(),
-            _moved(lc._items, base),
-            [_encode_doc(v, base) for v in node],
+            list(lc._items),
+            [_encode_doc(v) for v in node],
         )
     if kind is date:
         return (2, node.toordinal())
@@ -207,14 +206,9 @@ def _encode_top(doc: Any) -> Any:
 def _section(value: Any) -> Any:
     if type(value) is not PosSeq or value.fa.flow_style():
         return _encode_doc(value)
-    items = list(value.lc._items)
-    return (
-        3,
-        value.lc.line,
-        value.lc.col,
-        items,
-        [_encode_doc(v, at[0]) for v, at in zip(value, items, strict=True)],
-    )
+    if not all(type(item) is PosMap for item in value):
+        return _encode_doc(value)
+    return (3, value.lc.line, value.lc.col, list(value.lc._items), [_encode_doc(v) for v in value])
 
 
 def _decode_doc(row: Any, base: int = 0) -> Any:
@@ -226,7 +220,7 @@ def _decode_doc(row: Any, base: int = 0) -> Any:
     decode = _decode_doc
     if tag == 3:
         items = row[3]
-        seq = PosSeq([decode(v, at[0]) for v, at in zip(row[4], items, strict=True)])
+        seq = PosSeq([decode(v, at[0] - v[1]) for v, at in zip(row[4], items, strict=True)])
         seq.lc = lc = _LineCol(row[1], row[2])
         lc._items = items
         seq.fa = _BLOCK
@@ -305,7 +299,7 @@ def section_view(payload: Any, section: str, index: int) -> Any:
         if row.__class__ is not tuple or row[0] != 3 or not 0 <= index < len(row[3]):
             return None
         seq = PosSeq([None] * len(row[3]))
-        seq[index] = _decode_doc(row[4][index], row[3][index][0])
+        seq[index] = _decode_doc(row[4][index], row[3][index][0] - row[4][index][1])
         seq.lc = lc = _LineCol(row[1], row[2])
         lc._items = row[3]
         seq.fa = _BLOCK
@@ -356,11 +350,11 @@ def _with_items(payload: Any, section: str, index: int, first: int, delta: int, 
             elif row[3] and row[3][-1][0] > first:
                 return None  # another section around the edited line: not this layout
         elif row.__class__ is tuple and row[0] != 2 and line >= first:
-            values[n] = _encode_doc(_decode_doc(row), -delta)  # `figures: []` after, say
+            values[n] = _encode_doc(_decode_doc(row, delta))  # `figures: []` after, say
     at = keys.index(section)
     row = values[at]
     try:
-        rows = [_encode_doc(item, item.lc.line) for item in new]
+        rows = [_encode_doc(item) for item in new]
     except _Uncacheable:
         return None
     items = list(row[3])
