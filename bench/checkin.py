@@ -23,15 +23,15 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 NOW = datetime.now(timezone.utc)
 
 
-def fast_import(path: Path, commits: int, recent: int) -> None:
-    """A repo with `commits` commits an hour apart, the last `recent` of them within a day."""
+def fast_import(path: Path, commits: int, recent: int, now: int | None = None) -> None:
+    """A repo with `commits` commits an hour apart, the last `recent` of them within a day of
+    `now` (a Unix time; default: when the benchmark started)."""
     subprocess.run(["git", "init", "-q", str(path)], check=True)
     lines = []
-    start = int((NOW - timedelta(hours=commits + 48)).timestamp())  # the older ones: > 2 days ago
+    now = int(NOW.timestamp()) if now is None else now
+    start = now - (commits + 48) * 3600  # the older ones: more than 2 days ago
     for n in range(commits):
-        when = (
-            start + n * 3600 if n < commits - recent else int(NOW.timestamp()) - (commits - n) * 60
-        )
+        when = start + n * 3600 if n < commits - recent else now - (commits - n) * 60
         email = "you@example.com" if n % 3 == 0 else "other@example.org"
         content = f"commit {n}\n"
         lines += [

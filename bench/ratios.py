@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.checkin import fast_import  # noqa: E402
 from bench.listgen import write as write_list  # noqa: E402
 
 PY = sys.executable
@@ -107,32 +108,6 @@ def pairs(
         file=sys.stderr,
     )
     return row
-
-
-def fast_import(path: Path, commits: int, recent: int, now: int) -> None:
-    """A repo with `commits` commits, the last `recent` of them within a day (git fast-import)."""
-    subprocess.run(["git", "init", "-q", str(path)], check=True)
-    lines = []
-    start = now - (commits + 48) * 3600
-    for n in range(commits):
-        when = start + n * 3600 if n < commits - recent else now - (commits - n) * 60
-        email = "you@example.com" if n % 3 == 0 else "other@example.org"
-        content = f"commit {n}\n"
-        lines += [
-            "commit refs/heads/main",
-            f"mark :{n + 1}",
-            f"author A <{email}> {when} +0000",
-            f"committer A <{email}> {when} +0000",
-            f"data {len(f'change {n}')}",
-            f"change {n}",
-        ]
-        if n:
-            lines.append(f"from :{n}")
-        lines += [f"M 644 inline file{n % 50}.txt", f"data {len(content)}", content.rstrip("\n")]
-        lines.append("")
-    data = ("\n".join(lines) + "\n").encode()
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=data, check=True)
-    subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True)
 
 
 def compile_package(bip: str) -> None:
