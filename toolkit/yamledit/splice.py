@@ -110,14 +110,18 @@ def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
         if seq is None or not isinstance(seq, list) or _is_flow(seq):
             raise _CannotSplice(edit.section)
-        if isinstance(edit, SetItemKey):
-            line_edits.append(_set_key(lines, seq, edit, newline, order))
-        elif isinstance(edit, AppendItem):
-            line_edits.append(_append_item(lines, seq, edit, newline, order))
-        else:
-            line_edits.append(_remove_item(lines, seq, edit.index, order))
+        line_edits.append(_line_edit(lines, seq, edit, newline, order))
     _apply_line_edits(lines, line_edits)
     return "".join(lines)
+
+
+def _line_edit(lines: list[str], seq: Any, edit: Edit, newline: str, order: int) -> _LineEdit:
+    """The lines that make `edit` of the block list `seq`."""
+    if isinstance(edit, SetItemKey):
+        return _set_key(lines, seq, edit, newline, order)
+    if isinstance(edit, AppendItem):
+        return _append_item(lines, seq, edit, newline, order)
+    return _remove_item(lines, seq, edit.index, order)
 
 
 def _lines(text: str) -> tuple[list[str], str]:
@@ -201,13 +205,7 @@ def splice_item(
     lines, newline = _lines(text)
     try:
         first, last, dash = _item_bounds(lines, seq, index)
-        line_edits = [
-            _set_key(lines, seq, edit, newline, order)
-            if isinstance(edit, SetItemKey)
-            else _append_item(lines, seq, edit, newline, order)
-            for order, edit in enumerate(edits)
-            if isinstance(edit, (SetItemKey, AppendItem))
-        ]
+        line_edits = [_line_edit(lines, seq, e, newline, order) for order, e in enumerate(edits)]
         if any(e.start < first or e.end > last + 1 for e in line_edits):
             return None
         old_count = len(lines)
