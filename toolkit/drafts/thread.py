@@ -61,11 +61,6 @@ def weighted_length(text: str) -> int:
     return int(twitter_text().parse_tweet(text).weightedLength)
 
 
-def is_valid(text: str) -> bool:
-    """Whether X accepts `text` as one post."""
-    return bool(twitter_text().parse_tweet(text).valid)
-
-
 @dataclass(frozen=True)
 class _Piece:
     """The smallest run a post may be cut before: a word, or one CJK character or emoji."""
