@@ -58,6 +58,23 @@ def test_checkout_facts_count_changes_untracked_files_and_commits_ahead(upstream
     assert (facts.ahead, facts.behind, facts.merge_base) == (1, 0, base)
 
 
+def test_git_facts_name_untracked_files_and_count_them_as_changes(upstream_and_clone):
+    """A checkout with only untracked files is dirty for a run's record, and names them (as
+    `git status` prints them, unusual names quoted), tracked changes or not."""
+    _, clone = upstream_and_clone
+    facts = g.git_facts(clone)
+    assert facts is not None and (facts.dirty, facts.untracked) == (False, [])
+    (clone / "scratch.log").write_text("untracked\n")
+    (clone / "sub").mkdir()
+    (clone / "sub" / "tab\tname.txt").write_text("x\n")
+    facts = g.git_facts(clone / "sub")
+    assert facts is not None and facts.dirty and facts.diffstat == ""
+    assert sorted(facts.untracked) == sorted(["scratch.log", "sub/"])
+    (clone / "file0.txt").write_text("changed\n")
+    facts = g.git_facts(clone)
+    assert facts is not None and facts.dirty and "file0.txt" in facts.diffstat
+
+
 def test_checkout_facts_of_a_detached_head_and_from_a_subfolder(upstream_and_clone):
     _, clone = upstream_and_clone
     first = sh(clone, "rev-list", "--max-parents=0", "HEAD")

@@ -293,12 +293,13 @@ def author_emails(configured: list[str], cwd: Path) -> list[str]:
 # -- what a checkout is at --------------------------------------------------------------------
 
 
-def checkout_facts(path: Path) -> CheckoutFacts:
+def checkout_facts(path: Path, untracked_paths: list[str] | None = None) -> CheckoutFacts:
     """Commit, branch, dirty or not (with a diffstat), upstream and merge-base of a checkout.
 
     `path` may be any folder inside the checkout. One `git status` answers most of it;
     `git diff` runs only when something changed and `git merge-base` only when there is an
-    upstream. GitError if `path` is in no repository."""
+    upstream. The untracked files' paths, as git prints them, are appended to
+    `untracked_paths` when it is given. GitError if `path` is in no repository."""
     status = run_git(
         path, "status", "--porcelain=v2", "--branch", "--untracked-files=normal", exact=False
     )
@@ -319,6 +320,8 @@ def checkout_facts(path: Path) -> CheckoutFacts:
             ahead, behind = int(plus), -int(minus)
         elif line.startswith("? "):
             untracked += 1
+            if untracked_paths is not None:
+                untracked_paths.append(line[2:])
         elif line and not line.startswith("#"):
             dirty = True
     diffstat = DiffStat()
@@ -455,12 +458,15 @@ class GitFacts:
     tracking_url: str | None = None
 
 
-def remote_ref_for(path: Path, upstream_repo: str) -> str | None:
+def remote_ref_for(
+    path: Path, upstream_repo: str, known: dict[str, list[str]] | None = None
+) -> str | None:
     """The default-branch ref (`remote/HEAD`'s target, else main/master) of the first remote
-    whose URL points at github.com/`upstream_repo`."""
+    whose URL points at github.com/`upstream_repo`; `known` is `remotes(path)` if already
+    asked."""
     from toolkit.readinglist.links import github_repo
 
-    for name, urls in remotes(path).items():
+    for name, urls in (remotes(path) if known is None else known).items():
         if any((github_repo(u) or "").lower() == upstream_repo.lower() for u in urls):
             return remote_default_branch(path, name)
     return None
@@ -481,11 +487,11 @@ def git_facts(path: Path, upstream_repo: str | None = None) -> GitFacts | None:
     root = Path(top)
     facts = GitFacts(top, None, None, False, "")
     try:
-        checkout = checkout_facts(root)
+        untracked: list[str] = []
+        checkout = checkout_facts(root, untracked)
         facts.commit, facts.branch = checkout.commit, checkout.branch
-        status = run_git(root, "status", "--porcelain", "--untracked-files=normal").stdout
-        facts.dirty = bool(status.strip())
-        facts.untracked = [line[3:] for line in status.splitlines() if line.startswith("??")][:50]
+        facts.dirty = checkout.dirty or bool(untracked)
+        facts.untracked = untracked[:50]
         if facts.commit:
             facts.diffstat = run_git(root, "diff", "HEAD", "--stat").stdout.rstrip()
         known = remotes(root)
@@ -493,7 +499,7 @@ def git_facts(path: Path, upstream_repo: str | None = None) -> GitFacts | None:
             facts.tracking = checkout.upstream
             tracking_remote = checkout.upstream.split("/", 1)[0]
             facts.tracking_url = next(iter(known.get(tracking_remote, [])), None)
-        ref = remote_ref_for(root, upstream_repo) if upstream_repo else None
+        ref = remote_ref_for(root, upstream_repo, known) if upstream_repo else None
         name = ref.split("/", 1)[0] if ref else None
         if name is None:
             tracked = (checkout.upstream or "").split("/", 1)[0]
