@@ -129,3 +129,36 @@ def test_cli_add_without_github_keeps_a_derived_title(bip, ws: Path, monkeypatch
     assert "could not ask GitHub about karpathy/micrograd" in result.stderr
     entry = json.loads(bip("-w", str(ws), "read", "show", "micrograd", "--json").stdout)
     assert entry["title"] == "karpathy/micrograd"
+
+
+def test_citation_files_take_a_clones_file_first_else_what_sync_kept(tmp_path):
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from toolkit.readinglist.sync import RepoMeta, citation_files, save_repo_meta
+    from toolkit.settings import Settings
+    from toolkit.state import Store
+    from toolkit.workspace import Paths, Workspace
+
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / "CITATION.cff").write_text("cff-version: 1.2.0\ntitle: From the clone\n")
+    ws = Workspace(Paths(tmp_path), Settings(clones={"a/cloned": str(clone)}))
+    store = Store(ws.paths.state_db)
+    now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    save_repo_meta(
+        store,
+        now,
+        [
+            RepoMeta("a/cloned", citation_cff="title: kept, but the clone's wins\n"),
+            RepoMeta("b/Synced", citation_cff=CFF),
+            RepoMeta("c/none"),
+        ],
+    )
+    store.close()
+    entries = [SimpleNamespace(repo=r) for r in ("a/cloned", "b/Synced", "c/none", None)]
+    found = citation_files(ws, entries)  # type: ignore[arg-type]
+    assert found == {
+        "a/cloned": "cff-version: 1.2.0\ntitle: From the clone\n",
+        "b/synced": CFF,
+    }

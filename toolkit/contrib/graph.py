@@ -61,21 +61,27 @@ def _interactions(
     found: list[Interaction] = []
 
     def add(person: Any, relation: str) -> None:
-        name = str((person or {}).get("login") or "")
-        if name and name.lower() != login.lower() and not name.endswith("[bot]"):
-            found.append(Interaction(name, relation, repo, pr.number, pr.url))
+        _add(found, login, person, relation, repo, pr)
 
     if pr.state == "merged":
         add(client.get(f"/repos/{repo}/pulls/{pr.number}").data.get("merged_by"), "merged")
     for review in client.items(f"/repos/{repo}/pulls/{pr.number}/reviews", max_pages=3):
-        state = str(review.get("state", ""))
-        relation = {"APPROVED": "approved", "CHANGES_REQUESTED": "requested changes"}.get(
-            state, "reviewed"
-        )
-        add(review.get("user"), relation)
+        add(review.get("user"), _REVIEW.get(str(review.get("state", "")), "reviewed"))
     for comment in client.items(f"/repos/{repo}/issues/{pr.number}/comments", max_pages=3):
         add(comment.get("user"), "commented")
     return found
+
+
+_REVIEW = {"APPROVED": "approved", "CHANGES_REQUESTED": "requested changes"}  # else "reviewed"
+
+
+def _add(
+    found: list[Interaction], login: str, person: Any, relation: str, repo: str, pr: PullRequest
+) -> None:
+    """Note `person` (a user object, REST's or GraphQL's) unless it is you or a bot."""
+    name = str((person or {}).get("login") or "")
+    if name and name.lower() != login.lower() and not name.endswith("[bot]"):
+        found.append(Interaction(name, relation, repo, pr.number, pr.url))
 
 
 _PR_FIELDS = """
@@ -101,21 +107,13 @@ def _interactions_graphql(
     for n, (repo, pr) in enumerate(pairs):
         node = ((data.get(f"p{n}") or {}).get("pullRequest")) or {}
 
-        def add(person: Any, relation: str, repo: str = repo, pr: PullRequest = pr) -> None:
-            name = str((person or {}).get("login") or "")
-            if name and name.lower() != login.lower() and not name.endswith("[bot]"):
-                found.append(Interaction(name, relation, repo, pr.number, pr.url))
-
         if pr.state == "merged":
-            add(node.get("mergedBy"), "merged")
+            _add(found, login, node.get("mergedBy"), "merged", repo, pr)
         for review in (node.get("reviews") or {}).get("nodes") or []:
-            state = str((review or {}).get("state", ""))
-            relation = {"APPROVED": "approved", "CHANGES_REQUESTED": "requested changes"}.get(
-                state, "reviewed"
-            )
-            add((review or {}).get("author"), relation)
+            relation = _REVIEW.get(str((review or {}).get("state", "")), "reviewed")
+            _add(found, login, (review or {}).get("author"), relation, repo, pr)
         for comment in (node.get("comments") or {}).get("nodes") or []:
-            add((comment or {}).get("author"), "commented")
+            _add(found, login, (comment or {}).get("author"), "commented", repo, pr)
     return found
 
 

@@ -283,11 +283,6 @@ def _shared(login: str, uid: str) -> dict[str, tuple[str, Any]]:
     return {"login": ("String!", login), "uid": ("ID!", uid)}
 
 
-def build_batch_query(login: str, targets: list[Target]) -> str:
-    """The text of the first progress query (for inspection and tests)."""
-    return graphql.build_query(build_batch(login, targets), _shared(login, ""))[0]
-
-
 def lookup_user_id(client: GitHubClient, login: str) -> str:
     """The user's node id: one GraphQL request."""
     user = client.graphql(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from toolkit.contrib.progress import (
+    COUNTED,
     RepoProgress,
     Target,
     fetch_graphql,
@@ -202,7 +203,7 @@ def status_from_snapshots(
             item.error = "no snapshot yet (run `bip contrib status` with GitHub reachable)"
             repos.append(item)
             continue
-        for key in ("merged_prs", "open_prs", "closed_prs", "issues", "commits"):
+        for key in COUNTED:
             setattr(item, key, int(snap.data.get(key) or 0))
         item.rank, item.contributors = snap.data.get("rank"), snap.data.get("contributors")
         item.rank_note = (

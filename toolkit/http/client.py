@@ -184,7 +184,7 @@ class HttpClient:
                     f"{self.service} linked the next page of {shown} to another server "
                     f"({_server(target)}): not followed",
                     hint="bip sends requests (and your token) only to the configured API; "
-                    "check --api-url",
+                    f"check {self._where()}",
                 )
             if _normal(target) in urls:
                 self.notices.append(
@@ -220,8 +220,8 @@ class HttpClient:
         except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
             raise self.error_class(
                 f"{self.service} answered {what} in an unexpected shape ({_describe(exc)})",
-                hint="the service may have changed its API, or --api-url points at something "
-                "else; run again with --debug to see where",
+                hint=f"the service may have changed its API, or {self._where()} points at "
+                "something else; run again with --debug to see where",
             ) from exc
 
     # -- hooks for services --------------------------------------------------------------------
@@ -281,6 +281,10 @@ class HttpClient:
     def _post_ttl(self) -> float:
         return self.limits.post_ttl
 
+    def _where(self) -> str:
+        """Where the user set `base_url`, for hints."""
+        return "--api-url"
+
     # -- the machinery -------------------------------------------------------------------------
 
     def _request(
@@ -323,7 +327,7 @@ class HttpClient:
                 # An unusable URL or header (never echo a header: it may hold the secret).
                 raise self.error_class(
                     f"could not send {shown} to {self.service} ({type(exc).__name__})",
-                    hint="check --api-url",
+                    hint=f"check {self._where()}",
                 ) from None
             if conditional and response.from_cache and not response.revalidated:
                 # requests-cache kept its copy because revalidation failed: say why
@@ -468,7 +472,7 @@ class HttpClient:
                 )
             raise self.unreachable_class(
                 f"{why}, and nothing is cached for {shown}",
-                hint="check your connection (or --api-url) and try again",
+                hint=f"check your connection (or {self._where()}) and try again",
             )
         return self._stale(response, shown, why)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from toolkit.errors import BipError
 from toolkit.http import Answer, HttpClient, Limits, ServiceError, Unreachable
 
 DAY = 86400.0
@@ -32,13 +31,8 @@ class ServiceClient(HttpClient):
     raw: ClassVar[bool] = False  # the answer is text (Atom), not JSON
     setting: ClassVar[str] = "its [papers] URL setting"  # where the user set base_url
 
-    def _request(self, *args: Any, **kwargs: Any) -> Answer:
-        try:
-            return super()._request(*args, **kwargs)
-        except BipError as exc:  # the shared client's hints name GitHub's `--api-url`
-            if exc.hint and "--api-url" in exc.hint:
-                exc.hint = exc.hint.replace("--api-url", f"{self.setting}, now {self.base_url}")
-            raise
+    def _where(self) -> str:
+        return f"{self.setting}, now {self.base_url}"
 
     def __init__(self, base_url: str, *, ttl: float = 30 * DAY, **kwargs: Any) -> None:
         limits: Limits = kwargs.pop("limits", None) or Limits(secondary_wait=5.0)

@@ -165,12 +165,3 @@ def completion(
         if (missing(entry, name) or name in overwrite) and getattr(entry, name) != value:
             out[name] = value
     return out
-
-
-def is_paper(entry: Entry) -> bool:
-    return entry.kind == "paper" and bool(entry.arxiv or entry.doi)
-
-
-def incomplete(entry: Entry) -> bool:
-    """A paper whose citation needs something a source can give (title, authors, year)."""
-    return is_paper(entry) and any(missing(entry, n) for n in ("title", "authors", "year"))

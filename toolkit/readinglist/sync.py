@@ -172,15 +172,21 @@ def citation_files(ws: Workspace, entries: list[Entry]) -> dict[str, str]:
     """CITATION.cff texts for cited repos: a local clone's file first, else `bip read sync`'s."""
     found: dict[str, str] = {}
     repos = [e.repo for e in entries if e.repo]
-    for repo_name in repos:
-        clone = ws.settings.clones.get(repo_name)
-        if clone:
-            path = Path(clone).expanduser() / "CITATION.cff"
-            if path.is_file():
-                found[repo_name.lower()] = path.read_text(encoding="utf-8")
-                continue
-        if ws.paths.state_db.exists():
-            meta = load_repo_meta(Store(ws.paths.state_db), repo_name)
+    store: Store | None = None  # opened once, on the first repo without a clone's file
+    try:
+        for repo_name in repos:
+            clone = ws.settings.clones.get(repo_name)
+            if clone:
+                path = Path(clone).expanduser() / "CITATION.cff"
+                if path.is_file():
+                    found[repo_name.lower()] = path.read_text(encoding="utf-8")
+                    continue
+            if store is None and ws.paths.state_db.exists():
+                store = Store(ws.paths.state_db)
+            meta = load_repo_meta(store, repo_name) if store else None
             if meta and meta[1].citation_cff:
                 found[repo_name.lower()] = meta[1].citation_cff
+    finally:
+        if store is not None:
+            store.close()
     return found
