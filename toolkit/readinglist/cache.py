@@ -261,8 +261,11 @@ def load_doc_payload(reading_list: Path, size: int, digest: str, shown: str) -> 
 def load_doc(reading_list: Path, size: int, digest: str, shown: str) -> Any:
     """The cached positioned document of exactly these bytes, or None."""
     payload = load_doc_payload(reading_list, size, digest, shown)
-    if payload is None:
-        return None
+    return None if payload is None else doc_of(payload)
+
+
+def doc_of(payload: Any) -> Any:
+    """The positioned document a payload from `load_doc_payload` holds, or None."""
     try:
         doc = _decode_doc(payload[1])
     except (ValueError, TypeError, IndexError, KeyError, AttributeError):

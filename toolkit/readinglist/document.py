@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,11 +28,18 @@ class Loaded:
     model: ReadingList
     size: int = 0
 
+    @cached_property
+    def doc_payload(self) -> Any:
+        """The cached positions of exactly these bytes, still encoded, or None (read once: a
+        one-entry edit that gives up and the whole-text edit after it share it)."""
+        return cache.load_doc_payload(self.path, self.size, self.digest, str(self.path))
+
     @property
     def doc(self) -> Any:
         if self.parsed is None:
             with yamledit.gc_paused():
-                self.parsed = cache.load_doc(self.path, self.size, self.digest, str(self.path))
+                payload = self.doc_payload
+                self.parsed = None if payload is None else cache.doc_of(payload)
             if self.parsed is None or not _agrees(self.parsed, self.model):
                 self.parsed = parse_text(self.text, str(self.path))
         return self.parsed
@@ -157,7 +165,7 @@ def _edit_one_entry(loaded: Loaded, edits: list[yamledit.Edit]) -> tuple[str, Re
         return None
     model, path, shown = loaded.model, loaded.path, str(loaded.path)
     index = head.index if isinstance(head, yamledit.SetItemKey) else len(model.entries) - 1
-    payload = cache.load_doc_payload(path, loaded.size, loaded.digest, shown)
+    payload = loaded.doc_payload
     seq = None if payload is None else cache.section_view(payload, "entries", index)
     if seq is None or len(seq) != len(model.entries):
         return None
