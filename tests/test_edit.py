@@ -153,3 +153,21 @@ def test_crlf_files_stay_crlf(ws: Path):
     data = path.read_bytes()
     assert b"status: done" in data
     assert data.count(b"\n") == data.count(b"\r\n")
+
+
+def test_a_flow_entry_marked_done_gets_its_dates_written_out_not_aliased(tmp_path: Path):
+    """A flow-style entry goes through ruamel's dump; the same date in `started` and `finished`
+    must not come out as an anchor and an alias (which would also send every later edit
+    through the whole text)."""
+    path = tmp_path / "reading_list.yaml"
+    path.write_text("version: 1\nentries:\n  - {id: a, kind: book, title: T}\n")
+    rl.edit_reading_list(path, rl.plan_status("a", "done", date(2026, 11, 23)))
+    text = path.read_text()
+    assert "&" not in text and "*" not in text
+    assert "started: 2026-11-23" in text and "finished: 2026-11-23" in text
+    entry = rl.load_reading_list(path).model.entry("a")
+    assert (entry.status, entry.started, entry.finished) == (
+        "done",
+        date(2026, 11, 23),
+        date(2026, 11, 23),
+    )

@@ -32,6 +32,11 @@ def make_yaml() -> Any:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a user's long line
+    # A value bip writes twice (`started` and `finished` are the same date) is written out
+    # twice, never as `&id001` and `*id001`: ruamel aliases any object it meets again, and
+    # scalars other than dates are already exempt.
+    ignore = yaml.representer.ignore_aliases
+    yaml.representer.ignore_aliases = lambda data: isinstance(data, date) or ignore(data)
     return yaml
 
 
