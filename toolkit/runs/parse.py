@@ -249,7 +249,10 @@ class LogParser:
         values = _numbers_of(data)
         if not values:
             return None
-        if any(k.startswith(("eval_", "train_runtime")) for k in map(str, data)):
+        keys = [str(k) for k in data]
+        if "train_runtime" in keys:
+            return None  # the closing summary: its train_loss is the run's mean, no step's
+        if any(k.startswith("eval_") for k in keys):
             return None, values
         self._hf_logs += 1
         return self._hf_logs, values
@@ -276,8 +279,11 @@ class LogParser:
 
 
 def _f(text: str) -> float:
-    value = to_number(text)
-    return value if value is not None else math.nan
+    try:
+        return float(text)
+    except ValueError:
+        value = to_number(text)
+        return value if value is not None else math.nan
 
 
 def _nanogpt(line: str) -> Found | None:

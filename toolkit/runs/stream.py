@@ -30,10 +30,8 @@ MAX_COLUMNS = 256  # a log inventing columns without end keeps only the first on
 Row = dict[str, float]
 
 
-def cell(value: float) -> str:
-    if value == value and abs(value) < 1e15 and value == int(value):
-        return str(int(value))
-    return repr(value)
+RATE_SET = frozenset(series.RATES)
+LOSS_SET = frozenset(series.LOSSES)
 
 
 class SeriesWriter:
@@ -58,36 +56,35 @@ class SeriesWriter:
         self._last_kept_step: int | None = None
 
     def add(self, row: Row) -> None:
+        """One row (its `step` set); written out, and counted into the running totals."""
         self.rows += 1
-        final = self.final
+        final, best, sums, counts = self.final, self.best, self._sums, self._counts
+        isfinite = math.isfinite
+        evaluated = "val_loss" in row and isfinite(row["val_loss"])
+        measured = False
         for key, value in row.items():
-            if value == value and value not in (math.inf, -math.inf):
-                final[key] = value
-        for loss in series.LOSSES:
-            found = row.get(loss)
-            if (
-                found is not None
-                and math.isfinite(found)
-                and (loss not in self.best or found < self.best[loss])
-            ):
-                self.best[loss] = found
-                self.best[f"{loss}_step"] = row["step"]
-        lr = row.get("lr")
-        if lr is not None and math.isfinite(lr) and (self.peak_lr is None or lr > self.peak_lr):
-            self.peak_lr = lr
+            if not isfinite(value):
+                continue  # NaN and inf are written to metrics.csv, never summed or compared
+            final[key] = value
+            if key in RATE_SET:
+                measured = True
+                if not evaluated:
+                    sums[key] = sums.get(key, 0.0) + value
+                    counts[key] = counts.get(key, 0) + 1
+            elif key in LOSS_SET:
+                if key not in best or value < best[key]:
+                    best[key] = value
+                    best[f"{key}_step"] = row["step"]
+            elif key == "lr" and (self.peak_lr is None or value > self.peak_lr):
+                self.peak_lr = value
         step = int(row["step"])
         if self.max_step is None or step > self.max_step:
             self.max_step = step
-        if series.is_measured(row):
+        if measured:
             self.measured += 1
-            if not series.is_eval(row):
+            if not evaluated:
                 self._kept += 1
                 self._last_kept_step = step
-                for key in series.RATES:
-                    rate = row.get(key)
-                    if rate is not None and math.isfinite(rate):
-                        self._sums[key] = self._sums.get(key, 0.0) + rate
-                        self._counts[key] = self._counts.get(key, 0) + 1
         if self._write is None:
             self._held.append(row)
             if len(self._held) >= HOLD:
@@ -95,7 +92,14 @@ class SeriesWriter:
             return
         if not self._known.issuperset(row):
             self._widen(row)
-        self._write(",".join([cell(row[c]) if c in row else "" for c in self.columns]) + "\n")
+        self._write(self._line(row))
+
+    def _line(self, row: Row) -> str:
+        return (
+            f"{int(row['step'])},"
+            + ",".join([repr(row[c]) if c in row else "" for c in self.columns[1:]])
+            + "\n"
+        )
 
     def _open(self) -> None:
         seen: dict[str, None] = {"step": None}
@@ -109,7 +113,7 @@ class SeriesWriter:
         fh.write(",".join(self.columns) + "\n")
         held, self._held = self._held, []
         for row in held:
-            fh.write(",".join([cell(row[c]) if c in row else "" for c in self.columns]) + "\n")
+            fh.write(self._line(row))
 
     def _widen(self, row: Row) -> None:
         new = [k for k in row if k not in self._known]
@@ -136,6 +140,12 @@ class SeriesWriter:
         fh = self.path.open("a", encoding="utf-8", newline="")
         self._fh = fh
         self._write = fh.write
+
+    def flush(self) -> None:
+        """What was written so far reaches the file (once per chunk the command printed)."""
+        flush = getattr(self._fh, "flush", None)
+        if flush is not None:
+            flush()
 
     def _close_file(self) -> None:
         close = getattr(self._fh, "close", None)
@@ -217,6 +227,7 @@ class StreamParser:
             return
         self._tail = data[end + 1 :]
         self._lines(data[: end + 1].decode("utf-8", "replace"))
+        self.writer.flush()
 
     def _lines(self, text: str) -> None:
         if "\r" in text:
