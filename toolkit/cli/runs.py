@@ -160,3 +160,37 @@ def show(
         print_json({**run.data, "id": run.id, "path": str(run.path)})
         return
     fields(show_fields(run))
+
+
+@app.command("reproduce")
+def reproduce_(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(metavar="ID", help="Run id, part of it, or its folder.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the shell lines that rebuild a run's exact code and run its command.
+
+    The clone is the remote that holds the commit (your fork); an unpushed commit is rebuilt
+    from upstream at the merge-base plus the run's saved patch (runs/ID/changes.patch).
+    Example: bip runs reproduce 2026-11-23-gpt2-124m > reproduce.sh
+    """
+    from toolkit.runs.reproduce import reproduce
+    from toolkit.runs.store import resolve_run
+
+    _, root = _runs_root(ctx)
+    block = reproduce(resolve_run(root, run_id))
+    for warning in block.warnings:
+        warn(warning)
+    if as_json:
+        print_json(
+            {
+                "lines": block.lines,
+                "note": block.note,
+                "warnings": block.warnings,
+                "patch": str(block.patch) if block.patch else None,
+            }
+        )
+        return
+    if block.note:
+        echo(f"# {block.note}")
+    echo(block.text)
