@@ -194,3 +194,68 @@ def reproduce_(
     if block.note:
         echo(f"# {block.note}")
     echo(block.text)
+
+
+@app.command("compare")
+def compare_(
+    ctx: typer.Context,
+    run_ids: Annotated[
+        list[str], typer.Argument(metavar="ID...", help="Two runs or more (ids, parts, folders).")
+    ],
+    figure: Annotated[
+        Path | None,
+        typer.Option("--figure", help="Where to draw the overlaid loss curves (.png or .svg)."),
+    ] = None,
+    no_figure: Annotated[bool, typer.Option("--no-figure", help="Only the table.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare runs: one table of their numbers and one figure of their loss curves.
+
+    The curves share a tokens axis (steps when a run does not say its tokens per step); MFU is
+    each run's against the GPU it ran on. The figure goes to runs/compare-A-vs-B.png unless
+    --figure says where.
+    Example: bip runs compare gpt2-mi300x gpt2-h100 --figure compare.png
+    """
+    from toolkit.runs.compare import compare_runs
+    from toolkit.runs.mfu import mfu_short
+    from toolkit.text import number, rate
+
+    ws, root = _runs_root(ctx)
+    target = None
+    if not no_figure:
+        target = figure or root / ("compare-" + "-vs-".join(run_ids)[:120] + ".png")
+    result = compare_runs(root, list(run_ids), target)
+    for note in result.notes:
+        warn(note)
+    if as_json:
+        import dataclasses
+
+        print_json(
+            {
+                "runs": [dataclasses.asdict(r) for r in result.runs],
+                "figure": str(result.figure) if result.figure else None,
+                "x_axis": result.x_axis,
+                "notes": result.notes,
+            }
+        )
+        return
+
+    def show(value: float | None, digits: int = 3) -> str:
+        return number(value, digits) if value is not None else ""
+
+    rows = [
+        [
+            r.id,
+            show(r.final_train_loss),
+            show(r.final_val_loss),
+            show(r.best_val_loss),
+            rate(r.tokens_per_sec) if r.tokens_per_sec is not None else "",
+            mfu_short(r.mfu).removeprefix("MFU ") if r.mfu else "",
+            r.hardware or "",
+            r.commit or "",
+        ]
+        for r in result.runs
+    ]
+    table(["run", "train loss", "val loss", "best val", "tok/s", "MFU", "hardware", "commit"], rows)
+    if result.figure is not None:
+        echo(f"loss curves ({result.x_axis} axis): {result.figure}")

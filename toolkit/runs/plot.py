@@ -131,3 +131,42 @@ def _top(drawn: dict[str, list[tuple[float, float]]]) -> float | None:
     if high <= low or max(y for _, y in train) <= high + (high - low):
         return None
     return high + 0.08 * (high - low)
+
+
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+def overlay(
+    curves: list[tuple[str, list[tuple[float, float]]]], path: Path, title: str, x_label: str
+) -> None:
+    """Several runs' loss curves on one axis (tokens, as a rule): PNG or SVG by `path`'s suffix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    style: Any = {"svg.hashsalt": "bip", "font.size": 10, "axes.spines.top": False,
+                  "axes.spines.right": False}  # fmt: skip
+    with matplotlib.rc_context(style):
+        fig = Figure(figsize=(7.2, 4.2), layout="constrained")
+        ax = fig.add_subplot()
+        for n, (label, pts) in enumerate(curves):
+            if not pts:
+                continue
+            xs, ys = zip(*_thin(pts), strict=True)
+            (artist,) = ax.plot(xs, ys, "-", color=COLORS[n % len(COLORS)], label=label, lw=1.4)
+            artist.set_gid(f"run{n}")
+        ax.set_xlabel(x_label)
+        ax.set_ylabel("loss")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
+        ax.grid(True, color="#dddddd", lw=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(frameon=False)
+        ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fmt = "svg" if path.suffix.lower() == ".svg" else "png"
+        tmp = path.with_name(f".{path.name}.tmp")
+        meta = {"Title": title, "Date": None} if fmt == "svg" else {"Title": title}
+        fig.savefig(tmp, format=fmt, metadata=meta, dpi=150)
+        tmp.replace(path)

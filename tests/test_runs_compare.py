@@ -1,0 +1,69 @@
+"""`bip runs compare`: one table, one figure with the runs overlaid on a tokens axis."""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+SCRIPT = r"""
+import sys
+scale = float(sys.argv[1])
+print("tokens per iteration will be: {tokens:,}")
+for it in range(0, 201, 10):
+    if it % 100 == 0:
+        print(f"step {{it}}: train loss {{scale * 4 / (1 + it / 50):.4f}}, val loss {{scale * 4.1 / (1 + it / 50):.4f}}")
+    print(f"iter {{it}}: loss {{scale * 4 / (1 + it / 50):.4f}}, time {{100 * scale:.2f}}ms, mfu 30.00%")
+"""
+
+
+@pytest.fixture
+def two_runs(bip, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text(SCRIPT.format(tokens=1000))
+    (tmp_path / "b.py").write_text(SCRIPT.format(tokens=2000))
+    bip("-w", str(ws), "run", "--name", "small", "--", sys.executable, "a.py", "1.0")
+    bip("-w", str(ws), "run", "--name", "big", "--", sys.executable, "b.py", "0.5")
+
+
+def test_compare_gives_one_table_and_one_figure_on_a_tokens_axis(
+    bip, ws: Path, tmp_path: Path, two_runs
+):
+    figure = tmp_path / "cmp.svg"
+    result = bip(
+        "-w", str(ws), "runs", "compare", "small", "big", "--figure", str(figure), "--json"
+    )
+    data = json.loads(result.stdout)
+    small, big = data["runs"]
+    assert (small["id"], big["id"]) == ("2026-11-23-small", "2026-11-23-big")
+    assert small["final_val_loss"] == pytest.approx(4.1 / 5) and big[
+        "final_val_loss"
+    ] == pytest.approx(0.5 * 4.1 / 5)
+    assert small["tokens_per_sec"] == pytest.approx(1000 / 0.1)
+    assert big["tokens_per_sec"] == pytest.approx(2000 / 0.05)
+    assert data["x_axis"] == "tokens" and data["figure"] == str(figure)
+    # The figure, read back as SVG: both runs drawn, against tokens (run b: twice the tokens).
+    root = ET.parse(figure).getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.find(".//s:g[@id='run0']", ns) is not None
+    assert root.find(".//s:g[@id='run1']", ns) is not None
+    svg = figure.read_text()
+    assert "<!-- tokens -->" in svg and "<!-- small -->" in svg and "<!-- big -->" in svg
+    text = bip("-w", str(ws), "runs", "compare", "small", "big", "--no-figure").stdout
+    header, first, second = text.splitlines()[:3]
+    assert "tok/s" in header and "MFU" in header
+    assert first.split()[0] == "2026-11-23-small" and "10,000" in first
+    assert second.split()[0] == "2026-11-23-big" and "40,000" in second
+
+
+def test_compare_writes_a_png_by_default_and_refuses_one_run(bip, ws: Path, two_runs):
+    result = bip("-w", str(ws), "runs", "compare", "small", "big")
+    png = ws / "runs" / "compare-small-vs-big.png"
+    assert str(png) in result.stdout and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import matplotlib.image
+
+    assert matplotlib.image.imread(png).shape[2] in (3, 4)  # a real PNG, read by a reader
+    assert "two runs or more" in bip("-w", str(ws), "runs", "compare", "small", code=2).stderr
