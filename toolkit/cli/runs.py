@@ -259,3 +259,34 @@ def compare_(
     table(["run", "train loss", "val loss", "best val", "tok/s", "MFU", "hardware", "commit"], rows)
     if result.figure is not None:
         echo(f"loss curves ({result.x_axis} axis): {result.figure}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="What the tracker wrote (see below).")],
+    name: Annotated[str | None, typer.Option("--name", help="A name for the run.")] = None,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Which run of a trackio project holding several.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a run bip did not wrap, from the files its tracker wrote.
+
+    PATH: TensorBoard event files (or their folder), a Hugging Face trainer_state.json (or its
+    checkpoint folder), an MLflow run folder (mlruns/EXPERIMENT/RUN), a trackio project
+    (.db), a W&B offline run (wandb/offline-run-*) or CSV export, or a plain CSV with a step
+    column. TensorBoard and W&B need their readers: pip install 'build-in-public[import]'.
+    Example: bip runs import runs/gpt2/events.out.tfevents.1732000000.host --name gpt2-tb
+    """
+    from toolkit.runs.importers import import_run
+    from toolkit.runs.store import headline
+
+    ws, root = _runs_root(ctx)
+    imported, source = import_run(root, path, ws.now(), name, run)
+    if as_json:
+        print_json({**imported.data, "id": imported.id, "path": str(imported.path)})
+        return
+    echo(
+        f"imported {source.kind} as {imported.id}: {len(source.rows):,} steps; {headline(imported)}"
+    )

@@ -1,0 +1,99 @@
+"""`bip runs import`: files written by the real libraries (tests/data/runs/make_imports.py made
+them once: torch's SummaryWriter, transformers' TrainerState, mlflow's file store, trackio,
+wandb offline), read back into runs with the same numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data" / "runs"
+MLFLOW_RUN = DATA / "mlruns" / "890311010926882960" / "b6de36edbc884704af1c3e4e1912bb6b"
+WANDB_RUN = next((DATA / "wandb" / "wandb").glob("offline-run-*"))
+
+
+def loss(step: int) -> float:  # as make_imports.py logged it
+    return 4 / (1 + step / 10) + 2.5
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "name"),
+    [
+        (DATA / "tensorboard" / "gpt2-tb", "TensorBoard", "gpt2-tb"),
+        (DATA / "hf" / "checkpoint-30", "Hugging Face trainer_state.json", "checkpoint-30"),
+        (MLFLOW_RUN, "MLflow", "gpt2-mlflow"),
+        (DATA / "trackio" / "bip-demo.db", "trackio", "gpt2-trackio"),
+        (WANDB_RUN, "W&B offline run", "gpt2-wandb"),
+    ],
+    ids=["tensorboard", "trainer_state", "mlflow", "trackio", "wandb"],
+)
+def test_import_reads_what_the_real_library_wrote(bip, ws: Path, path: Path, kind: str, name: str):
+    shown = json.loads(bip("-w", str(ws), "runs", "import", str(path), "--json").stdout)
+    assert shown["source"].startswith(f"{kind}: {path}") and shown["name"] == name
+    metrics = shown["metrics"]
+    assert metrics["steps"] == 30 and metrics["formats"] == [kind]
+    assert metrics["final"]["train_loss"] == pytest.approx(loss(30), rel=1e-4)  # float32 in TB
+    assert metrics["final"]["val_loss"] == pytest.approx(loss(30) + 0.05, rel=1e-6)
+    assert metrics["best"]["val_loss_step"] == 30
+    assert metrics["learning_rate"]["value"] == pytest.approx(6e-4, rel=1e-6)
+    folder = Path(shown["path"])
+    rows = (folder / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 31 and rows[0].startswith("step,")
+    listed = bip("-w", str(ws), "runs", "list").stdout
+    assert shown["id"] in listed and "imported" in listed
+
+
+def test_a_trackio_project_with_several_runs_asks_which(bip, ws: Path, tmp_path: Path):
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "two.db"
+    shutil.copy(DATA / "trackio" / "bip-demo.db", db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) "
+            "SELECT run_id || 'x', timestamp, 'other', step, metrics FROM metrics"
+        )
+    result = bip("-w", str(ws), "runs", "import", str(db), code=2)
+    assert "holds 2 runs: gpt2-trackio, other" in result.stderr and "--run NAME" in result.stderr
+    out = bip("-w", str(ws), "runs", "import", str(db), "--run", "other").stdout
+    assert out.startswith("imported trackio as ")
+
+
+def test_csv_plain_and_wandb_export(bip, ws: Path, tmp_path: Path):
+    plain = tmp_path / "series.csv"
+    plain.write_text("iter,loss,val_loss\n0,5.0,\n10,4.0,4.2\n20,3.5,\n")
+    shown = json.loads(bip("-w", str(ws), "runs", "import", str(plain), "--json").stdout)
+    assert shown["metrics"]["final"] == {"step": 20, "train_loss": 3.5, "val_loss": 4.2}
+    # W&B's panel "Export CSV": Step, then "<run> - <metric>" with __MIN/__MAX companions.
+    export = tmp_path / "wandb_export.csv"
+    export.write_text(
+        '"Step","gpt2 - train/loss","gpt2 - train/loss__MIN","gpt2 - train/loss__MAX"\n'
+        '"1","5.5","5.5","5.5"\n"2","5.0","5.0","5.0"\n'
+    )
+    shown = json.loads(bip("-w", str(ws), "runs", "import", str(export), "--json").stdout)
+    assert shown["source"].startswith("W&B CSV export") and shown["name"] == "gpt2"
+    assert shown["metrics"]["final"] == {"step": 2, "train_loss": 5.0}
+
+
+def test_bad_inputs_say_what_to_fix(bip, ws: Path, tmp_path: Path):
+    assert (
+        "does not exist"
+        in bip("-w", str(ws), "runs", "import", str(tmp_path / "nope"), code=2).stderr
+    )
+    bad = tmp_path / "x.csv"
+    bad.write_text("loss,lr\n1,2\n")
+    assert (
+        "x.csv:1: no step column" in bip("-w", str(ws), "runs", "import", str(bad), code=2).stderr
+    )
+    experiment = MLFLOW_RUN.parent
+    result = bip("-w", str(ws), "runs", "import", str(experiment), code=2)
+    assert "an MLflow experiment with 1 runs" in result.stderr and MLFLOW_RUN.name in result.stderr
+    broken = tmp_path / "run-x.wandb"
+    broken.write_bytes(
+        (WANDB_RUN / next(WANDB_RUN.glob("*.wandb")).name).read_bytes()[:200] + b"\xff" * 50
+    )
+    assert "damaged at byte" in bip("-w", str(ws), "runs", "import", str(broken), code=2).stderr
+    assert not (ws / "runs").exists() or not any((ws / "runs").iterdir())
