@@ -274,7 +274,10 @@ def sync(
             warn(f"{item.repo}: {item.error}")
             continue
         state = "" if item.complete else " (stopped early: run again to resume)"
-        echo(f"{item.repo}: {item.pulls} pull requests, {item.issues} open issues{state}")
+        echo(
+            f"{item.repo}: {item.pulls} pull request{'s' * (item.pulls != 1)}, "
+            f"{item.issues} open issue{'s' * (item.issues != 1)}{state}"
+        )
     echo(f"as of {result.as_of}; {result.requests} requests to GitHub")
 
 
@@ -287,20 +290,22 @@ def ingest(
             help="GH Archive hour files (.json.gz), or a date range 2025-06-01..2025-06-30."
         ),
     ],
-    repo: RepoOpt = None,
+    repo: Annotated[
+        list[str] | None,
+        typer.Option("--repo", help="Keep only this repo owner/name (repeatable; default: all)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reduce GH Archive hour files to review/merge edges of the repos you care about.
+    """Reduce GH Archive hour files to pull-request review and merge events, kept locally.
 
     Example: bip reach ingest 2025-06-01..2025-06-02 --repo Dao-AILab/flash-attention
     """
     from toolkit.reach import ingest as run_ingest
 
     ws = workspace(ctx)
-    store = _store(ws)
-    repos = sorted({*(repo or []), *store.repos()})
+    ws.ensure_state_dir()
     with working("reading GH Archive") as step:
-        result = run_ingest(ws.paths.state, [_local(s) for s in source], repos, progress=step)
+        result = run_ingest(ws.paths.state, [_local(s) for s in source], repo or [], progress=step)
     if as_json:
         print_json(result)
         return

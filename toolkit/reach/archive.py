@@ -9,7 +9,6 @@ either: chdb reads `file('.../*.parquet')`, a server reads `github_events`.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any, ClassVar
 from toolkit.errors import BadInput
 from toolkit.http import HttpClient, Limits, NotFound, ServiceError, Unreachable
 from toolkit.reach.model import APPROXIMATE, Edge, is_bot
+from toolkit.settings import environ
 
 DEFAULT_BASE = "https://data.gharchive.org"
 ARCHIVE_DIR = "reach-archive"
@@ -204,7 +204,7 @@ def ingest(
     folder = archive_dir(state_dir)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = _manifest(folder)
-    base = base_url or os.environ.get("BIP_GHARCHIVE_URL") or DEFAULT_BASE
+    base = base_url or environ("BIP_GHARCHIVE_URL") or DEFAULT_BASE
     wanted = sorted({r.lower() for r in repos})
     result = IngestResult(0, 0, str(folder))
     jobs: list[tuple[str, str | None]] = []  # (hour name, local path or None: download)
@@ -341,7 +341,7 @@ def archive_edges(
     if engine == "github" or (engine is None and not has_data):
         return None
     if engine == "clickhouse":
-        server = url or os.environ.get("BIP_CLICKHOUSE_URL")
+        server = url or environ("BIP_CLICKHOUSE_URL")
         if not server:
             raise BadInput(
                 "--engine clickhouse needs a server",

@@ -176,17 +176,18 @@ def _confirms(pr: dict[str, Any], edge: Edge) -> bool:
     people = {edge.source.lower(), edge.target.lower()}
     if edge.kind == "coauthored":
         return author is not None and author.lower() in people
-    if author is None or author.lower() != edge.target.lower():
+    actor = (edge.actor or edge.source).lower()  # a path may run the edge either way
+    if author is None or {author.lower(), actor} != people:
         return False
     if edge.kind == "merged":
         merger = _login(pr.get("mergedBy"))
-        return merger is not None and merger.lower() == edge.source.lower()
+        return merger is not None and merger.lower() == actor
     reviewers = {
         (_login(r.get("author")) or "").lower()
         for r in (pr.get("reviews") or {}).get("nodes") or []
         if r
     }
-    return edge.source.lower() in reviewers
+    return actor in reviewers
 
 
 def _is_pull(node: Any) -> bool:
