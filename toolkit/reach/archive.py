@@ -300,7 +300,7 @@ def hour_gaps(names: list[str]) -> list[str]:
             continue
     if not hours:
         return []
-    have, gaps = set(hours), []
+    have, gaps = set(hours), list[str]()
     moment = min(hours)
     while moment < max(hours) and len(gaps) < 10_000:
         if moment not in have:
