@@ -450,7 +450,9 @@ def test_mermaid_labels_cannot_end_early_or_turn_into_entities_or_html():
 def test_string_macros_that_double_each_other_are_refused_with_their_line(
     bip, ws: Path, tmp_path: Path
 ):
-    lines = ['@string{m0 = "ab"}'] + [f"@string{{m{n} = m{n - 1} # m{n - 1}}}" for n in range(1, 41)]
+    lines = ['@string{m0 = "ab"}'] + [
+        f"@string{{m{n} = m{n - 1} # m{n - 1}}}" for n in range(1, 41)
+    ]
     lines.append("@article{x, title = m40, author = {Doe, Jane}, year = 2020}")
     bib = tmp_path / "double.bib"
     bib.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -469,7 +471,9 @@ def test_a_field_that_concatenates_macros_past_the_limit_skips_only_its_entry():
         "x.bib",
     )
     assert [r.key for r in parsed.records] == ["fine"]
-    assert parsed.skipped[0].line == 2 and "more than 100,000 characters" in parsed.skipped[0].reason
+    assert (
+        parsed.skipped[0].line == 2 and "more than 100,000 characters" in parsed.skipped[0].reason
+    )
 
 
 @pytest.mark.parametrize("command", ["input", "include"])
