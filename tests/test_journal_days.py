@@ -8,7 +8,7 @@ from pathlib import Path
 
 import git
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fakegithub import FakeGitHub
@@ -45,11 +45,10 @@ def test_a_reading_event_appears_on_its_day_and_never_again(bip, ws: Path, monke
     bip(*w, "checkin", "--note", "day two")
     assert read_lines(page(ws, "2026-11-23")) == [
         "- started: Neural Networks: Zero to Hero (`zero-to-hero`)",  # not yet on any page
-        "- reading: nanoGPT (`nanogpt`)",  # started yesterday: no `started:` again today
-    ]
+    ]  # nanoGPT, started yesterday and still in progress, is not news: not listed again
     at(monkeypatch, "2026-11-24T10:00:00+00:00")
     bip(*w, "checkin", "--note", "day three")
-    assert "started:" not in page(ws, "2026-11-24")
+    assert read_lines(page(ws, "2026-11-24")) == []
 
 
 def test_one_line_per_entry_a_day_even_across_check_ins(bip, ws: Path, monkeypatch):
@@ -240,6 +239,7 @@ def same_as_the_emitter(meta: dict[str, object]) -> bool:
     return quick is None or quick == yamledit.render_block(meta)
 
 
+@settings(max_examples=100, deadline=None)
 @given(
     day=st.dates(),
     minutes=st.integers(),
@@ -256,6 +256,7 @@ def test_a_check_ins_front_matter_is_written_as_the_yaml_emitter_writes_it(
     assert same_as_the_emitter({"date": day, "tags": tags, "minutes": minutes, "counts": counts})
 
 
+@settings(max_examples=100, deadline=None)
 @given(
     odd=st.sampled_from(sorted(ODD)).flatmap(lambda key: st.tuples(st.just(key), ODD[key])),
     order=st.permutations(["date", "minutes", "tags", "counts", "extra"]),
