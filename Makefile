@@ -9,7 +9,7 @@ BIN = $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,map]'
 	# cffconvert (the tests' CITATION.cff oracle) pins click and jsonschema<4: its own venv
 	$(PYTHON) -m venv $(VENV)/cffconvert
 	$(VENV)/cffconvert/bin/python -m pip install --quiet 'cffconvert==2.0.0'
@@ -44,6 +44,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/papers_requests.py
 	$(BIN)/python bench/papers_import.py
 	$(BIN)/python bench/run_log.py
+	$(BIN)/python bench/reach_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo tests/js/node_modules
