@@ -290,12 +290,25 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _quiet_libraries() -> None:
     """Libraries log to stderr when nobody listens (requests-cache's "using cached response"
-    with a traceback): bip says what happened itself, so their records go nowhere."""
+    with a traceback): bip says what happened itself, so their records go nowhere. bip's own
+    warnings from deep inside (a broken cache moved aside) are said as `bip: warning: ...`."""
     import logging
 
     root = logging.getLogger()
     if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
         root.addHandler(logging.NullHandler())
+    own = logging.getLogger("toolkit")
+    if not any(getattr(h, "bip_warnings", False) for h in own.handlers):
+
+        class Warnings(logging.Handler):
+            bip_warnings = True
+
+            def emit(self, record: logging.LogRecord) -> None:
+                from toolkit.cli.output import warn
+
+                warn(record.getMessage())
+
+        own.addHandler(Warnings(logging.WARNING))
 
 
 def main() -> None:
