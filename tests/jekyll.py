@@ -25,7 +25,7 @@ defaults:
     values: {layout: post}
 """
 POST_LAYOUT = (
-    "<html><head><title>{{ page.title }}</title></head><body><h1>{{ page.title }}</h1>"
+    '<html><head><meta charset="utf-8"><title>{{ page.title }}</title></head><body><h1>{{ page.title }}</h1>'
     '<p class="date">{{ page.date | date: "%Y-%m-%d" }}</p>{{ content }}</body></html>\n'
 )
 

@@ -151,6 +151,90 @@ def test_a_visitor_sees_the_loss_curve(built: Built, generator: str):
     seen = built.seen[generator]
     assert seen.status == 200 and seen.title == "Tiny GPT-2 on one GPU"
     assert "<h1>Tiny GPT-2 on one GPU</h1>" in seen.dom
+    assert "(steps 50\u2013190, 14 measurements)" in seen.dom  # read as UTF-8, as written
     [curve] = seen.images
     assert curve.src.endswith("/loss.svg") and curve.loaded, curve
     assert seen.console_errors == []
+
+
+def draft_front(bip, ws: Path, *args: str) -> dict:
+    return front(bip("-w", str(ws), "draft", "post", "--title", "t", "--stdout", *args).stdout)
+
+
+@pytest.mark.parametrize(
+    ("generator", "switches"),
+    [("hugo", {"draft": True}), ("jekyll", {"published": False}), ("both", {"draft": True})],
+)
+def test_the_generator_in_bip_toml_decides_the_front_matter(
+    bip, ws: Path, generator: str, switches: dict
+):
+    (ws / "bip.toml").write_text(f'[drafts]\ngenerator = "{generator}"\n')
+    meta = draft_front(bip, ws)
+    assert {k: meta[k] for k in ("draft", "published") if k in meta} == switches
+    assert str(meta["date"]).startswith("2026-11-23")
+
+
+def test_unset_the_posts_folder_decides_and_a_bare_config_toml_is_not_hugo(
+    bip, ws: Path, tmp_path: Path
+):
+    hugo_site = tmp_path / "hugo-site"
+    (hugo_site / "content" / "posts" / "2026").mkdir(parents=True)
+    (hugo_site / "config.toml").write_text('title = "blog"\n')
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: blog\n")
+    other = tmp_path / "tool"  # a config.toml of some other program, no content/ beside it
+    (other / "posts").mkdir(parents=True)
+    (other / "config.toml").write_text("[tool]\n")
+    for folder, switches in [
+        (hugo_site / "content" / "posts" / "2026", {"draft": True}),
+        (blog / "_posts", {"published": False}),
+        (other / "posts", {"draft": True}),  # both: no `published`, which stops Hugo
+    ]:
+        meta = draft_front(bip, ws, "--out", str(folder))
+        assert {k: meta[k] for k in ("draft", "published") if k in meta} == switches, folder
+    # the setting wins over what the folder shows; the variable over bip.toml
+    (ws / "bip.toml").write_text('[drafts]\ngenerator = "jekyll"\n')
+    assert "published" in draft_front(bip, ws, "--out", str(hugo_site / "content" / "posts"))
+
+
+def test_a_generator_bip_does_not_know_is_refused_with_where_it_was_set(
+    bip, ws: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (ws / "bip.toml").write_text('[drafts]\nposts_dir = "posts"\ngenerator = "gatsby"\n')
+    said = bip("-w", str(ws), "draft", "post", "--title", "t", "--stdout", code=2).stderr
+    assert "bip.toml:3" in said and '"hugo" or "jekyll" or "both"' in said
+    (ws / "bip.toml").write_text("")
+    monkeypatch.setenv("BIP_GENERATOR", "Hexo")
+    said = bip("-w", str(ws), "draft", "post", "--title", "t", "--stdout", code=2).stderr
+    assert "'Hexo' (from BIP_GENERATOR)" in said
+
+
+def test_publishing_a_bundle_renames_its_folder_and_never_over_another(
+    bip, ws: Path, monkeypatch: pytest.MonkeyPatch
+):
+    bundle = ws / "posts" / "2026-11-23-tiny"
+    bundle.mkdir(parents=True)
+    (bundle / "index.md").write_text(
+        "---\ntitle: Tiny\ndate: 2026-11-23T10:00:00+00:00\ndraft: true\n---\nbody\n"
+    )
+    (bundle / "loss.svg").write_text("<svg/>")
+    monkeypatch.setenv("BIP_NOW", PUBLISHED)
+    taken = ws / "posts" / "2026-11-25-tiny"
+    taken.mkdir()
+    (taken / "index.md").write_text("someone else's\n")
+    said = bip("-w", str(ws), "draft", "publish", str(bundle / "index.md"), code=2).stderr
+    assert "2026-11-25-tiny" in said and "already exists" in said
+    assert front((bundle / "index.md").read_text())["draft"] is True  # nothing changed
+    shutil.rmtree(taken)
+    said = bip("-w", str(ws), "draft", "publish", str(bundle), "--json").stdout
+    assert json.loads(said)["published"] == str(taken / "index.md")
+    assert not bundle.exists() and (taken / "loss.svg").read_text() == "<svg/>"
+    meta = front((taken / "index.md").read_text())
+    assert meta["draft"] is False and str(meta["date"]).startswith("2026-11-25")
+    # published again: the date and the folder stay
+    monkeypatch.setenv("BIP_NOW", "2026-11-30T08:00:00+00:00")
+    bip("-w", str(ws), "draft", "publish", str(taken / "index.md"))
+    assert (taken / "index.md").is_file() and "lastmod: 2026-11-30" in (
+        taken / "index.md"
+    ).read_text()
