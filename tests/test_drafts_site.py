@@ -179,7 +179,19 @@ def test_a_draft_is_a_draft_for_hugo_and_jekyll(bip, ws: Path, tmp_path: Path):
     meta = front(in_jekyll.read_text())
     assert "draft" not in meta and meta["published"] is True
     shutil.copy(anywhere, hugo_posts)  # a draft from outside any site builds in Hugo too
-    assert sorted(build(site, "--buildDrafts")) == ["2026-11-23-anywhere", "2026-11-23-hugo"]
+    # an older bip wrote both switches; publishing it in a Hugo site drops the one Hugo stops on
+    old = hugo_posts / "2026-11-20-old.md"
+    old.write_text(
+        "---\ntitle: Old\ndate: 2026-11-20T10:00:00+00:00\ndraft: true\npublished: false\n---\nx\n"
+    )
+    bip("-w", str(ws), "draft", "publish", str(old))
+    [old] = hugo_posts.glob("*-old.md")
+    assert front(old.read_text())["draft"] is False and "published" not in front(old.read_text())
+    assert sorted(build(site, "--buildDrafts")) == [
+        "2026-11-23-anywhere",
+        "2026-11-23-hugo",
+        "2026-11-23-old",
+    ]
 
 
 def test_training_run_tldr_has_no_gaps_and_no_empty_based_on(bip, ws: Path, tmp_path: Path):
