@@ -38,6 +38,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/github_requests.py
 	$(BIN)/python bench/papers_requests.py
 	$(BIN)/python bench/papers_import.py
+	$(BIN)/python bench/run_log.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo tests/js/node_modules

@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from toolkit import citations
 from toolkit.drafts.frontmatter import PostMeta, front_matter
 from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
 from toolkit.readinglist import ReadingList
+from toolkit.references.formats import references_markdown
+from toolkit.references.keys import cite_keys
+from toolkit.references.reference import Reference, reference
 
 if TYPE_CHECKING:
     from toolkit.drafts.context import DraftContext
@@ -31,7 +33,7 @@ class Citer:
 
     def __init__(self, model: ReadingList, cff: dict[str, str] | None = None) -> None:
         self.model = model
-        self.keys = citations.cite_keys(model)
+        self.keys = cite_keys(model)
         self.cff = cff or {}
         self.order: list[str] = []
 
@@ -41,16 +43,16 @@ class Citer:
             self.order.append(entry_id)
         return f"[{self.order.index(entry_id) + 1}]"
 
-    def references(self) -> list[citations.Reference]:
+    def references(self) -> list[Reference]:
         refs = []
         for entry_id in self.order:
             entry = self.model.entry(entry_id)
             cff = self.cff.get(entry.repo.lower()) if entry.repo else None
-            refs.append(citations.reference(entry, self.keys[entry_id], cff))
+            refs.append(reference(entry, self.keys[entry_id], cff))
         return refs
 
     def references_markdown(self) -> str:
-        return citations.references_markdown(self.references())
+        return references_markdown(self.references())
 
 
 def tidy_markdown(body: str) -> str:
