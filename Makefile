@@ -9,7 +9,7 @@ BIN = $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,map]'
 	touch $@
 
 run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace
@@ -29,8 +29,10 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 		npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the Mermaid label test will be skipped"; fi
 
+# The suite runs on every core (pytest-xdist): tests share nothing but read-only files, each
+# has its own tmp_path, HOME and workspace, and every server listens on port 0.
 test: lint tests/js/node_modules/.installed  ## lint, type-check, the whole test suite, and the installed command
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 	$(BIN)/bip --help > /dev/null
 
 bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
@@ -39,6 +41,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/papers_requests.py
 	$(BIN)/python bench/papers_import.py
 	$(BIN)/python bench/run_log.py
+	$(BIN)/python bench/reach_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo tests/js/node_modules

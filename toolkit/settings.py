@@ -270,6 +270,8 @@ ENVIRONMENT: dict[str, str] = {
     "VISUAL": "the editor for `bip read note ID` and `bip checkin --edit` (first choice)",
     "EDITOR": "the editor, when VISUAL is not set",
     "S2_API_KEY": "a Semantic Scholar API key, sent as x-api-key (never stored)",
+    "BIP_GHARCHIVE_URL": "where `bip reach ingest` downloads GH Archive hour files from",
+    "BIP_CLICKHOUSE_URL": "the ClickHouse server of `bip reach path --engine clickhouse`",
     "CUDA_VISIBLE_DEVICES": "the GPUs a recorded run can see (NVIDIA), as `bip run` reports them",
     "HIP_VISIBLE_DEVICES": "the GPUs a recorded run can see (AMD), as `bip run` reports them",
     "ROCR_VISIBLE_DEVICES": "the GPUs a recorded run can see (AMD), when HIP_VISIBLE_DEVICES is not set",

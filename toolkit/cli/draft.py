@@ -16,7 +16,7 @@ class DraftGroup(TyperGroup):
     """`bip draft TEMPLATE ...` is `bip draft new TEMPLATE ...`; `publish` and `templates` stay."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
             ctx.meta[TEMPLATE_KEY] = args[0]  # for `bip draft TEMPLATE --help`
             args = ["new", *args]
         return super().parse_args(ctx, args)

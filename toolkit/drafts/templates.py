@@ -173,6 +173,8 @@ def template_error(exc: BaseException, filename: str | None) -> BipError:
     import jinja2
     from jinja2.exceptions import SecurityError
 
+    from toolkit.drafts.sandbox import TemplateLimit
+
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = exc.filename or filename or "template"
         return BadInput(
@@ -198,6 +200,13 @@ def template_error(exc: BaseException, filename: str | None) -> BipError:
         )
     if isinstance(exc, RecursionError):
         return BadInput(f"template {where}: recursion too deep (a macro calling itself?)")
+    if isinstance(exc, TemplateLimit):
+        return BadInput(
+            f"template {where}: stopped: {exc}",
+            hint="templates are bounded in operations, sizes and time; see docs/drafts.md",
+        )
+    if isinstance(exc, MemoryError):
+        return BadInput(f"template {where}: stopped: it needed more memory than a post may use")
     return BadInput(f"template {where}: {type(exc).__name__}: {exc}")
 
 
