@@ -138,8 +138,21 @@ class InitReport:
     kept: list[str]
 
 
-def init_workspace(root: Path) -> InitReport:
-    """Create a workspace with the example reading list; never overwrite an existing file."""
+EMPTY_READING_LIST = b"""\
+# Your reading list. bip edits it in place and keeps your comments, order and quoting.
+# Add entries with `bip read add URL`, people with `bip figures add ID --name NAME`, goals with
+# `bip contrib goal OWNER/NAME --merged-prs N`; check with `bip read validate`.
+version: 1
+
+figures: []
+
+entries: []
+"""
+
+
+def init_workspace(root: Path, empty: bool = False) -> InitReport:
+    """Create a workspace with the example reading list (`empty`: with none of its people,
+    entries or goals); never overwrite an existing file."""
     if root.exists() and not root.is_dir():
         raise BadInput(f"{root} exists and is not a folder")
     root.mkdir(parents=True, exist_ok=True)
@@ -147,7 +160,9 @@ def init_workspace(root: Path) -> InitReport:
 
     data = resources.files("toolkit") / "data"
     files = {
-        READING_LIST: (data / "reading_list.example.yaml").read_bytes(),
+        READING_LIST: EMPTY_READING_LIST
+        if empty
+        else (data / "reading_list.example.yaml").read_bytes(),
         SETTINGS: (data / "bip.example.toml").read_bytes(),
         f"{STATE_DIR}/.gitignore": b"# bip's state and caches: not for version control\n*\n",
     }

@@ -153,9 +153,11 @@ class ReadingList:
         for fig in self.figures:
             if fig.id == figure_id:
                 return fig
+        close = did_you_mean(figure_id, (f.id for f in self.figures))
         raise BadInput(
             f"no figure {figure_id!r} in {self.path}",
-            hint=did_you_mean(figure_id, (f.id for f in self.figures)) or "see `bip figures list`",
+            hint=(f"{close} or " if close else "")
+            + f'add one with `bip figures add {figure_id} --name "..."` (see `bip figures list`)',
         )
 
     def figure_by_login(self, login: str) -> Figure | None:
