@@ -37,7 +37,7 @@ def list_(
     status: Annotated[str | None, typer.Option(help="todo, reading, done or dropped.")] = None,
     figure: Annotated[str | None, typer.Option(help="Only entries by this figure id.")] = None,
     kind: Annotated[
-        str | None, typer.Option(help="repo, course, paper, video, book or post.")
+        str | None, typer.Option(help="repo, course, paper, video, book, post, model or dataset.")
     ] = None,
     tag: Annotated[str | None, typer.Option(help="Only entries with this tag.")] = None,
     as_json: JsonOpt = False,

@@ -10,7 +10,7 @@ from toolkit.errors import BadInput
 from toolkit.text import did_you_mean
 
 SCHEMA_VERSION = 1
-KINDS = ("repo", "course", "paper", "video", "book", "post")
+KINDS = ("repo", "course", "paper", "video", "book", "post", "model", "dataset")
 STATUSES = ("todo", "reading", "done", "dropped")
 TOP_KEYS = ("version", "figures", "entries")
 
@@ -61,6 +61,8 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     "video": ("url",),
     "post": ("url",),
     "book": (),
+    "model": ("url",),  # a Hugging Face model (or any model card)
+    "dataset": ("url",),
 }
 # A paper known only from its bibliographic data (an old conference paper without DOI or URL).
 BIBLIOGRAPHIC = ("authors", "year")

@@ -105,6 +105,8 @@ def reference(
         "course": "online",
         "video": "online",
         "post": "online",
+        "model": "software",  # a trained model is software (biblatex); plain BibTeX: @misc
+        "dataset": "online",
     }[entry.kind]
     authors = list(entry.authors)
     if not authors and entry.repo:
