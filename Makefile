@@ -9,7 +9,8 @@ BIN = $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# -qq: errors only; setuptools' note on editable installs of a flat layout is not news
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	touch $@
 
 run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace
