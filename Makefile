@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# -qq: errors only; setuptools' note on editable installs of a flat layout is not news
-	$(BIN)/python -m pip install -qq -e '.[dev]'
+	$(BIN)/python -m pip install -qq -e '.[dev,map]'
 	touch $@
 
 run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace
@@ -42,6 +42,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/papers_requests.py
 	$(BIN)/python bench/papers_import.py
 	$(BIN)/python bench/run_log.py
+	$(BIN)/python bench/reach_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo tests/js/node_modules
