@@ -11,6 +11,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# -qq: errors only; setuptools' note on editable installs of a flat layout is not news
 	$(BIN)/python -m pip install -qq -e '.[dev,map]'
+	# cffconvert (the tests' CITATION.cff oracle) pins click and jsonschema<4: its own venv
+	$(PYTHON) -m venv $(VENV)/cffconvert
+	$(VENV)/cffconvert/bin/python -m pip install -qq 'cffconvert==2.0.0'
 	touch $@
 
 run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace
