@@ -267,8 +267,7 @@ def reach_path(
     if _approximate(paths):
         holes.append(
             "edges marked approximate come from GH Archive and were not re-checked with "
-            "GitHub's API"
-            + ("" if _online(client) else " (offline or no token)")
+            "GitHub's API" + ("" if _online(client) else " (offline or no token)")
         )
     nearest = [] if paths else graph.nearest(you, figure.login, hops)
     return PathResult(
