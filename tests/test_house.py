@@ -93,9 +93,7 @@ def test_no_private_name_crosses_a_module():
         for line, name in private_uses(path, elsewhere):
             if (shown(path), name) not in ALLOWED_PRIVATE:
                 problems.append(f"{shown(path)}:{line}: {name}")
-    assert problems == [], "make these names public where they are defined:\n" + "\n".join(
-        problems
-    )
+    assert problems == [], "make these names public where they are defined:\n" + "\n".join(problems)
 
 
 def test_no_private_module_is_imported_from_another():
