@@ -451,7 +451,10 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
         "| Final val loss | 3.0544 (step 600) |" in text
         and "| Best val loss | 3.0544 (step 600) |" in text
     )
-    assert "| Throughput | 2,874,452 tokens/s |" in text and "| MFU | 38.1% |" in text
+    assert "| Throughput | 2,874,452 tokens/s |" in text
+    # MFU of the H100 it ran on, said the same way as `bip runs show` (nanoGPT's 38.1% is
+    # against an A100): 38.1% x 312 / 989.5.
+    assert "| MFU | 12.0% of NVIDIA H100 SXM, 989.5 TFLOPS dense bf16 (rescaled: nanoGPT" in text
     assert "| GPU | NVIDIA H100 80GB HBM3 (80 GiB, driver 550.54.15) |" in text
     assert (
         f"| Cost | {'<$0.01' if 3 * wall < 0.005 else f'${3 * wall:.2f}'} (1 GPU × {wall:.2f} h × $3.00 per GPU-hour) |"
@@ -461,11 +464,16 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
         "first 10% of steps (at least the first 5 measurements)" in text
         and "(steps 70–590, 48 measurements)" in text
     )
-    assert f"{sys.executable} train.py --learning_rate=6e-4\n" in text
-    assert f"git clone {UPSTREAM}\ngit checkout {repo['mine'][:12]}\n" in text
+    assert "python train.py --learning_rate=6e-4\n" in text
+    # The commit is on no remote: upstream at the merge-base plus the run's patch, beside the post.
+    assert f"git clone {UPSTREAM} nanoGPT\ncd nanoGPT\ngit checkout {repo['base']}\n" in text
+    assert "git apply ../changes.patch" in text and "not on any public remote yet" in text
+    assert (bundle / "changes.patch").read_bytes() == (
+        ws / "runs" / "2026-11-23-gpt2-124m" / "changes.patch"
+    ).read_bytes()
     assert "| Val loss | 3.0544 | 3.1000 | −0.0456 | −1.5% |" in text
     assert "| Tokens/s | 2,874,452 | 2,000,000 | +874,452 | +43.7% |" in text
-    assert "| MFU | 38.1% | 30.0% | +8.1 pp | +27.0% |" in text
+    assert "| MFU | 12.0% | 30.0% | −18.0 pp | −60.0% |" in text
     assert "![Loss curve of gpt2-124m: train and val loss against step](loss.svg)" in text
     assert "None" not in text and "{{" not in text
     # The curve holds every logged point, where the axes say it is.

@@ -67,3 +67,35 @@ def test_compare_writes_a_png_by_default_and_refuses_one_run(bip, ws: Path, two_
 
     assert matplotlib.image.imread(png).shape[2] in (3, 4)  # a real PNG, read by a reader
     assert "two runs or more" in bip("-w", str(ws), "runs", "compare", "small", code=2).stderr
+
+
+def test_draft_thread_from_a_run_has_its_numbers_credit_and_a_png(bip, ws: Path, two_runs):
+    """`bip draft thread --run` (accepted and ignored before): the run's numbers, the credit
+    to the work it builds on, the loss curve as a PNG (X takes no SVG); every post valid by
+    twitter-text, X's own counter."""
+    from toolkit.drafts.thread import twitter_text  # the package, loaded without pkg_resources
+
+    # The workspace's reading list names nanoGPT's figure: karpathy, Andrej Karpathy.
+    result = bip(
+        "-w", str(ws), "draft", "thread", "--run", "small", "--based-on", "nanogpt", "--json"
+    )
+    posts = json.loads(result.stdout)["posts"]
+    text = " ".join(posts)
+    assert "I trained small" in text and "val loss 0.820" in text
+    assert "10,000 tokens/s (steady state)" in text
+    assert "Built on Andrej Karpathy's nanoGPT" in text
+    for post in posts:
+        assert twitter_text().parse_tweet(post).valid, post
+    written = json.loads(result.stdout)["path"]
+    folder = Path(written).parent
+    png = folder / "loss.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Attach to the first post: `loss.png`" in Path(written).read_text()
+
+
+def test_a_baselines_hardware_is_printed_once(bip, ws: Path, two_runs, tmp_path: Path):
+    base = tmp_path / "upstream.json"
+    base.write_text(json.dumps({"val_loss": 3.1, "gpus": 8, "hardware": "8x A100 40GB"}))
+    text = bip("-w", str(ws), "draft", "training-run", "--run", "small", "--baseline", str(base),
+               "--stdout").stdout  # fmt: skip
+    assert "| 8x A100 40GB |" in text and "8x 8x" not in text

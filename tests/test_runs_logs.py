@@ -231,18 +231,24 @@ def test_metrics_csv_is_written_while_the_command_runs(ws: Path, tmp_path: Path)
         [sys.executable, "-m", "toolkit", "run", "--", sys.executable, str(script), str(fifo)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
     )  # fmt: skip
-    assert proc.stdout is not None
-    seen = b""
-    while b"waiting" not in seen:
-        ready, _, _ = select.select([proc.stdout], [], [], 60)
-        assert ready, "the command printed nothing for 60 s"
-        seen += os.read(proc.stdout.fileno(), 65536)
-    [folder] = (ws / "runs").iterdir()
-    lines = (folder / "metrics.csv").read_text().splitlines()
-    assert lines[0].startswith("step,") and len(lines) >= HOLD  # written as the rows came
-    with open(fifo, "w") as gate:
-        gate.write("go")
-    proc.communicate(timeout=60)
+    try:
+        assert proc.stdout is not None
+        seen = b""
+        while b"waiting" not in seen:
+            ready, _, _ = select.select([proc.stdout], [], [], 60)
+            assert ready, "the command printed nothing for 60 s"
+            seen += os.read(proc.stdout.fileno(), 65536)
+        [folder] = (ws / "runs").iterdir()
+        lines = (folder / "metrics.csv").read_text().splitlines()
+        assert lines[0].startswith("step,") and len(lines) >= HOLD  # written as the rows came
+    finally:  # the command never waits forever, whatever failed above
+        try:
+            gate = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO if nobody reads it
+            os.write(gate, b"go")
+            os.close(gate)
+        except OSError:
+            proc.kill()
+        proc.communicate(timeout=60)
     assert proc.returncode == 0
     rows = (folder / "metrics.csv").read_text().splitlines()
     assert len(rows) == n + 2 and rows[-1].startswith(f"{n},")

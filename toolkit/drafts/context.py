@@ -122,7 +122,7 @@ def build_context(
     """The draft's context from its request: entries, run, build log, PR... all checked.
     Without `github`, PR details come from `--var` only (offline)."""
     from toolkit.drafts.frontmatter import site_for
-    from toolkit.drafts.trainingrun import training_context
+    from toolkit.drafts.trainingrun import FIGURE, FIGURE_PNG, credit_line, training_context
 
     entries = [model.entry(i) for i in request.cite]
     training = training_context(
@@ -130,8 +130,9 @@ def build_context(
         ws.root / ws.settings.runs_dir,
         ws.settings.gpu_hour_usd,
         no_figure=request.preview,
+        figure_name=FIGURE_PNG if request.template == "thread" else FIGURE,
     )
-    warnings: list[str] = []
+    warnings: list[str] = list(training.warnings)
     based_on_id = request.based_on or _known(model, training.based_on, warnings)
     title = request.title or training.title() or request.title
     if title is None:
@@ -153,6 +154,8 @@ def build_context(
         context.based_on = model.entry(based_on_id)
         if context.based_on not in entries:
             entries.insert(0, context.based_on)
+        names = [model.figure(f).name for f in context.based_on.figures if _has_figure(model, f)]
+        training.credit = credit_line(context.based_on, context.base_commit, names)
     if request.repo is not None:
         if context.based_on is None:
             raise BadInput("--repo needs --based-on ENTRY (the upstream work)")
@@ -169,6 +172,10 @@ def build_context(
     if need is not None and context.template_values()[need[0]] is None:
         raise BadInput(f"the {request.template} template needs {need[1]}")
     return context
+
+
+def _has_figure(model: ReadingList, figure_id: str) -> bool:
+    return any(f.id == figure_id for f in model.figures)
 
 
 def paper_context(model: ReadingList, paper: Entry) -> list[Entry]:

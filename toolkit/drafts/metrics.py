@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,15 @@ class Metrics:
     extra: dict[str, Any] = field(default_factory=dict)
     series: list[dict[str, str]] = field(default_factory=list)
     series_columns: list[str] = field(default_factory=list)
+
+    @property
+    def hardware_text(self) -> str | None:
+        """`8x A100 40GB`: the count once, whether the file said `gpus: 8` or `8x A100 40GB`."""
+        if not self.hardware:
+            return None
+        if self.gpus and not re.match(r"^\s*\d+\s*[x×]\s*", self.hardware):
+            return f"{self.gpus}x {self.hardware}"
+        return self.hardware
 
     @property
     def series_sample(self) -> list[dict[str, str]]:
@@ -232,23 +242,19 @@ def _series_summary(series: list[dict[str, str]], header: list[str], shown: str)
 
 
 def human_count(value: Any) -> str:
-    """A count as people write it: 124000000 -> 124M, 10000000000 -> 10B; text ("124M") stays."""
+    """A count as people write it: 124000000 -> 124M (toolkit.text.human_number); text stays."""
+    from toolkit.text import human_number
+
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return f"{value:g}"
+    return human_number(value)
 
 
 def human_hours(hours: float) -> str:
-    """A wall time as people write it: 15.4 h, 12 min, 0.4 s."""
-    seconds = hours * 3600
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{hours:.1f} h"
+    """A wall time given in hours, the way `bip runs show` prints one (toolkit.text.duration)."""
+    from toolkit.text import duration
+
+    return duration(hours * 3600)
 
 
 def human_usd(usd: float) -> str:

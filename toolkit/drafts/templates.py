@@ -30,7 +30,7 @@ NEEDS = {  # what each built-in template needs from the command line
 RESERVED = (
     "title", "date", "vars", "entries", "based_on", "build", "metrics", "pr", "paper", "related",
     "project", "cite", "references", "thread", "chinese", "and_list",
-    "run", "comparison", "figure", "base_commit",
+    "run", "comparison", "figure", "base_commit", "credit", "run_thread",
 )  # fmt: skip
 # bip's helpers: not worth listing as a template's own variables.
 HELPERS = ("cite", "references", "thread", "chinese", "title", "date")

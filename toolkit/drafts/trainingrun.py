@@ -12,10 +12,13 @@ from typing import Any
 
 from toolkit.drafts.metrics import Metrics, human_hours, human_usd, load_metrics
 from toolkit.errors import BadInput
+from toolkit.readinglist import Entry
 from toolkit.runs import store
+from toolkit.runs.reproduce import Reproduce
 from toolkit.text import duration
 
 FIGURE = "loss.svg"
+FIGURE_PNG = "loss.png"  # a thread attaches the curve to a post on X, which takes no SVG
 
 
 @dataclass
@@ -43,6 +46,8 @@ class RunFacts:
     steady_span: str | None = None  # "steps 500-5,000, 4,100 measurements"
     lr_source: str | None = None
     cost_rule: str | None = None
+    mfu: str | None = None  # "12.0% of NVIDIA H100 SXM, 989.5 TFLOPS dense bf16 (rescaled: ...)"
+    reproduce: Reproduce | None = None
 
 
 @dataclass
@@ -66,55 +71,37 @@ class Comparison:
     rows: list[Row]
 
 
-def _gpu_summary(gpus: list[dict[str, Any]]) -> str | None:
-    names = [str(g.get("name")) for g in gpus if g.get("name")]
-    if not names:
-        return None
-    if len(set(names)) == 1:
-        return f"{len(names)}x {names[0]}"
-    return ", ".join(names)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
 def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, RunFacts]:
-    """The run's numbers as the template's Metrics, and its facts."""
-    data, metrics = run.data, run.metrics
-    final = metrics.get("final") or {}
-    best = metrics.get("best") or {}
-    steady = metrics.get("steady_state") or {}
-    hardware = data.get("hardware") or {}
-    software = data.get("software") or {}
-    git = data.get("git") or {}
-    gpus = [g for g in hardware.get("gpus") or [] if isinstance(g, dict)]
-    wall = _num(data.get("wall_seconds"))
+    """The run's numbers as the template's Metrics, and its facts, from the typed record."""
+    from toolkit.runs.mfu import mfu_long
+    from toolkit.runs.reproduce import reproduce
+
+    record, numbers = run.record, run.numbers
+    hardware = record.hardware
+    gpus = hardware.gpus if hardware else []
+    git = record.git
+    steady = numbers.steady_state
     m = Metrics(path=str(run.path))
-    names = [str(g["name"]) for g in gpus if g.get("name")]
+    names = [g.name for g in gpus]
     if names and len(set(names)) == 1:
         m.hardware, m.gpus = names[0], len(names)
     elif names:
         m.hardware = ", ".join(names)
-    m.train_loss = _num(final.get("train_loss"))
-    m.val_loss = _num(final.get("val_loss"))
-    m.best_val_loss = _num(best.get("val_loss"))
-    best_step = _num(best.get("val_loss_step"))
+    m.train_loss = numbers.final.get("train_loss")
+    m.val_loss = numbers.final.get("val_loss")
+    m.best_val_loss = numbers.best.get("val_loss")
+    best_step = numbers.best.get("val_loss_step")
     m.best_val_step = int(best_step) if best_step is not None else None
-    m.tokens_per_second = _num(steady.get("tokens_per_sec"))
-    m.mfu = _num(steady.get("mfu"))
-    tokens = _num(final.get("tokens"))
+    m.tokens_per_second = numbers.tokens_per_sec
+    m.mfu = numbers.mfu.value if numbers.mfu else None  # of the GPU it ran on (runs.mfu)
+    tokens = numbers.final.get("tokens")
     m.tokens = int(tokens) if tokens is not None else None
-    steps = _num(metrics.get("steps"))
-    m.steps = int(steps) if steps is not None else None
-    lr = metrics.get("learning_rate") or {}
-    m.learning_rate = _num(lr.get("value"))
+    m.steps = numbers.steps
+    m.learning_rate = numbers.learning_rate.value if numbers.learning_rate else None
+    wall = record.wall_seconds
     m.wall_time_hours = wall / 3600 if wall is not None else None
-    framework = []
-    if software.get("torch"):
-        framework.append(f"PyTorch {software['torch']}")
+    software = record.software
+    framework = [f"PyTorch {software['torch']}"] if software.get("torch") else []
     for key, label in (("rocm", "ROCm"), ("cuda", "CUDA")):
         if software.get(key):
             framework.append(f"{label} {software[key]}")
@@ -122,28 +109,29 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
     facts = RunFacts(
         id=run.id,
         name=run.name,
-        command=shlex.join(data.get("command") or []),
+        command=shlex.join(record.command),
         status=run.status,
-        started=str(data.get("started") or ""),
+        started=record.started,
         wall=duration(wall) if wall is not None else None,
-        commit=git.get("commit"),
-        branch=git.get("branch"),
-        dirty=bool(git.get("dirty")),
-        diffstat=str(git.get("diffstat") or ""),
-        untracked=len(git.get("untracked") or []),
-        repo_url=git.get("tracking_url") or git.get("upstream_url"),
-        gpu_summary=_gpu_summary(gpus),
-        lr_source=lr.get("source"),
+        gpu_summary=hardware.gpu_summary if hardware else None,
+        lr_source=numbers.learning_rate.source if numbers.learning_rate else None,
+        mfu=mfu_long(numbers.mfu) if numbers.mfu else None,
+        reproduce=reproduce(run),
     )
-    if git.get("merge_base"):
-        facts.base_commit = git["merge_base"]
-        facts.base_source = f"the merge-base with {git.get('upstream_ref') or 'upstream'}"
-    if steady.get("rule") and (m.tokens_per_second is not None or m.mfu is not None):
-        facts.steady_rule = str(steady["rule"])
-        first, last = _num(steady.get("first_step")), _num(steady.get("last_step"))
-        count = int(_num(steady.get("measurements")) or 0)
-        if first is not None and last is not None:
-            facts.steady_span = f"steps {first:,.0f}–{last:,.0f}, {count:,} measurements"
+    if git is not None:
+        facts.commit, facts.branch, facts.dirty = git.commit, git.branch, git.dirty
+        facts.diffstat, facts.untracked = git.diffstat, len(git.untracked)
+        facts.repo_url = git.commit_url or git.tracking_url or git.upstream_url
+        if git.merge_base:
+            facts.base_commit = git.merge_base
+            facts.base_source = f"the merge-base with {git.upstream_ref or 'upstream'}"
+    if steady.rule and (m.tokens_per_second is not None or m.mfu is not None):
+        facts.steady_rule = steady.rule
+        if steady.first_step is not None and steady.last_step is not None:
+            facts.steady_span = (
+                f"steps {steady.first_step:,}–{steady.last_step:,}, "
+                f"{steady.measurements:,} measurements"
+            )
     if gpu_hour_usd is not None and m.wall_time_hours is not None:
         count_gpus = max(1, len(gpus))
         m.cost_usd = gpu_hour_usd * count_gpus * m.wall_time_hours
@@ -153,18 +141,14 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
             f"${gpu_hour_usd:.2f} per {unit}-hour"
         )
     for g in gpus:
-        extra = ", ".join(
-            x for x in (g.get("memory"), g.get("driver") and f"driver {g['driver']}") if x
-        )
-        facts.hardware_rows.append(("GPU", f"{g.get('name')}" + (f" ({extra})" if extra else "")))
-    if not gpus and hardware.get("gpu_note"):
-        facts.hardware_rows.append(("GPU", f"none ({hardware['gpu_note']})"))
-    cpu = hardware.get("cpu") or {}
-    if cpu.get("model"):
-        cores = f" ({cpu['count']} cores)" if cpu.get("count") else ""
-        facts.hardware_rows.append(("CPU", f"{cpu['model']}{cores}"))
-    if hardware.get("memory"):
-        facts.hardware_rows.append(("Memory", str(hardware["memory"])))
+        facts.hardware_rows.append(("GPU", g.describe()))
+    if hardware is not None and not gpus and hardware.gpu_note:
+        facts.hardware_rows.append(("GPU", f"none ({hardware.gpu_note})"))
+    if hardware is not None and hardware.cpu.model:
+        cores = f" ({hardware.cpu.count} cores)" if hardware.cpu.count else ""
+        facts.hardware_rows.append(("CPU", f"{hardware.cpu.model}{cores}"))
+    if hardware is not None and hardware.memory:
+        facts.hardware_rows.append(("Memory", hardware.memory))
     for key, label in (
         ("python", "Python"),
         ("torch", "PyTorch"),
@@ -173,7 +157,7 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
         ("platform", "OS"),
     ):
         if software.get(key):
-            facts.software_rows.append((label, str(software[key])))
+            facts.software_rows.append((label, software[key]))
     return m, facts
 
 
@@ -226,8 +210,7 @@ def compare(mine: Metrics, base: Metrics, label: str) -> Comparison:
         rows[-1].delta = rows[-1].delta.replace("%", " pp")
     add("Wall time", mine.wall_time_hours, base.wall_time_hours, human_hours)
     add("Cost", mine.cost_usd, base.cost_usd, human_usd)
-    hw_a = f"{mine.gpus}x {mine.hardware}" if mine.gpus and mine.hardware else mine.hardware
-    hw_b = f"{base.gpus}x {base.hardware}" if base.gpus and base.hardware else base.hardware
+    hw_a, hw_b = mine.hardware_text, base.hardware_text
     if hw_a or hw_b:
         rows.append(Row("Hardware", hw_a or "", hw_b or "", "", ""))
     return Comparison(label, rows)
@@ -269,6 +252,7 @@ class TrainingRun:
     figure: Figure | None = None
     comparison: Comparison | None = None
     recorded: store.Run | None = None
+    warnings: list[str] = field(default_factory=list)  # said when drafting (an unpushed commit)
 
     def template_values(self) -> dict[str, Any]:
         return {
@@ -276,15 +260,48 @@ class TrainingRun:
             "run": self.run,
             "figure": self.figure,
             "comparison": self.comparison,
+            "credit": self.credit,
+            "run_thread": self.thread_text(),
         }
+
+    def thread_text(self) -> str | None:
+        """The run told as a thread: what ran where, its numbers, who it builds on, and how
+        to reproduce it (split into posts by the template's `thread()`)."""
+        if self.run is None or self.metrics is None:
+            return None
+        from toolkit.text import human_number, percent, rate
+
+        m, run = self.metrics, self.run
+        where = f" on {run.gpu_summary}" if run.gpu_summary else ""
+        numbers = []
+        if m.val_loss is not None:
+            tokens = f" after {human_number(m.tokens)} tokens" if m.tokens else ""
+            numbers.append(f"val loss {m.val_loss:.3f}{tokens}")
+        elif m.train_loss is not None:
+            numbers.append(f"train loss {m.train_loss:.3f}")
+        if m.tokens_per_second is not None:
+            numbers.append(f"{rate(m.tokens_per_second)} tokens/s (steady state)")
+        if m.mfu is not None:
+            of = f" of {run.mfu.split(' of ', 1)[1].split(' (', 1)[0]}" if run.mfu else ""
+            numbers.append(f"MFU {percent(m.mfu)}{of}")
+        parts = [f"I trained {run.name}{where}: " + ", ".join(numbers) + "." if numbers
+                 else f"I trained {run.name}{where}."]  # fmt: skip
+        if self.credit:
+            parts.append(self.credit[0].upper() + self.credit[1:] + ".")
+        if self.figure is not None:
+            parts.append("The loss curve is attached.")
+        if run.repo_url and run.commit:
+            parts.append(f"Code: {run.repo_url} at {run.commit[:7]}.")
+        return " ".join(parts)
+
+    credit: str | None = None  # "built on Andrej Karpathy's nanoGPT at e86574a" (set by drafts)
 
     @property
     def based_on(self) -> str | None:
         """The reading-list entry the recorded run says it builds on."""
         if self.recorded is None:
             return None
-        found = self.recorded.data.get("based_on")
-        return str(found) if found else None
+        return self.recorded.record.based_on
 
     def title(self) -> str | None:
         """A post title from the run: its name, on its GPUs."""
@@ -294,18 +311,31 @@ class TrainingRun:
         return f"{self.recorded.name} on {summary}" if summary else self.recorded.name
 
     def attachments(self) -> dict[str, Callable[[Path], None]]:
-        """Files the post embeds, by name beside it: the loss curve, when the post shows it."""
-        if self.figure is None or self.recorded is None:
+        """Files the post embeds, by name beside it: the loss curve, when the post shows it,
+        and the run's patch, when its Reproduce block applies one."""
+        if self.recorded is None:
             return {}
         run, title = self.recorded, self.title() or self.recorded.name
+        files: dict[str, Callable[[Path], None]] = {}
+        if self.figure is not None:
 
-        def draw(path: Path) -> None:
-            from toolkit.runs.plot import loss_curve
+            def draw(path: Path) -> None:
+                from toolkit.runs.plot import loss_curve
 
-            tokens_per_step = _num(run.metrics.get("tokens_per_step"))
-            loss_curve(run.series(), path, title, tokens_per_step)
+                loss_curve(run.series(), path, title, run.numbers.tokens_per_step)
 
-        return {self.figure.src: draw}
+            files[self.figure.src] = draw
+        block = self.run.reproduce if self.run is not None else None
+        if block is not None and block.patch is not None:
+            patch = block.patch
+
+            def copy(path: Path) -> None:
+                from toolkit.fileio import atomic_write_bytes
+
+                atomic_write_bytes(path, patch.read_bytes())
+
+            files[patch.name] = copy
+        return files
 
 
 def training_context(
@@ -313,6 +343,7 @@ def training_context(
     runs_root: Path,
     gpu_hour_usd: float | None,
     no_figure: bool = False,
+    figure_name: str = FIGURE,
 ) -> TrainingRun:
     """The training-run part of a draft: `metrics` (the run's numbers, completed by a
     `--metrics` file), `run` (its facts), `figure` (the loss curve the post will embed, unless
@@ -332,10 +363,12 @@ def training_context(
         given = found.metrics
         found.metrics = merge(measured, given) if given is not None else measured
         found.run = facts
+        if facts.reproduce is not None:
+            found.warnings += facts.reproduce.warnings
         rows = run.series()
         drawn = [column for column, *_ in SERIES if points(rows, column)]
         if drawn and not no_figure:
-            found.figure = Figure(FIGURE, figure_alt(facts, drawn))
+            found.figure = Figure(figure_name, figure_alt(facts, drawn))
     if request.baseline is not None:
         mine = found.metrics
         if mine is None:
@@ -343,3 +376,14 @@ def training_context(
         base, label = load_baseline(request.baseline, runs_root, gpu_hour_usd)
         found.comparison = compare(mine, base, label)
     return found
+
+
+def credit_line(entry: Entry, commit: str | None, people: list[str]) -> str:
+    """`built on Andrej Karpathy's nanoGPT at e86574a`: the work, by name who made it (its
+    figures' names, else its authors), and the commit it was built on."""
+    who = ""
+    people = people or list(entry.authors)
+    if people:
+        who = f"{people[0]}'s " if len(people) == 1 else f"{people[0]} et al.'s "
+    at = f" at {commit[:7]}" if commit else ""
+    return f"built on {who}{entry.title}{at}"

@@ -11,8 +11,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from toolkit.drafts.metrics import human_count
 from toolkit.errors import BipError
+from toolkit.text import human_number as human_count
 
 MAX_POINTS = 2000  # per line: enough for any screen, small enough for a blog page
 SERIES = (("train_loss", "train loss", "#1f77b4", "-"), ("val_loss", "val loss", "#d62728", "-"))
@@ -114,7 +114,10 @@ def loss_curve(
             tokens.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
+        if path.suffix.lower() == ".png":  # X takes no SVG: a thread attaches a PNG
+            fig.savefig(tmp, format="png", metadata={"Title": title}, dpi=150)
+        else:
+            fig.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
         tmp.replace(path)
     return [column for column, pts in drawn.items() if pts]
 

@@ -175,6 +175,9 @@ def resolve_run(root: Path, ref: str, cwd: Path | None = None) -> Run:
     exact = [r for r in runs if r.id == ref]
     if exact:
         return exact[0]
+    named = [r for r in runs if ref in (r.name, r.id[11:])]  # `smoke` is smoke, not smoke2
+    if len(named) == 1:
+        return named[0]
     partial = [r for r in runs if ref.lower() in r.id.lower()]
     if len(partial) == 1:
         return partial[0]
