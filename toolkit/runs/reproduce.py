@@ -51,8 +51,7 @@ def reproduce(run: Run) -> Reproduce:
     command = reader_command(record.command)
     if git is None or not git.commit:
         return Reproduce(
-            ["# the exact code is not known: the run did not start in a git repository", command],
-            warnings=["the run did not start in a git repository: its code cannot be named"],
+            ["# the exact code is not known: the run did not start in a git repository", command]
         )
     subdir = ""
     if record.cwd and git.root:
