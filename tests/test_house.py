@@ -76,10 +76,17 @@ def private_uses(path: Path, elsewhere: set[str]) -> list[tuple[int, str]]:
             on_self = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
             if not on_self and node.attr not in mine and node.attr in elsewhere:
                 found.append((node.lineno, node.attr))
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("setattr", "object"):
-            for arg in node.args[1:2]:
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
+            "setattr",
+            "object",
+            "patch",
+        ):
+            for arg in node.args[:2]:  # setattr(module, "_x", ...), setattr("toolkit.m._x", ...)
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    if is_private(arg.value) and arg.value in elsewhere:
+                    parts = arg.value.split(".")
+                    if len(parts) > 1 and parts[0] in OURS:
+                        found += [(node.lineno, p) for p in parts if is_private(p)]
+                    elif is_private(arg.value) and arg.value in elsewhere:
                         found.append((node.lineno, arg.value))
     return found
 
