@@ -45,4 +45,7 @@ def test_the_wheel_ships_the_builtin_templates(tmp_path: Path):
     templates = {p.name for p in (REPO_ROOT / "templates").glob("*.md.j2")}
     assert templates and {f"toolkit/templates/{name}" for name in templates} <= names
     assert "toolkit/data/reading_list.example.yaml" in names
+    theme = REPO_ROOT / "toolkit" / "site" / "theme"  # `bip site build`'s Hugo theme, every file
+    shipped = {p.relative_to(REPO_ROOT).as_posix() for p in theme.rglob("*") if p.is_file()}
+    assert shipped and shipped <= names, shipped - names
     assert not any(name.startswith("tests/") for name in names)

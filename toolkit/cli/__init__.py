@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "draft": ("draft", "app"),
     "run": ("runs", "record"),
     "runs": ("runs", "app"),
+    "site": ("site", "app"),
 }
 
 
