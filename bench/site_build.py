@@ -62,7 +62,7 @@ def main() -> None:
             ]  # fmt: skip
             floor.append(timed(hugo, env) + timed([BIP, "--version"], env))
         base = statistics.median(floor)
-        print("bip site build: 365 journal days, 50 posts, 20 runs (median of %d)" % args.runs)
+        print(f"bip site build: 365 journal days, 50 posts, 20 runs (median of {args.runs})")
         print(f"{'case':<10} {'seconds':>8} {'x floor':>8}")
         print(f"{'floor':<10} {base:8.2f} {1:8.1f}")
         for name, values in (("cold", cold), ("warm", warm), ("new run", fresh)):
