@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("runs", "record"),
     "runs": ("runs", "app"),
     "site": ("site", "app"),
+    "profile": ("profile", "app"),
 }
 
 

@@ -129,7 +129,7 @@ class SiteData:
     warnings: list[str] = field(default_factory=list)
 
 
-def collect(ws: Workspace, store: Any) -> SiteData:
+def collect(ws: Workspace, store: Any, with_posts: bool = True) -> SiteData:
     """Everything public, read through each package's own readers. A part that cannot be read
     (a broken reading list, a bad run folder) is a warning and left out; the rest still builds."""
     warnings: list[str] = []
@@ -139,7 +139,7 @@ def collect(ws: Workspace, store: Any) -> SiteData:
         owner=owner,
         streak=collect_streak(ws, store, warnings),
         runs=collect_runs(ws, model, warnings),
-        posts=collect_posts(ws.root / ws.settings.posts_dir, warnings),
+        posts=collect_posts(ws.root / ws.settings.posts_dir, warnings) if with_posts else [],
         reading=_reading(model),
         contributions=_contributions(model, store, owner.github),
         warnings=warnings,
