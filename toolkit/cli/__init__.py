@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("runs", "app"),
     "site": ("site", "app"),
     "profile": ("profile", "app"),
+    "post": ("post", "post"),
 }
 
 

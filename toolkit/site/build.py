@@ -9,7 +9,6 @@ the output only ever holds one whole build, and only what Hugo made from bip's o
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -192,10 +191,9 @@ def run_hugo(source: Path, destination: Path, base_url: str) -> None:
         "--logLevel",
         "warn",
     ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUGO")}
     try:
         done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=HUGO_TIMEOUT, env=env, check=False
+            argv, capture_output=True, text=True, timeout=HUGO_TIMEOUT, check=False
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise BipError(f"Hugo could not run: {exc}") from None

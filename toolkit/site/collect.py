@@ -133,7 +133,7 @@ def collect(ws: Workspace, store: Any, with_posts: bool = True) -> SiteData:
     """Everything public, read through each package's own readers. A part that cannot be read
     (a broken reading list, a bad run folder) is a warning and left out; the rest still builds."""
     warnings: list[str] = []
-    model = _reading_list(ws, warnings)
+    model = load_model(ws, warnings)
     owner = Owner(ws.settings.github_login or ws.root.name, ws.settings.github_login)
     return SiteData(
         owner=owner,
@@ -146,7 +146,8 @@ def collect(ws: Workspace, store: Any, with_posts: bool = True) -> SiteData:
     )
 
 
-def _reading_list(ws: Workspace, warnings: list[str]) -> Any:
+def load_model(ws: Workspace, warnings: list[str]) -> Any:
+    """The reading list's model, or None (a broken list is a warning: the rest still shows)."""
     from toolkit.readinglist import load_reading_list
 
     if not ws.paths.reading_list.exists():
@@ -187,55 +188,55 @@ def collect_streak(ws: Workspace, store: Any, warnings: list[str]) -> StreakFact
 
 
 def collect_runs(ws: Workspace, model: Any, warnings: list[str]) -> list[RunFacts]:
-    from toolkit.runs.store import headline, list_runs, number
+    from toolkit.runs.store import list_runs
 
     runs, broken = list_runs(ws.root / ws.settings.runs_dir)
     warnings.extend(f"run left out: {b}" for b in broken)
-    found = []
-    for run in reversed(runs):  # newest first
-        data = run.data
-        metrics = run.metrics
-        final = metrics.get("final") or {}
-        steady = metrics.get("steady_state") or {}
-        numbers = [
-            Number(label, number(float(value)))
-            for label, value in (
-                ("final train loss", final.get("train_loss")),
-                ("final val loss", final.get("val_loss")),
-                ("steps", metrics.get("steps")),
-                ("tokens/s (steady)", steady.get("tokens_per_sec")),
-            )
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-        ]
-        if isinstance(steady.get("mfu"), (int, float)):
-            numbers.append(Number("MFU", f"{steady['mfu'] * 100:.1f}%"))
-        if isinstance(data.get("wall_seconds"), (int, float)):
-            from toolkit.runs.store import duration
+    return [run_facts(run, model) for run in reversed(runs)]  # newest first
 
-            numbers.append(Number("wall time", duration(float(data["wall_seconds"]))))
-        found_git = data.get("git")
-        git: dict[str, Any] = found_git if isinstance(found_git, dict) else {}
-        series_name = metrics.get("series")
-        tokens = metrics.get("tokens_per_step")
-        found.append(
-            RunFacts(
-                id=run.id,
-                name=run.name,
-                started=str(data["started"]) if data.get("started") else None,
-                status=run.status,
-                headline=headline(run),
-                numbers=numbers,
-                commit=_text(git.get("commit")),
-                branch=_text(git.get("branch")),
-                upstream=github_repo(_text(git.get("upstream_url"))),
-                hardware=_hardware(data.get("hardware")),
-                built_on=_credit(model, _text(data.get("based_on"))),
-                series=run.path / str(series_name) if series_name else None,
-                tokens_per_step=float(tokens) if isinstance(tokens, (int, float)) else None,
-                source=run.path / "run.json",
-            )
+
+def run_facts(run: Any, model: Any) -> RunFacts:
+    """A recorded run's public facts: no command line, folder or remote URL."""
+    from toolkit.runs.store import duration, headline, number
+
+    data = run.data
+    metrics = run.metrics
+    final = metrics.get("final") or {}
+    steady = metrics.get("steady_state") or {}
+    numbers = [
+        Number(label, number(float(value)))
+        for label, value in (
+            ("final train loss", final.get("train_loss")),
+            ("final val loss", final.get("val_loss")),
+            ("steps", metrics.get("steps")),
+            ("tokens/s (steady)", steady.get("tokens_per_sec")),
         )
-    return found
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    ]
+    if isinstance(steady.get("mfu"), (int, float)):
+        numbers.append(Number("MFU", f"{steady['mfu'] * 100:.1f}%"))
+    if isinstance(data.get("wall_seconds"), (int, float)):
+        numbers.append(Number("wall time", duration(float(data["wall_seconds"]))))
+    found_git = data.get("git")
+    git: dict[str, Any] = found_git if isinstance(found_git, dict) else {}
+    series_name = metrics.get("series")
+    tokens = metrics.get("tokens_per_step")
+    return RunFacts(
+        id=run.id,
+        name=run.name,
+        started=str(data["started"]) if data.get("started") else None,
+        status=run.status,
+        headline=headline(run),
+        numbers=numbers,
+        commit=_text(git.get("commit")),
+        branch=_text(git.get("branch")),
+        upstream=github_repo(_text(git.get("upstream_url"))),
+        hardware=_hardware(data.get("hardware")),
+        built_on=_credit(model, _text(data.get("based_on"))),
+        series=run.path / str(series_name) if series_name else None,
+        tokens_per_step=float(tokens) if isinstance(tokens, (int, float)) else None,
+        source=run.path / "run.json",
+    )
 
 
 def _text(value: Any) -> str | None:
