@@ -9,9 +9,11 @@ import bibtexparser
 import pytest
 
 from tests.conftest import FROZEN_LIST
-from toolkit import citations
 from toolkit.readinglist import Entry, load_reading_list
 from toolkit.readinglist.model import CITE_KEY_PATTERN
+from toolkit.references import formats, names
+from toolkit.references import keys as citekeys
+from toolkit.references import reference as refmod
 
 DATA = Path(__file__).resolve().parent / "data"
 CFF_PREFERRED = """\
@@ -55,19 +57,19 @@ def test_generated_keys_follow_the_pattern():
         year=2022,
         title="FlashAttention: Fast and Memory-Efficient",
     )
-    assert citations.base_key(e) == "dao2022flashattention"
-    assert citations.base_key(
+    assert citekeys.base_key(e) == "dao2022flashattention"
+    assert citekeys.base_key(
         entry(authors=["Ashish Vaswani"], year=2017, title="Attention Is All You Need")
     ) == ("vaswani2017attention")
     assert (
-        citations.base_key(entry(authors=["Christopher Ré"], year=2020, title="On the Ré"))
+        citekeys.base_key(entry(authors=["Christopher Ré"], year=2020, title="On the Ré"))
         == "re2020re"
     )
     assert (
-        citations.base_key(entry(authors=["DeepSeek-AI"], year=2025, title="DeepSeek-R1"))
+        citekeys.base_key(entry(authors=["DeepSeek-AI"], year=2025, title="DeepSeek-R1"))
         == "deepseekai2025deepseekr1"
     )
-    assert citations.base_key(
+    assert citekeys.base_key(
         entry(authors=["Qwen Team"], year=2024, title="Qwen2.5 Technical Report")
     ) == ("qwen2024qwen25")
 
@@ -80,24 +82,24 @@ entries:
   - {id: b, kind: paper, title: Flash Two, arxiv: '2307.08691', authors: [Tri Dao], year: 2022}
   - {id: c, kind: paper, title: Other, arxiv: '2407.08608', authors: [Tri Dao], year: 2022, cite_key: dao2022flash}
 """)
-    keys = citations.cite_keys(load_reading_list(path).model)
+    keys = citekeys.cite_keys(load_reading_list(path).model)
     assert keys == {"a": "dao2022flasha", "b": "dao2022flashb", "c": "dao2022flash"}
 
 
 def test_every_reading_list_entry_makes_bibtex_a_parser_reads():
     model = load_reading_list(FROZEN_LIST).model
-    keys = citations.cite_keys(model)
+    keys = citekeys.cite_keys(model)
     assert len(set(keys.values())) == len(model.entries)
-    refs = [citations.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]
+    refs = [refmod.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]
     for plain in (False, True):
-        text = "\n".join(citations.bibtex(r, plain=plain) for r in refs)
+        text = "\n".join(formats.bibtex(r, plain=plain) for r in refs)
         library = bibtexparser.parse_string(text)
         assert library.failed_blocks == []
         assert len(library.entries) == len(model.entries)
         parsed = {e.key: e for e in library.entries}
         for ref in refs:
             got = parsed[ref.key]
-            assert got.fields_dict["title"].value == "{" + citations.escape(ref.title) + "}"
+            assert got.fields_dict["title"].value == "{" + formats.escape(ref.title) + "}"
             if ref.arxiv:
                 assert got.fields_dict["eprint"].value == ref.arxiv
                 assert got.fields_dict["archivePrefix"].value == "arXiv"
@@ -114,10 +116,10 @@ def test_every_reading_list_entry_makes_bibtex_a_parser_reads():
 
 
 def test_latex_specials_are_escaped_and_unicode_kept():
-    ref = citations.Reference(
+    ref = refmod.Reference(
         "k", "misc", "50% faster & cheaper: $1 per #run_1 {x}", authors=["李沐", "Christopher Ré"]
     )
-    text = citations.bibtex(ref)
+    text = formats.bibtex(ref)
     library = bibtexparser.parse_string(text)
     fields = library.entries[0].fields_dict
     assert fields["title"].value == r"{50\% faster \& cheaper: \$1 per \#run\_1 \{x\}}"
@@ -132,7 +134,7 @@ def test_cff_preferred_citation_wins_over_the_software():
         repo="Dao-AILab/flash-attention",
         commit="abc1234def",
     )
-    ref = citations.reference(e, "dao2022flashattention", CFF_PREFERRED)
+    ref = refmod.reference(e, "dao2022flashattention", CFF_PREFERRED)
     assert (ref.kind, ref.year, ref.booktitle, ref.journal) == (
         "inproceedings",
         2022,
@@ -144,7 +146,7 @@ def test_cff_preferred_citation_wins_over_the_software():
         "Daniel Y. Fu",
     ]
     assert ref.commit is None  # the paper is cited, not a commit of the code
-    parsed = bibtexparser.parse_string(citations.bibtex(ref)).entries[0]
+    parsed = bibtexparser.parse_string(formats.bibtex(ref)).entries[0]
     assert parsed.entry_type == "inproceedings" and parsed.fields_dict[
         "booktitle"
     ].value.startswith("Advances")
@@ -159,16 +161,16 @@ def test_cff_without_preferred_citation_describes_the_software():
         repo="karpathy/nanoGPT",
         commit="93a43d9a5c22450bbf06e78da2cb6eeef084b717",
     )
-    ref = citations.reference(e, "karpathy2023nanogpt", CFF_SOFTWARE)
+    ref = refmod.reference(e, "karpathy2023nanogpt", CFF_SOFTWARE)
     assert (ref.kind, ref.version, ref.year, ref.authors) == (
         "software",
         "v1.0",
         2023,
         ["Andrej Karpathy"],
     )
-    assert "commit 93a43d9" in citations.text(ref)
-    assert "tree/93a43d9a5c22450bbf06e78da2cb6eeef084b717" in citations.markdown(ref)
-    fields = bibtexparser.parse_string(citations.bibtex(ref)).entries[0].fields_dict
+    assert "commit 93a43d9" in formats.text(ref)
+    assert "tree/93a43d9a5c22450bbf06e78da2cb6eeef084b717" in formats.markdown(ref)
+    fields = bibtexparser.parse_string(formats.bibtex(ref)).entries[0].fields_dict
     assert (
         fields["version"].value == "v1.0"
         and fields["note"].value == "commit 93a43d9a5c22450bbf06e78da2cb6eeef084b717"
@@ -178,7 +180,7 @@ def test_cff_without_preferred_citation_describes_the_software():
 @pytest.mark.parametrize("bad", ["not: [valid", "- a list", ""])
 def test_a_broken_cff_falls_back_to_the_entry(bad):
     e = entry(id="r", kind="repo", title="repo", repo="o/r")
-    assert citations.reference(e, "k", bad).kind == "software"
+    assert refmod.reference(e, "k", bad).kind == "software"
 
 
 def test_online_entries_carry_urldate():
@@ -189,9 +191,9 @@ def test_online_entries_carry_urldate():
         url="https://www.youtube.com/watch?v=kCc8FmEb1nY",
         finished=date(2026, 10, 22),
     )
-    ref = citations.reference(e, "k")
+    ref = refmod.reference(e, "k")
     assert ref.kind == "online" and ref.urldate == "2026-10-22"
-    plain = bibtexparser.parse_string(citations.bibtex(ref, plain=True)).entries[0]
+    plain = bibtexparser.parse_string(formats.bibtex(ref, plain=True)).entries[0]
     assert plain.entry_type == "misc" and plain.fields_dict["howpublished"].value == (
         r"\url{https://www.youtube.com/watch?v=kCc8FmEb1nY}"
     )
@@ -241,9 +243,9 @@ def bibitems(bbl: str) -> dict[str, str]:
 
 def test_bibtex_plain_prints_arxiv_ids_links_versions_and_dates_in_plain_bst():
     model = load_reading_list(FROZEN_LIST).model
-    keys = citations.cite_keys(model)
-    refs = [citations.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]
-    printed = bibitems(bibtex_run("\n".join(citations.bibtex(r, plain=True) for r in refs)))
+    keys = citekeys.cite_keys(model)
+    refs = [refmod.reference(e, keys[e.id], today=date(2026, 11, 23)) for e in model.entries]
+    printed = bibitems(bibtex_run("\n".join(formats.bibtex(r, plain=True) for r in refs)))
     assert len(printed) == len(refs)
     for ref in refs:
         shown = printed[ref.key]
@@ -261,16 +263,16 @@ def test_bibtex_plain_prints_arxiv_ids_links_versions_and_dates_in_plain_bst():
 
 def test_a_cff_conference_paper_is_inproceedings_with_its_venue():
     e = entry(id="flash-attention", kind="repo", title="fa", repo="Dao-AILab/flash-attention")
-    ref = citations.reference(e, "dao2022flashattention", CFF_PREFERRED)
+    ref = refmod.reference(e, "dao2022flashattention", CFF_PREFERRED)
     for plain in (False, True):
-        printed = bibitems(bibtex_run(citations.bibtex(ref, plain=plain)))
+        printed = bibitems(bibtex_run(formats.bibtex(ref, plain=plain)))
         assert "In {\\em Advances in Neural Information Processing Systems}" in printed[ref.key]
     no_venue = CFF_PREFERRED.replace(
         "  conference:\n    name: Advances in Neural Information Processing Systems\n", ""
     )
-    ref = citations.reference(e, "k", no_venue.replace("conference-paper", "article"))
+    ref = refmod.reference(e, "k", no_venue.replace("conference-paper", "article"))
     assert ref.kind == "misc"  # never an @article with an empty journal
-    assert "FlashAttention" in bibtex_run(citations.bibtex(ref, plain=True))
+    assert "FlashAttention" in bibtex_run(formats.bibtex(ref, plain=True))
 
 
 CFF_PARTICLES = """\
@@ -292,7 +294,7 @@ def test_names_with_particles_keep_their_family_name_whole():
     from pybtex.database import parse_string
 
     authors = ["Teven Le Scao", "Laurens van der Maaten", "Tri Dao"]
-    bib = citations.bibtex(citations.Reference("k", "misc", "Bloom", authors=authors))
+    bib = formats.bibtex(refmod.Reference("k", "misc", "Bloom", authors=authors))
     assert "{Le Scao}, Teven and van der Maaten, Laurens and Tri Dao" in bib
     people = parse_string(bib, "bibtex").entries["k"].persons["author"]
     assert [(p.prelast_names, p.last_names) for p in people] == [
@@ -303,14 +305,14 @@ def test_names_with_particles_keep_their_family_name_whole():
     assert bibitems(bibtex_run(bib, "abbrv"))["k"].startswith(
         "T.~{Le Scao}, L.~van~der Maaten, and T.~Dao."
     )
-    assert citations.family_name("Teven Le Scao") == "lescao"
-    assert citations.family_name("Laurens van der Maaten") == "vandermaaten"
-    assert citations.family_name("Christopher Ré") == "re"
+    assert names.family_name("Teven Le Scao") == "lescao"
+    assert names.family_name("Laurens van der Maaten") == "vandermaaten"
+    assert names.family_name("Christopher Ré") == "re"
 
     repo = entry(id="tsne", kind="repo", title="tsne", repo="lvdmaaten/bhtsne")
-    ref = citations.reference(repo, "k", CFF_PARTICLES)
+    ref = refmod.reference(repo, "k", CFF_PARTICLES)
     assert ref.authors == ["Laurens van der Maaten", "Teven Le Scao", "Martin Luther King, Jr."]
-    people = parse_string(citations.bibtex(ref), "bibtex").entries["k"].persons["author"]
+    people = parse_string(formats.bibtex(ref), "bibtex").entries["k"].persons["author"]
     assert [
         (p.first_names + p.middle_names, p.prelast_names, p.last_names, p.lineage_names)
         for p in people
@@ -319,7 +321,7 @@ def test_names_with_particles_keep_their_family_name_whole():
         (["Teven"], [], ["{Le Scao}"], []),
         (["Martin", "Luther"], [], ["King"], ["Jr."]),
     ]
-    printed = bibitems(bibtex_run(citations.bibtex(ref, plain=True), "abbrv"))["k"]
+    printed = bibitems(bibtex_run(formats.bibtex(ref, plain=True), "abbrv"))["k"]
     assert printed.startswith("L.~van~der Maaten, T.~{Le Scao}, and M.~L. King, Jr.")
 
 
@@ -337,10 +339,10 @@ def test_a_paper_with_a_venue_cites_it_in_every_style(venue: str, kind: str, pri
         id="p", kind="paper", title="A Paper", authors=["Ada Lovelace"], year=2024,
         venue=venue, pages="10-20", arxiv="2401.00001",
     )  # fmt: skip
-    ref = citations.reference(e, "lovelace2024paper")
+    ref = refmod.reference(e, "lovelace2024paper")
     assert ref.kind == kind
     for plain in (False, True):
-        text = citations.bibtex(ref, plain=plain)
+        text = formats.bibtex(ref, plain=plain)
         (parsed,) = bibtexparser.parse_string(text).entries
         assert parsed.entry_type == kind and parsed["pages"] == "10--20"
         assert parsed["booktitle" if kind == "inproceedings" else "journal"] == venue
@@ -352,9 +354,9 @@ def test_a_paper_with_a_venue_cites_it_in_every_style(venue: str, kind: str, pri
 
 def test_a_paper_without_authors_or_year_stays_misc_whatever_its_venue():
     e = entry(id="p", kind="paper", title="A Paper", venue="NeurIPS", arxiv="2401.00001")
-    ref = citations.reference(e, "k")
+    ref = refmod.reference(e, "k")
     assert ref.kind == "misc" and ref.booktitle is None
-    assert "A Paper" in bibtex_run(citations.bibtex(ref, plain=True))
+    assert "A Paper" in bibtex_run(formats.bibtex(ref, plain=True))
 
 
 def test_many_clashing_keys_stay_unique_and_keys_start_with_a_letter(tmp_path: Path):
@@ -368,7 +370,7 @@ def test_many_clashing_keys_stay_unique_and_keys_start_with_a_letter(tmp_path: P
               " doi: 10.1234/ru.5}"]  # fmt: skip
     path = tmp_path / "reading_list.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    keys = citations.cite_keys(load_reading_list(path).model)
+    keys = citekeys.cite_keys(load_reading_list(path).model)
     smith = [keys[f"p{n}"] for n in range(30)]
     assert len({k.lower() for k in smith}) == 30
     assert (
@@ -392,10 +394,10 @@ def test_a_name_suffix_is_a_suffix_to_bibtex(written: str, last: str, jr: str, f
     """pybtex reads the name back as BibTeX does: the suffix is not a given or a family name."""
     from pybtex.database import Person
 
-    ref = citations.reference(entry(authors=[written], year=2020), "k")
+    ref = refmod.reference(entry(authors=[written], year=2020), "k")
     (person,) = [
         Person(name)
-        for name in bibtexparser.parse_string(citations.bibtex(ref))
+        for name in bibtexparser.parse_string(formats.bibtex(ref))
         .entries[0]["author"]
         .split(" and ")
     ]
@@ -404,4 +406,4 @@ def test_a_name_suffix_is_a_suffix_to_bibtex(written: str, last: str, jr: str, f
         " ".join(person.lineage_names),
         " ".join(person.first_names + person.middle_names),
     ) == (last, jr, first)
-    assert citations.family_name(written) == last.lower()
+    assert names.family_name(written) == last.lower()

@@ -15,10 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fakepapers import FakePapers, Paper
-from toolkit.papers import bibimport, crossref, s2
-from toolkit.papers.bibimport import parse_bibtex, parse_cff, parse_csl_json
-from toolkit.papers.graph import Node, PaperGraph, render_dot, render_mermaid
 from toolkit.readinglist import load_reading_list
+from toolkit.references import crossref, s2
+from toolkit.references.bibfile import latex_text, parse_bibtex
+from toolkit.references.csl import parse_csl_json
+from toolkit.references.graph import Node, PaperGraph, render_dot, render_mermaid
+from toolkit.references.importing import SkipRecord
+from toolkit.references.importing import parse_cff_records as parse_cff
 
 HEAD = """\
 version: 1
@@ -97,8 +100,8 @@ def test_the_quick_latex_decoding_reads_text_as_pylatexenc_does(text: str):
     from pylatexenc.latex2text import LatexNodes2Text
 
     try:
-        ours = bibimport._latex(text)
-    except bibimport._Skip:
+        ours = latex_text(text)
+    except SkipRecord:
         return
     assert ours == LatexNodes2Text(math_mode="verbatim").latex_to_text(text)
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.papers.bibimport import bib_names, parse_bibtex, read_references
 from toolkit.readinglist import load_reading_list
+from toolkit.references.bibfile import parse_bibtex
+from toolkit.references.importing import read_references
+from toolkit.references.names import bib_names
 
 DATA = Path(__file__).parent / "data" / "papers"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.citations import base_key, cite_keys, family_name, first_word
-from toolkit.papers.keys import is_garbage_key
 from toolkit.readinglist import Entry, ReadingList, load_reading_list
+from toolkit.references.keys import base_key, cite_keys, first_word, is_garbage_key
+from toolkit.references.names import family_name
 
 
 def paper(**kw) -> Entry:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakepapers import FakePapers, Paper
-from toolkit.papers import fetch
-from toolkit.papers.arxiv import Pacer
 from toolkit.readinglist import load_reading_list
+from toolkit.references import fetch
+from toolkit.references.arxiv import Pacer
 
 LIST = """\
 version: 1
@@ -270,6 +270,14 @@ def test_sync_completes_papers_and_keeps_what_the_user_wrote(
     seen = len(fake.seen)
     again = bip("-w", str(papers_ws), "read", "sync")
     assert len(fake.seen) == seen and "nothing missing in 4 papers; 0 requests" in again.stdout
+
+
+def test_sync_json_reports_both_halves(bip, papers_ws: Path, fake: FakePapers):
+    report = json.loads(bip("-w", str(papers_ws), "read", "sync", "--json").stdout)
+    filled = {item["id"]: item["fields"] for item in report["papers"]["completed"]}
+    assert filled["flash"] == ["title", "authors", "year", "venue", "primary_class"]
+    assert report["papers"]["papers"] == 4 and report["papers"]["requests"] == 3
+    assert report["repos"] == [] and report["requests"] == 0
 
 
 def test_sync_overwrite_replaces_only_the_named_field(bip, papers_ws: Path, fake: FakePapers):

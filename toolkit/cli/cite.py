@@ -36,14 +36,22 @@ def cite(
 
     Example: bip cite flash-attention-paper vllm-paper --format bibtex
     """
-    from toolkit import citations
     from toolkit.drafts import Citer
+    from toolkit.references import formats
 
     ws = workspace(ctx)
     if rekey is not None:
-        from toolkit.cli.read_papers import rekey_entry
+        from toolkit.cli.output import warn
+        from toolkit.references.keys import rekey as rekey_entry
 
-        rekey_entry(ws, rekey)
+        done = rekey_entry(ws.paths.reading_list, rekey)
+        if done.old == done.new:
+            echo(f"{done.id}: cite_key is already {done.new}")
+        elif done.old:
+            echo(f"{done.id}: cite_key {done.old} -> {done.new}")
+            warn(f"posts that cite {done.old!r} need {done.new!r} now")
+        else:
+            echo(f"{done.id}: cite_key {done.new} (pinned)")
         return
     if not ids:
         raise BadInput("name the entries to cite", hint="e.g. bip cite flash-attention-paper")
@@ -61,8 +69,8 @@ def cite(
                 {
                     "id": ref.entry_id,
                     "key": ref.key,
-                    "text": citations.text(ref),
-                    "bibtex": citations.bibtex(ref, plain=plain).strip(),
+                    "text": formats.text(ref),
+                    "bibtex": formats.bibtex(ref, plain=plain).strip(),
                     "reference": ref,
                 }
                 for ref in refs
@@ -70,13 +78,13 @@ def cite(
         )
         return
     if fmt is CiteFormat.markdown:
-        echo(citations.references_markdown(refs))
+        echo(formats.references_markdown(refs))
     elif fmt is CiteFormat.text:
         for n, ref in enumerate(refs, start=1):
-            echo(f"[{n}] {citations.text(ref)}")
+            echo(f"[{n}] {formats.text(ref)}")
     else:
         echo(
             "\n".join(
-                citations.bibtex(ref, plain=fmt is CiteFormat.bibtex_plain) for ref in refs
+                formats.bibtex(ref, plain=fmt is CiteFormat.bibtex_plain) for ref in refs
             ).rstrip()
         )

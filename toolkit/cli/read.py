@@ -159,14 +159,17 @@ def add(
 
     Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
-    from toolkit.cli.read_papers import paper_fields
     from toolkit.readinglist.edits import check_add, parse_add
+    from toolkit.references.services import lookup_paper
 
     ws = workspace(ctx)
     source = parse_add(reference, kind, entry_id)  # everything is checked before the network
     model = rl.load_reading_list(ws.paths.reading_list).model
     check_add(model, reference, source, entry_id, figure)
-    metadata, unknown = paper_fields(ws, source, model)  # a paper's title, authors, year, ...
+    found = lookup_paper(ws, source, model)  # a paper's title, authors, year, ...
+    for warning in found.warnings:
+        warn(warning)
+    metadata, unknown = found.fields, found.unknown
     title = title or metadata.pop("title", None) or _github_title(ws, reference)
     plan = rl.plan_add(
         reference,
@@ -333,31 +336,36 @@ def sync(
     Example: bip read sync --overwrite venue
     """
 
-    from toolkit.cli.read_papers import sync_papers
-    from toolkit.readinglist.sync import fetch_repo_meta, github_repos, save_repo_meta
+    from toolkit.readinglist.sync import sync as sync_all
 
     ws = workspace(ctx)
-    sync_papers(ws, offline, overwrite or [], max_wait, as_json)
-    repos = github_repos(rl.load_reading_list(ws.paths.reading_list).model)
     client = github_client(ws, api_url, offline, max_wait)
-    for notice in client.notices:
+    with working("syncing papers and repos") as step:
+        report = sync_all(ws, client, offline, overwrite or [], max_wait, step)
+    for notice in report.notices + report.papers.warnings + report.papers.held:
         warn(notice)
-    with working(f"asking GitHub about {len(repos)} repos", len(repos)) as step:
-        metas = fetch_repo_meta(client, repos, step)
-    if client.oldest_answer is None:
-        save_repo_meta(state_store(ws), ws.now(), metas)
     if as_json:
-        print_json(metas)
+        print_json(report)
         return
-    for meta in metas:
+    papers = report.papers
+    if not papers.completed and not papers.requests:
+        echo(f"papers: nothing missing in {papers.papers} papers; 0 requests")
+    else:
+        for item in papers.completed:
+            echo(f"{item.id}: filled {', '.join(item.fields)} ({item.source})")
+        echo(
+            f"completed {len(papers.completed)} papers; {papers.requests} requests to arXiv, "
+            "Crossref and Semantic Scholar"
+        )
+    for meta in report.repos:
         if meta.error:
             echo(f"{meta.repo}: {meta.error}")
         for skipped in meta.skipped:
             warn(f"{meta.repo}: {skipped}")
-    ok = sum(m.error is None for m in metas)
-    c = client.counters
+    ok = sum(m.error is None for m in report.repos)
     echo(
-        f"synced {ok} of {len(metas)} repos; {c.requests} requests ({c.not_modified} answered 304)"
+        f"synced {ok} of {len(report.repos)} repos; {report.requests} requests "
+        f"({report.not_modified} answered 304)"
     )
 
 
@@ -391,15 +399,32 @@ def validate(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     counts = f"{len(model.figures)} figures, {len(model.entries)} entries"
     echo(f"{ws.paths.reading_list}: valid ({counts})")
-    from toolkit.cli.read_papers import warn_garbage_keys
-
-    warn_garbage_keys(ws, model)
+    _warn_garbage_keys(ws, model)
     from toolkit.readinglist.links import shared_identities
 
     for first, again, key in shared_identities(model.entries):
         warn(
             f"{ws.paths.reading_list}:{again.line}: {again.id!r} is the same thing as "
             f"{first.id!r} (line {first.line}, {key}); keep one: `bip read rm {again.id}`"
+        )
+
+
+def _warn_garbage_keys(ws: Workspace, model: rl.ReadingList) -> None:
+    """Keys pinned from placeholder metadata, with the fix (a warning only: published posts may
+    use them)."""
+    from toolkit.references.keys import garbage_keys
+
+    for bad in garbage_keys(model):
+        where = f"{ws.paths.reading_list}:{bad.entry.line}"
+        if bad.suggestion:
+            fix = f"`bip cite --rekey {bad.entry.id}` repins it as {bad.suggestion!r}"
+        elif bad.entry.authors and bad.entry.year:
+            fix = "bip cannot make a key from its authors' names: pin one by hand"
+        else:
+            fix = f"run `bip read sync`, then `bip cite --rekey {bad.entry.id}`"
+        warn(
+            f"{where}: cite_key {bad.key!r} of {bad.entry.id!r} was made from an identifier, "
+            f"not from authors, year and title; {fix} (posts that used the old key keep it)"
         )
 
 

@@ -17,10 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from toolkit import citations, yamledit
+from toolkit import yamledit
 from toolkit.errors import BadInput, BipError
 from toolkit.fileio import atomic_write_text, create_exclusive
 from toolkit.readinglist import Entry, ReadingList
+from toolkit.references.formats import references_markdown
+from toolkit.references.keys import cite_keys
+from toolkit.references.reference import Reference, reference
 
 SUFFIX = ".md.j2"
 BUILTIN = Path(str(resources.files("toolkit.templates")))
@@ -120,7 +123,7 @@ class Citer:
 
     def __init__(self, model: ReadingList, cff: dict[str, str] | None = None) -> None:
         self.model = model
-        self.keys = citations.cite_keys(model)
+        self.keys = cite_keys(model)
         self.cff = cff or {}
         self.order: list[str] = []
 
@@ -130,16 +133,16 @@ class Citer:
             self.order.append(entry_id)
         return f"[{self.order.index(entry_id) + 1}]"
 
-    def references(self) -> list[citations.Reference]:
+    def references(self) -> list[Reference]:
         refs = []
         for entry_id in self.order:
             entry = self.model.entry(entry_id)
             cff = self.cff.get(entry.repo.lower()) if entry.repo else None
-            refs.append(citations.reference(entry, self.keys[entry_id], cff))
+            refs.append(reference(entry, self.keys[entry_id], cff))
         return refs
 
     def references_markdown(self) -> str:
-        return citations.references_markdown(self.references())
+        return references_markdown(self.references())
 
 
 def slugify(title: str, max_len: int = 80) -> str:

@@ -1,6 +1,6 @@
-"""What GitHub knows about the repos in the reading list: description, stars, default branch,
-latest release, last push, license and CITATION.cff. Kept in the state store, never in the
-user's YAML."""
+"""`bip read sync`: papers completed from arXiv, Crossref and Semantic Scholar, and what GitHub
+knows about the repos in the reading list (description, stars, default branch, latest release,
+last push, license, CITATION.cff), kept in the state store, never in the user's YAML."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from toolkit.errors import BipError
 from toolkit.github import GitHubClient, NotFound, graphql
 from toolkit.http import reads
 from toolkit.readinglist import Entry, ReadingList
+from toolkit.readinglist.document import load_reading_list
+from toolkit.references.services import PapersSync, check_overwrite, sync_papers
 from toolkit.state import Store
 from toolkit.workspace import Workspace
 
@@ -35,6 +37,42 @@ class RepoMeta:
     url: str | None = None
     error: str | None = None
     skipped: list[str] = field(default_factory=list)  # bad data left out, the rest kept
+
+
+@dataclass
+class SyncReport:
+    """Both halves of `bip read sync`: the papers completed, the repos asked about."""
+
+    papers: PapersSync
+    repos: list[RepoMeta]
+    requests: int  # to GitHub
+    not_modified: int  # of them answered 304
+    notices: list[str] = field(default_factory=list)
+
+
+def sync(
+    ws: Workspace,
+    client: GitHubClient,
+    offline: bool,
+    overwrite: list[str],
+    max_wait: float,
+    progress: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Complete papers' missing fields, then fetch every repo's metadata into the state store
+    (unless an answer came from the offline cache: stale data is not saved as new)."""
+    fields = check_overwrite(overwrite)  # before any network
+    papers = sync_papers(ws, offline, fields, max_wait)
+    repos = github_repos(load_reading_list(ws.paths.reading_list).model)
+    metas = fetch_repo_meta(client, repos, progress)
+    if client.oldest_answer is None:
+        ws.ensure_state_dir()
+        store = Store(ws.paths.state_db)
+        try:
+            save_repo_meta(store, ws.now(), metas)
+        finally:
+            store.close()
+    counters = client.counters
+    return SyncReport(papers, metas, counters.requests, counters.not_modified, client.notices)
 
 
 def github_repos(model: ReadingList) -> list[str]:

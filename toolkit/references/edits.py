@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from toolkit import yamledit
-from toolkit.papers.records import Metadata, completion
 from toolkit.readinglist import Plan, ReadingList, links
+from toolkit.references.records import Metadata, completion
 
 
 @dataclass

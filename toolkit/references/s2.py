@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.papers.records import Metadata, normalise_arxiv, normalise_doi
 from toolkit.readinglist.model import Entry
+from toolkit.references.records import Metadata, normalise_arxiv, normalise_doi
 
 DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
 SOURCE = "Semantic Scholar"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.fileio import atomic_write_text, locked
-from toolkit.papers.records import Metadata, clean_text, normalise_arxiv, normalise_doi
+from toolkit.references.records import Metadata, clean_text, normalise_arxiv, normalise_doi
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 SOURCE = "arXiv"

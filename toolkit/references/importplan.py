@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from toolkit import yamledit
 from toolkit.errors import BadInput
-from toolkit.papers.bibimport import Parsed, Record, Skipped
-from toolkit.papers.records import PAPER_FIELDS, missing
 from toolkit.readinglist import Plan, ReadingList, links, validate
 from toolkit.readinglist.model import STATUSES, Entry
+from toolkit.references.importing import Parsed, Record, Skipped, read_references
+from toolkit.references.records import PAPER_FIELDS, missing
 from toolkit.text import did_you_mean, slug_id, unique_id
 
 # Where imported fields go in a new entry, after id/kind/title: the paper fields first, in the
@@ -63,6 +64,35 @@ class ImportReport:
     merged: list[Merged] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    dry_run: bool = False
+
+
+@dataclass
+class ImportRequest:
+    file: Path
+    today: date
+    figures: list[str] | None = None
+    tags: list[str] | None = None
+    status: str = "todo"
+    abstracts: bool = False
+    dry_run: bool = False
+
+
+def import_references(reading_list: Path, request: ImportRequest) -> ImportReport:
+    """`bip read import`: read the file, match its works against the list, add and merge (or,
+    `dry_run`, only say what would be done)."""
+    from toolkit.readinglist import edit_reading_list, load_reading_list, lock_path_for
+
+    parsed = read_references(request.file)
+    plan = plan_import(
+        parsed, request.today, request.figures, request.tags, request.status, request.abstracts
+    )
+    if request.dry_run:
+        _, report = plan(load_reading_list(reading_list).model)
+    else:
+        report = edit_reading_list(reading_list, plan, lock=lock_path_for(reading_list))
+    report.dry_run = request.dry_run
+    return report
 
 
 def _title_key(title: Any, year: Any) -> str | None:

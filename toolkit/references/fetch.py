@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 from toolkit.errors import BadInput, BipError
 from toolkit.http import Credential, Limits, NotFound, fingerprint
-from toolkit.papers import arxiv, crossref, s2
-from toolkit.papers.arxiv import Pacer
-from toolkit.papers.client import (
+from toolkit.readinglist.model import Entry
+from toolkit.references import arxiv, crossref, s2
+from toolkit.references.arxiv import Pacer
+from toolkit.references.client import (
     DAY,
     ArxivClient,
     CrossrefClient,
@@ -23,8 +24,7 @@ from toolkit.papers.client import (
     S2Client,
     ServiceClient,
 )
-from toolkit.papers.records import Metadata, combine, missing
-from toolkit.readinglist.model import Entry
+from toolkit.references.records import Metadata, combine, missing
 
 QUICK = Limits(timeout=3.0, retries=0, max_wait=3.0)  # `read add`: a few seconds at most
 

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from toolkit import __version__
-from toolkit.papers.bibimport import person_name
-from toolkit.papers.records import Metadata, clean_text
+from toolkit.references.names import person_name
+from toolkit.references.records import Metadata, clean_text
 
 DEFAULT_URL = "https://api.crossref.org"
 SOURCE = "Crossref"

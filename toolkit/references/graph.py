@@ -13,9 +13,9 @@ import shlex
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from toolkit.papers.s2 import SOURCE, Work
 from toolkit.readinglist import links
 from toolkit.readinglist.model import Entry
+from toolkit.references.s2 import SOURCE, Work
 
 
 @dataclass

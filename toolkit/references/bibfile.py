@@ -1,0 +1,226 @@
+"""BibTeX and BibLaTeX files read by bibtexparser v2, with LaTeX decoded to Unicode, `@string`
+macros resolved (within a size limit) and arXiv ids found wherever people write them."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from typing import Any
+
+from toolkit.references.importing import (
+    ARXIV_IN_TEXT,
+    Parsed,
+    Record,
+    Skipped,
+    SkipRecord,
+    kind_by_link,
+    make_record,
+)
+from toolkit.references.names import bib_names
+from toolkit.references.records import Metadata, clean_text, normalise_arxiv
+
+BIB_KINDS = {
+    "article": "paper",
+    "inproceedings": "paper",
+    "conference": "paper",
+    "incollection": "paper",
+    "phdthesis": "paper",
+    "mastersthesis": "paper",
+    "thesis": "paper",
+    "techreport": "paper",
+    "report": "paper",
+    "unpublished": "paper",
+    "proceedings": "paper",
+    "book": "book",
+    "inbook": "book",
+    "booklet": "book",
+    "mvbook": "book",
+    "online": "post",
+    "electronic": "post",
+    "www": "post",
+    "webpage": "post",
+    "video": "video",
+    "movie": "video",
+}
+_VERBATIM = {"url", "doi", "eprint", "howpublished", "urldate", "file"}
+_URL_IN = re.compile(r"\\url\{([^}]*)\}")
+
+
+# --- BibTeX ------------------------------------------------------------------------------------
+
+
+# Text that LaTeX would print as written, and text whose only LaTeX is braces, dashes, ties and
+# quotes: both are decoded here (pylatexenc costs about a millisecond a field, 10,000 entries of
+# 8 fields would take minutes); anything with a macro, math or a special goes to pylatexenc.
+_ANY_LATEX = re.compile(r"[\\{}$~%&^`']|--")
+_NEEDS_PYLATEXENC = re.compile(r"[\\$%&^]")
+_LIGATURES = re.compile(r"---|--|``|''|~")
+_LIGATURE_TEXT = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "~": "\xa0"}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def latex_text(text: str) -> str:
+    """LaTeX to Unicode text (`{\\"u}` -> `ü`, `{BERT}` -> `BERT`, `--` -> `–`), as pylatexenc
+    reads it. Names and venues repeat across a library: decoded once each."""
+    if not _ANY_LATEX.search(text):
+        return text
+    if not _NEEDS_PYLATEXENC.search(text):  # braces end a ligature, as in LaTeX: `-{}-` stays
+        return "".join(
+            _LIGATURES.sub(lambda m: _LIGATURE_TEXT[m.group(0)], part)
+            for part in re.split(r"[{}]", text)
+        )
+    from pylatexenc.latexwalker import LatexWalkerError
+
+    try:
+        return str(_latex_to_text()(text))
+    except (RecursionError, LatexWalkerError):
+        raise SkipRecord("its LaTeX is nested too deeply (or too broken) to read") from None
+
+
+@functools.cache
+def _latex_to_text() -> Any:
+    """One converter for the whole import (building one builds pylatexenc's macro tables)."""
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
+
+    to_text = LatexNodes2Text(math_mode="verbatim").nodelist_to_text
+    macros = get_default_latex_context_db()  # what LatexWalker would rebuild for every field
+
+    def convert(text: str) -> str:
+        return str(to_text(LatexWalker(text, latex_context=macros).get_latex_nodes()[0]))
+
+    return convert
+
+
+def _verbatim(text: str) -> str:
+    """A URL or DOI as written: braces and escapes off, no other LaTeX decoding (`~` stays)."""
+    match = _URL_IN.search(text)
+    if match:
+        text = match.group(1)
+    return re.sub(r"\\([_%&#$])", r"\1", text.replace("{", "").replace("}", "")).strip()
+
+
+def parse_bibtex(text: str, path: str) -> Parsed:
+    from bibtexparser import model
+    from bibtexparser.entrypoint import parse_string
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # failures are reported here
+    library = parse_string(text, parse_stack=[])  # values as written: resolved by _bib_value
+    strings: dict[str, str] = {}
+    for string in library.strings:  # in file order: a macro may use the ones before it
+        strings[string.key.lower()] = _bib_value(str(string.value), strings)
+    parsed = Parsed(path, "bibtex")
+    keys: set[str] = set()
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.DuplicateBlockKeyBlock):
+            parsed.skipped.append(Skipped(line, f"duplicate key {block.key!r}"))
+        elif isinstance(block, model.ParsingFailedBlock):
+            first = (block.raw or "").strip().splitlines()[:1]
+            what = f" ({first[0][:60]})" if first else ""
+            parsed.skipped.append(Skipped(line, f"malformed entry{what}: {_why(block.error)}"))
+        elif isinstance(block, model.Entry):
+            if block.key.lower() in keys:  # BibTeX compares keys ignoring case
+                parsed.skipped.append(
+                    Skipped(line, f"duplicate key {block.key!r} (BibTeX ignores case in keys)")
+                )
+                continue
+            keys.add(block.key.lower())
+            raw = {
+                k.lower(): _bib_value(str(v.value), strings) for k, v in block.fields_dict.items()
+            }
+            try:
+                parsed.records.append(_bib_record(block.entry_type.lower(), block.key, raw, line))
+            except SkipRecord as exc:
+                parsed.skipped.append(Skipped(line, str(exc)))
+    return parsed
+
+
+def _bib_value(raw: str, strings: dict[str, str]) -> str:
+    """A field's value as BibTeX reads it: `{...}` and `"..."` without their delimiters, numbers,
+    and @string macros (names ignore case), parts joined with `#`. bibtexparser v2 leaves
+    `#` to its caller (sciunto-org/python-bibtexparser#396). An undefined macro is kept as
+    written."""
+    out = []
+    for part in _split_concatenation(raw):
+        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
+            out.append(part[1:-1])
+        else:
+            out.append(strings.get(part.lower(), part))
+    return "".join(out)
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """`foo # " and " # {Bar}` -> its parts; `#` inside braces or quotes is text."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i].strip())
+            start = i + 1
+    parts.append(raw[start:].strip())
+    return parts
+
+
+def _why(error: Exception) -> str:
+    reason = getattr(error, "abort_reason", None) or getattr(error, "message", None)
+    message = str(reason or error).strip().splitlines()
+    text = message[-1] if message else type(error).__name__
+    return text.strip() or type(error).__name__
+
+
+def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Record:
+    def text(*names: str) -> str | None:
+        for name in names:
+            if raw.get(name, "").strip():
+                value = raw[name]
+                return _verbatim(value) if name in _VERBATIM else clean_text(latex_text(value))
+        return None
+
+    url = text("url") or (text("howpublished") if "\\url" in raw.get("howpublished", "") else None)
+    eprint = text("eprint")
+    prefix = (text("archiveprefix", "eprinttype") or "").lower()
+    arxiv = normalise_arxiv(eprint) if prefix in ("", "arxiv") else None
+    arxiv = arxiv or normalise_arxiv(url) or normalise_arxiv(text("arxiv"))
+    for where in ("journal", "note", "howpublished"):
+        found = ARXIV_IN_TEXT.search(raw.get(where, ""))
+        if not arxiv and found:
+            arxiv = normalise_arxiv(found.group(1))
+    year = year_of(text("year")) or year_of(text("date"))
+    venue = text("journal", "journaltitle", "booktitle", "eventtitle", "series")
+    if not venue and "\\url" not in raw.get("howpublished", ""):
+        venue = text("howpublished")
+    meta = Metadata(
+        source="bibtex",
+        title=text("title"),
+        authors=bib_names(raw["author"], latex_text) if raw.get("author") else [],
+        year=year,
+        venue=venue,
+        pages=text("pages"),
+        publisher=text("publisher", "institution", "school", "organization"),
+        arxiv=arxiv,
+        primary_class=text("primaryclass"),
+        doi=text("doi"),
+        url=url,
+    )
+    if not meta.authors and raw.get("editor"):
+        meta.authors = bib_names(raw["editor"], latex_text)
+    kind = BIB_KINDS.get(entry_type, "")
+    if entry_type in ("software", "misc", "online", "electronic") or not kind:
+        kind = kind_by_link(url, meta, default="paper" if entry_type == "misc" else "")
+    if not kind:
+        kind = "paper"
+    return make_record(
+        line, key, kind, meta, url, abstract=text("abstract"), release=text("version")
+    )
+
+
+def year_of(value: str | None) -> int | None:
+    match = re.match(r"^\s*(\d{4})", value or "")
+    return int(match.group(1)) if match else None
