@@ -213,3 +213,36 @@ def test_serve_answers_on_loopback_with_the_built_site(tmp_path: Path) -> None:
         serving.server.server_close()
     assert serving.url.startswith("http://127.0.0.1:")
     assert NOW.tzinfo is not None
+
+
+def test_a_visitor_sees_the_site_in_chromium(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Every page reachable from the home page, loaded in headless Chromium: it answers 200, has
+    no console errors, its images load (the loss curves), and its links lead somewhere."""
+    from tests.browser import open_browser, serve
+
+    _, out = built
+    with serve(out) as base, open_browser() as browser:
+        home = browser.visit(f"{base}/", screenshot=tmp_path / "site-home.png")
+        queue, seen, pages = [f"{base}/"], set(), {}
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            visit = home if url == f"{base}/" else browser.visit(url)
+            assert visit.status == 200, url
+            assert visit.console_errors == [], (url, visit.console_errors)
+            assert all(image.loaded for image in visit.images), (url, visit.images)
+            pages[url.removeprefix(base)] = visit
+            for link in Page(visit.dom).links():
+                target = requests.compat.urljoin(url, link).split("#")[0]
+                if target.startswith(base) and not target.endswith(".xml"):
+                    queue.append(target)
+    assert (tmp_path / "site-home.png").stat().st_size > 10_000  # for a human to look at
+    text = " ".join(" ".join(Page(home.dom).text).split())
+    assert "5 days current streak" in text and "As of 2026-11-23 (Asia/Shanghai)" in text
+    assert "<script" not in home.dom.split("</head>")[1]  # the hostile title stayed text
+    assert HOSTILE_TITLE in text
+    runs = [p for u, p in pages.items() if u.startswith("/runs/2026")]
+    assert len(runs) == 2 and all(len(r.images) == 1 for r in runs)  # each loss curve loaded
+    assert {"/posts/post-1/", "/posts/hostile/", "/reading/", "/contributions/"} <= set(pages)

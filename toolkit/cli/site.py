@@ -56,10 +56,14 @@ def build(
         print_json(result)
         return
     echo(
-        f"built {result.out}: {result.pages} pages ({result.posts} posts, {result.runs} runs) "
-        f"in {result.seconds:.1f} s"
+        f"built {result.out}: {_count(result.pages, 'page')} ({_count(result.posts, 'post')}, "
+        f"{_count(result.runs, 'run')}) in {result.seconds:.1f} s"
     )
     echo(f"feed and sitemap point at {result.base_url}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command("serve")

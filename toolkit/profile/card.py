@@ -60,10 +60,12 @@ class CardFacts:
 
 
 def pr_progress(c: Contribution) -> str:
-    merged = "not counted yet" if c.merged_prs is None else f"{c.merged_prs}"
-    goal = f" of {c.goal_merged_prs}" if c.goal_merged_prs is not None else ""
     by = f" by {c.goal_by}" if c.goal_by else ""
-    return f"{merged}{goal} merged PRs{by}"
+    if c.merged_prs is None:
+        goal = f"goal {c.goal_merged_prs} merged PRs{by}" if c.goal_merged_prs else "no goal"
+        return f"{goal} (not counted yet)"
+    goal = f" of {c.goal_merged_prs}" if c.goal_merged_prs is not None else ""
+    return f"{c.merged_prs}{goal} merged PRs{by}"
 
 
 def fit(text: str, limit: int = 72) -> str:
