@@ -39,6 +39,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/github_requests.py
 	$(BIN)/python bench/papers_requests.py
 	$(BIN)/python bench/papers_import.py
+	$(BIN)/python bench/run_log.py
 	$(BIN)/python bench/site_build.py
 
 clean:

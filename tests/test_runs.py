@@ -158,7 +158,9 @@ def test_a_run_records_the_command_commit_gpu_and_numbers(bip, ws: Path, repo, g
     # Everything the command printed reached the terminal unchanged, and the log.
     assert result.stdout == log.replace("starting\n", "")
     assert "starting" in result.stderr and "starting\n" in log
-    assert result.stderr.rstrip().endswith("val loss 3.054, 2,874,452 tok/s, MFU 38.1%)")
+    # nanoGPT prints MFU against an A100's 312 TFLOPS; the run was on an H100 SXM (989.5 dense
+    # bf16): the headline says MFU of the GPU it ran on, 38.1% x 312 / 989.5.
+    assert result.stderr.rstrip().endswith("val loss 3.054, 2,874,452 tok/s, MFU 12.0%)")
     data = run_json(ws, folder.name)
     assert data["command"] == [sys.executable, "train.py", "--learning_rate=6e-4"]
     assert data["cwd"] == repo["path"] and data["exit_code"] == 0
@@ -208,6 +210,11 @@ def test_a_run_records_the_command_commit_gpu_and_numbers(bip, ws: Path, repo, g
     ]
     assert series[0]["mfu"] == "" and float(series[5]["mfu"]) == pytest.approx(0.382)
     assert float(series[2]["tokens"]) == 20 * 491520
+    mfu = metrics["mfu"]
+    assert mfu["value"] == pytest.approx(steady["mfu"] * 312 / 989.5)
+    assert mfu["reference"] == "NVIDIA H100 SXM, 989.5 TFLOPS dense bf16"
+    assert mfu["how"].startswith("rescaled: nanoGPT printed MFU against an NVIDIA A100 (312")
+    assert "nvidia.com" in mfu["source"]
 
 
 def test_a_failing_command_is_recorded_and_bip_exits_with_its_code(bip, ws: Path, repo):
@@ -300,7 +307,7 @@ def test_on_a_terminal_the_command_gets_one_and_the_log_keeps_plain_newlines(ws:
 def test_llmc_json_lines_and_your_own_patterns_parse():
     lines = [
         "total desired batch size: 524288",
-        "val loss 4.1234",  # before any step: nowhere to put it
+        "val loss 4.1234",  # before step 1: the untrained model's, kept at step 0
         "step    1/5000 | train loss 5.270009 | norm 15.1294 | lr 6.00e-06 | 312.55 ms | 37.1% bf16 MFU | 1677535 tok/s",
         "val loss 5.0000",
         "step    2/5000 | loss 5.1 (+0.00z)| norm 1.0 (+0.00z)| lr 1.20e-05 | 300.00 ms | 38.0% bf16 MFU | 1700000 tok/s",
@@ -314,6 +321,7 @@ def test_llmc_json_lines_and_your_own_patterns_parse():
     parsed = parse_lines(lines, patterns)
     assert parsed.tokens_per_step == 524288 and parsed.formats == ["llm.c", "JSON", "patterns"]
     rows = {int(r["step"]): r for r in parsed.rows}
+    assert rows[0] == {"step": 0, "val_loss": 4.1234, "tokens": 0}
     assert rows[1] == {
         "step": 1, "train_loss": 5.270009, "norm": 15.1294, "lr": 6e-06, "time_ms": 312.55,
         "mfu": pytest.approx(0.371), "tokens_per_sec": 1677535, "val_loss": 5.0, "tokens": 524288,
@@ -328,7 +336,7 @@ def test_llmc_json_lines_and_your_own_patterns_parse():
     }
     assert rows[4] == {"step": 4, "perplexity": 120.5, "train_loss": 4.8, "tokens": 4 * 524288}
     summary = summarize(parsed.rows)
-    assert summary.peak_lr == 1.8e-05 and summary.best["val_loss"] == 5.0
+    assert summary.peak_lr == 1.8e-05 and summary.best["val_loss"] == 4.1234
     with pytest.raises(Exception, match="names no group"):
         compile_patterns([r"loss \d+"], "bip.toml")
 
@@ -496,7 +504,7 @@ def test_the_checkin_names_the_days_runs_with_their_numbers(bip, ws: Path, repo,
     built = day.split("## Built")[1].split("##")[0]
     assert (
         f"- run **2026-11-23-gpt2-124m** (`{sys.executable} train.py`): val loss 3.054, "
-        "2,874,452 tok/s, MFU 38.1% (ok, " in built
+        "2,874,452 tok/s, MFU 12.0% (ok, " in built
     )
 
 

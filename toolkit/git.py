@@ -514,3 +514,39 @@ def git_facts(path: Path, upstream_repo: str | None = None) -> GitFacts | None:
     except (GitError, OSError):  # a half-readable repository still gives what it gave so far
         pass
     return facts
+
+
+def remote_holding(path: Path, commit: str, tracking: str | None = None) -> tuple[str, str] | None:
+    """(remote name, its URL) of a remote whose branches hold `commit`, as of the last fetch:
+    the remote the branch tracks first (a fork, as a rule), then `origin`, then any; None when
+    the commit is on no remote this clone knows (not pushed yet)."""
+    done = run_git(
+        path, "branch", "-r", "--contains", commit, "--format=%(refname:short)", check=False
+    )
+    if done.returncode != 0:
+        return None
+    holding = {ref.split("/", 1)[0] for ref in done.stdout.split() if "/" in ref}
+    if not holding:
+        return None
+    known = remotes(path)
+    preferred = [(tracking or "").split("/", 1)[0], "origin", *sorted(holding)]
+    for name in preferred:
+        if name in holding and known.get(name):
+            return name, known[name][0]
+    return None
+
+
+def save_patch(path: Path, base: str, target: Path, working_tree: bool = False) -> bool:
+    """The changes from `base` to HEAD (to the working tree with `working_tree`: uncommitted
+    changes to tracked files too) as a patch `git apply` takes; False when there are none."""
+    from toolkit.fileio import atomic_write_bytes
+
+    args = ["diff", "--binary", "--full-index", base] + ([] if working_tree else ["HEAD"])
+    try:
+        done = subprocess.run(["git", "-C", str(path), *args], capture_output=True, check=False)
+    except OSError:
+        return False
+    if done.returncode != 0 or not done.stdout:
+        return False
+    atomic_write_bytes(target, done.stdout)
+    return True

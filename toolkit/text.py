@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -35,3 +36,48 @@ def unique_id(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+# -- numbers and durations: one way to print each, wherever bip prints them ---------------------
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A loss or a rate as people write it: 3.281, 456, 178,000; inf and nan as themselves."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def duration(seconds: float) -> str:
+    """A wall time as people write it: 41.2 s, 12.5 min, 15.4 h."""
+    if not math.isfinite(seconds):
+        return "unknown"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage with one decimal: MFU 0.3812 -> 38.1%."""
+    return f"{fraction * 100:.1f}%" if math.isfinite(fraction) else str(fraction)
+
+
+def rate(per_second: float) -> str:
+    """Tokens per second, whole: 178,000."""
+    return f"{per_second:,.0f}" if math.isfinite(per_second) else str(per_second)
+
+
+def human_number(value: float) -> str:
+    """A count as people write it: 124000000 -> 124M, 1.5e9 -> 1.5B, 312 -> 312."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:g}"

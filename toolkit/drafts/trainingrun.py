@@ -12,6 +12,7 @@ from typing import Any
 from toolkit.drafts.metrics import Metrics, human_hours, human_usd, load_metrics
 from toolkit.errors import BadInput
 from toolkit.runs import store
+from toolkit.text import duration
 
 FIGURE = "loss.svg"
 
@@ -123,7 +124,7 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
         command=shlex.join(data.get("command") or []),
         status=run.status,
         started=str(data.get("started") or ""),
-        wall=store.duration(wall) if wall is not None else None,
+        wall=duration(wall) if wall is not None else None,
         commit=git.get("commit"),
         branch=git.get("branch"),
         dirty=bool(git.get("dirty")),

@@ -283,17 +283,9 @@ def gather_runs(ws: Workspace, since: datetime, now: datetime) -> list[str]:
     root = ws.root / ws.settings.runs_dir
     if not root.is_dir():  # no run recorded yet (runs_between would say so, after its imports)
         return []
-    import shlex
+    from toolkit.runs.store import journal_line, runs_between
 
-    from toolkit.runs.store import duration, headline, runs_between
-
-    lines = []
-    for run in runs_between(root, since, now):
-        wall = run.data.get("wall_seconds")
-        took = f", {duration(wall)}" if isinstance(wall, (int, float)) else ""
-        command = shlex.join(run.data.get("command") or [])
-        lines.append(f"- run **{run.id}** (`{command}`): {headline(run)} ({run.status}{took})")
-    return lines
+    return [journal_line(run) for run in runs_between(root, since, now)]
 
 
 def _plural(n: int, word: str) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 
 from toolkit.errors import BadInput
 from toolkit.runs import store
+from toolkit.runs.model import GitInfo, HardwareInfo, LearningRate, RunMetrics, RunRecord
 
 CHUNK = 65536
 # `--learning_rate=6e-4`, `--lr 6e-4`, `--max-lr=...`; llm.c takes `-l 6e-4`.
@@ -63,6 +64,31 @@ class RunRequest:
     based_on: str | None = None
     upstream_repo: str | None = None  # the based-on entry's GitHub repo, for the merge-base
     patterns: list[re.Pattern[str]] = field(default_factory=list)
+    params: int | None = None  # the model's parameter count, when the user gives it (MFU)
+    flops_per_token: float | None = None
+    reading_list: Path | None = None  # where `based_on` is looked up
+
+
+@dataclass
+class RunResult:
+    run: store.Run
+    outcome: Outcome
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve_based_on(reading_list: Path | None, based_on: str) -> tuple[str | None, str | None]:
+    """(the entry's GitHub repo, a warning): a reading list that does not load, or an entry
+    it does not have, is a warning, never a reason not to run (the run is what matters)."""
+    from toolkit import readinglist as rl
+    from toolkit.errors import BipError
+
+    if reading_list is None:
+        return None, f"--based-on {based_on}: no reading list to look it up in"
+    try:
+        entry = rl.load_reading_list(reading_list).model.entry(based_on)
+    except BipError as exc:
+        return None, f"--based-on {based_on} not resolved (recorded as given): {exc.message}"
+    return entry.repo, None
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -118,6 +144,7 @@ def spawn_and_tee(
     err: Sink,
     on_started: Callable[[], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    on_output: Callable[[bytes], None] | None = None,
 ) -> Outcome:
     import subprocess
 
@@ -194,7 +221,7 @@ def spawn_and_tee(
             send(signal.SIGINT)
         if on_started is not None:
             on_started()
-        _tee(channels, log_fd, proc[0])
+        _tee(channels, log_fd, proc[0], on_output)
         code = proc[0].wait()
         wall = clock() - started
     finally:
@@ -204,7 +231,12 @@ def spawn_and_tee(
     return Outcome(exit_code, bool(interrupts[0] or terminated[0]), wall)
 
 
-def _tee(channels: list[tuple[int, Sink]], log_fd: int, proc: Any) -> None:
+def _tee(
+    channels: list[tuple[int, Sink]],
+    log_fd: int,
+    proc: Any,
+    on_output: Callable[[bytes], None] | None = None,
+) -> None:
     readers = dict(channels)
     dead: set[int] = set()  # sinks that stopped taking bytes (a closed pipe): the log goes on
     selector = selectors.DefaultSelector()
@@ -227,6 +259,8 @@ def _tee(channels: list[tuple[int, Sink]], log_fd: int, proc: Any) -> None:
                     del readers[fd]
                     continue
                 write_all(log_fd, data)
+                if on_output is not None:
+                    on_output(data)
                 if fd not in dead:
                     try:
                         readers[fd].write(data)
@@ -290,47 +324,56 @@ def check_command(argv: list[str], cwd: Path) -> None:
         )
 
 
-def record_run(request: RunRequest, out: Sink, err: Sink) -> tuple[store.Run, Outcome]:
-    """Run the command, streaming its output, and record it; returns the run and how it ended."""
+def record_run(request: RunRequest, out: Sink, err: Sink) -> RunResult:
+    """Run the command, streaming its output and parsing it as it comes, and record it;
+    returns the run, how it ended and what the user should know (warnings)."""
     from toolkit.git import git_facts
     from toolkit.runs import probe
+    from toolkit.runs.parse import LogParser
+    from toolkit.runs.stream import SeriesWriter, StreamParser
 
     check_command(request.argv, request.cwd)
-    git = git_facts(request.cwd, request.upstream_repo)
+    warnings = []
+    upstream = request.upstream_repo
+    if request.based_on and upstream is None:
+        upstream, warning = resolve_based_on(request.reading_list, request.based_on)
+        if warning:
+            warnings.append(warning)
+    facts_git = git_facts(request.cwd, upstream)
     started = request.now()
     folder = store.new_run_dir(
         request.runs_root, f"{started:%Y-%m-%d}", slug_for(request.argv, request.name)
     )
-    data: dict[str, Any] = {
-        "format": store.FORMAT,
-        "id": folder.name,
-        "name": request.name or folder.name[11:],
-        "tags": list(request.tags),
-        "command": list(request.argv),
-        "cwd": str(request.cwd),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": None,
-        "wall_seconds": None,
-        "exit_code": None,
-        "interrupted": False,
-        "git": asdict(git) if git else None,
-        "hardware": None,
-        "software": None,
-        "based_on": request.based_on,
-        "metrics": None,
-    }
-    store.write_run(folder, data)
-    facts: dict[str, Any] = {}
+    record = RunRecord(
+        id=folder.name,
+        name=request.name or folder.name[11:],
+        command=list(request.argv),
+        cwd=str(request.cwd),
+        started=started.isoformat(timespec="seconds"),
+        tags=list(request.tags),
+        git=where_code_lives(facts_git, folder) if facts_git else None,
+        based_on=request.based_on,
+    )
+    store.write_run(folder, record)
+    machine: dict[str, Any] = {}
 
     def probe_machine() -> None:
-        facts["hardware"] = probe.hardware_dict(probe.probe_hardware())
-        facts["software"] = probe.probe_software(request.argv, request.cwd)
+        machine["hardware"] = probe.probe_hardware()
+        machine["software"] = probe.probe_software(request.argv, request.cwd)
 
     prober = threading.Thread(target=probe_machine, name="bip-probe", daemon=True)
+    parser = LogParser(request.patterns)
+    stream = StreamParser(parser, SeriesWriter(folder / store.SERIES_FILE))
     log_fd = os.open(folder / store.LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         outcome = spawn_and_tee(
-            request.argv, request.cwd, log_fd, out, err, on_started=prober.start
+            request.argv,
+            request.cwd,
+            log_fd,
+            out,
+            err,
+            on_started=prober.start,
+            on_output=stream.feed,
         )
     except BadInput:
         os.close(log_fd)
@@ -339,46 +382,64 @@ def record_run(request: RunRequest, out: Sink, err: Sink) -> tuple[store.Run, Ou
     os.close(log_fd)
     if prober.ident is not None:  # started: its probes have their own timeouts
         prober.join(timeout=probe.PYTHON_TIMEOUT + 3 * probe.TOOL_TIMEOUT + 5)
-    data.update(
-        finished=(started + timedelta(seconds=outcome.wall_seconds)).isoformat(timespec="seconds"),
-        wall_seconds=round(outcome.wall_seconds, 3),
-        exit_code=outcome.exit_code,
-        interrupted=outcome.interrupted,
-        hardware=facts.get("hardware"),
-        software=facts.get("software"),
-        metrics=_metrics(folder, request),
+    record.finished = (started + timedelta(seconds=outcome.wall_seconds)).isoformat(
+        timespec="seconds"
     )
-    store.write_run(folder, data)
-    return store.load_run(folder), outcome
+    record.wall_seconds = round(outcome.wall_seconds, 3)
+    record.exit_code = outcome.exit_code
+    record.interrupted = outcome.interrupted
+    hardware = machine.get("hardware")
+    record.hardware = HardwareInfo.from_json(asdict(hardware)) if hardware else None
+    software = machine.get("software") or {}
+    record.software = {str(k): str(v) for k, v in software.items() if v}
+    record.metrics = _metrics(stream, parser, request, record.hardware)
+    store.write_run(folder, record)
+    return RunResult(store.load_run(folder), outcome, warnings)
 
 
-def _metrics(folder: Path, request: RunRequest) -> dict[str, Any]:
-    from toolkit.runs.parse import parse_log
-    from toolkit.runs.series import summarize
+def where_code_lives(facts: Any, folder: Path) -> GitInfo:
+    """The run's git facts, and where a reader finds its commit: the remote whose branches
+    hold it (the fork the branch tracks, first); when none does, the run's changes on top of
+    the merge-base are saved beside run.json as a patch a reader can apply."""
+    from toolkit.git import remote_holding, save_patch
 
-    parsed = parse_log(folder / store.LOG_FILE, request.patterns)
-    summary = summarize(parsed.rows)
-    if parsed.rows:
-        store.write_series(folder, parsed.rows, parsed.columns)
+    info = GitInfo.from_json(asdict(facts))
+    if not info.commit:
+        return info
+    root = Path(info.root)
+    found = remote_holding(root, info.commit, info.tracking)
+    if found is not None:
+        info.commit_remote, info.commit_url = found
+    if found is None or info.dirty:
+        base = info.merge_base if found is None else info.commit
+        if base and save_patch(root, base, folder / store.PATCH_FILE, working_tree=info.dirty):
+            info.patch = store.PATCH_FILE
+    return info
+
+
+def _metrics(
+    stream: Any, parser: Any, request: RunRequest, hardware: HardwareInfo | None
+) -> RunMetrics:
+    from toolkit.runs.mfu import run_mfu
+
+    steady = stream.close()
+    writer = stream.writer
     lr, source = configured_lr(request.argv), "the command line"
-    if lr is None and parsed.configured_lr is not None:
-        lr, source = parsed.configured_lr, "the log (Overriding: ...)"
-    if lr is None and summary.peak_lr is not None:
-        lr, source = summary.peak_lr, "the peak of the logged schedule"
-    steady = summary.steady_state
-    return {
-        "final": summary.final,
-        "best": summary.best,
-        "steady_state": {
-            **steady.values,
-            "first_step": steady.first_step,
-            "last_step": steady.last_step,
-            "measurements": steady.measurements,
-            "rule": steady.rule,
-        },
-        "series": store.SERIES_FILE if parsed.rows else None,
-        "steps": summary.steps,
-        "tokens_per_step": parsed.tokens_per_step,
-        "learning_rate": {"value": lr, "source": source} if lr is not None else None,
-        "formats": parsed.formats,
-    }
+    if lr is None and parser.configured_lr is not None:
+        lr, source = parser.configured_lr, "the log (Overriding: ...)"
+    if lr is None and writer.peak_lr is not None:
+        lr, source = writer.peak_lr, "the peak of the logged schedule"
+    metrics = RunMetrics(
+        final=writer.final,
+        best=writer.best,
+        steady_state=steady,
+        series=store.SERIES_FILE if writer.rows else None,
+        steps=writer.max_step,
+        tokens_per_step=parser.tokens_per_step,
+        learning_rate=LearningRate(lr, source) if lr is not None else None,
+        formats=parser.formats,
+        params=request.params or parser.params,
+        flops_per_token=request.flops_per_token,
+    )
+    metrics.mfu = run_mfu(metrics, hardware)
+    return metrics

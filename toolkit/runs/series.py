@@ -12,8 +12,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.runs.model import SteadyState
+
 LOSSES = ("train_loss", "val_loss")
-RATES = ("tokens_per_sec", "mfu", "time_ms")
+RATES = ("tokens_per_sec", "mfu", "time_ms", "tflops_per_gpu", "tokens_per_sec_per_gpu")
 WARMUP_FRACTION = 0.10
 WARMUP_MIN = 5
 STEADY_RULE = (
@@ -27,19 +29,10 @@ SHORT_RULE = (
 
 
 @dataclass
-class Steady:
-    values: dict[str, float] = field(default_factory=dict)
-    first_step: int | None = None
-    last_step: int | None = None
-    measurements: int = 0
-    rule: str = STEADY_RULE
-
-
-@dataclass
 class Summary:
     final: dict[str, float] = field(default_factory=dict)  # last value of each column
     best: dict[str, float] = field(default_factory=dict)  # lowest loss, with `<loss>_step`
-    steady_state: Steady = field(default_factory=Steady)
+    steady_state: SteadyState = field(default_factory=SteadyState)
     steps: int | None = None
     peak_lr: float | None = None
 
@@ -71,17 +64,34 @@ def summarize(rows: list[dict[str, Any]]) -> Summary:
     return summary
 
 
-def steady_state(rows: list[dict[str, Any]]) -> Steady:
-    measured = [r for r in rows if any(_is_number(r.get(k)) for k in RATES)]
+def is_measured(row: dict[str, Any]) -> bool:
+    return any(_is_number(row.get(k)) for k in RATES)
+
+
+def is_eval(row: dict[str, Any]) -> bool:
+    """A step that also ran an evaluation: its time includes it."""
+    return _is_number(row.get("val_loss"))
+
+
+def warmup_skip(measured: int) -> int:
+    return max(WARMUP_MIN, math.ceil(measured * WARMUP_FRACTION))
+
+
+def steady_state(rows: list[dict[str, Any]]) -> SteadyState:
+    measured = [r for r in rows if is_measured(r)]
     if not measured:
-        return Steady()
-    skip = max(WARMUP_MIN, math.ceil(len(measured) * WARMUP_FRACTION))
-    kept = [r for r in measured[skip:] if not _is_number(r.get("val_loss"))]
+        return SteadyState()
+    skip = warmup_skip(len(measured))
+    kept = [r for r in measured[skip:] if not is_eval(r)]
     rule = STEADY_RULE
     if not kept:  # a short run: everything but the first measurement, rather than nothing
-        kept = [r for r in measured[1:] if not _is_number(r.get("val_loss"))] or measured[-1:]
+        kept = [r for r in measured[1:] if not is_eval(r)] or [
+            r for r in measured if not is_eval(r)
+        ]
+        if not kept:
+            return SteadyState()
         rule = SHORT_RULE
-    steady = Steady(measurements=len(kept), rule=rule)
+    steady = SteadyState(measurements=len(kept), rule=rule)
     for key in RATES:
         values = [float(r[key]) for r in kept if _is_number(r.get(key))]
         if values:

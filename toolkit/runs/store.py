@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
+import shlex
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,53 +19,56 @@ from typing import Any
 
 from toolkit.errors import BadInput
 from toolkit.fileio import atomic_write_text
+from toolkit.runs.model import RunMetrics, RunRecord
 
 RUN_FILE = "run.json"
 LOG_FILE = "log.txt"
 SERIES_FILE = "metrics.csv"
-FORMAT = 1
+PATCH_FILE = "changes.patch"  # the run's code as a patch, when its commit is on no remote
 
 
 @dataclass
 class Run:
+    """A recorded run: its folder (whose name is its id) and its typed record."""
+
     id: str
     path: Path
-    data: dict[str, Any]
+    record: RunRecord
 
     @property
     def name(self) -> str:
-        return str(self.data.get("name") or self.id)
+        return self.record.name
 
     @property
     def started(self) -> datetime | None:
-        try:
-            return datetime.fromisoformat(str(self.data.get("started")))
-        except ValueError:
-            return None
+        return self.record.started_at
 
     @property
     def exit_code(self) -> int | None:
-        code = self.data.get("exit_code")
-        return code if isinstance(code, int) else None
-
-    @property
-    def metrics(self) -> dict[str, Any]:
-        found = self.data.get("metrics")
-        return found if isinstance(found, dict) else {}
+        return self.record.exit_code
 
     @property
     def status(self) -> str:
-        if self.exit_code is None:
-            return "unfinished"  # still running, or its recorder was killed
-        if self.data.get("interrupted"):
-            return "interrupted"
-        return "ok" if self.exit_code == 0 else f"exit {self.exit_code}"
+        return self.record.status
+
+    @property
+    def numbers(self) -> RunMetrics:
+        return self.record.numbers
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The record as run.json holds it (for `--json`)."""
+        return self.record.to_json()
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.numbers.to_json()
 
     def series(self) -> list[dict[str, float]]:
-        name = self.metrics.get("series")
+        name = self.numbers.series
         if not name:
             return []
-        return read_series(self.path / str(name))
+        return read_series(self.path / name)
 
 
 def new_run_dir(root: Path, day: str, slug: str) -> Path:
@@ -82,8 +85,9 @@ def new_run_dir(root: Path, day: str, slug: str) -> Path:
             n += 1
 
 
-def write_run(folder: Path, data: dict[str, Any]) -> None:
-    atomic_write_text(folder / RUN_FILE, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+def write_run(folder: Path, record: RunRecord) -> None:
+    text = json.dumps(record.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
+    atomic_write_text(folder / RUN_FILE, text + "\n")
 
 
 def _cell(value: float | None) -> str:
@@ -135,7 +139,7 @@ def load_run(folder: Path) -> Run:
         raise BadInput(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict):
         raise BadInput(f"{path}: not a run record (a JSON object)")
-    return Run(folder.name, folder, data)
+    return Run(folder.name, folder, RunRecord.from_json(data, folder.name))
 
 
 def list_runs(root: Path) -> tuple[list[Run], list[str]]:
@@ -154,7 +158,7 @@ def list_runs(root: Path) -> tuple[list[Run], list[str]]:
             runs.append(load_run(folder))
         except BadInput as exc:
             broken.append(exc.message)
-    runs.sort(key=lambda r: (str(r.data.get("started") or ""), r.id))
+    runs.sort(key=lambda r: (r.record.started, r.id))
     return runs, broken
 
 
@@ -188,40 +192,33 @@ def resolve_run(root: Path, ref: str, cwd: Path | None = None) -> Run:
     )
 
 
-def number(value: float, digits: int = 3) -> str:
-    """A loss or rate as people write it: 3.281, 178,000, 1.2M."""
-    if not math.isfinite(value):
-        return str(value)
-    if abs(value) >= 10_000:
-        return f"{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-
-
-def duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def headline(run: Run) -> str:
-    """The run in one line of numbers: final val (else train) loss and steady throughput."""
-    metrics = run.metrics
-    final = metrics.get("final") or {}
-    steady = metrics.get("steady_state") or {}
+    """The run in one line of numbers: final val (else train) loss, steady throughput, MFU."""
+    from toolkit.runs.mfu import mfu_short
+    from toolkit.text import rate
+
+    numbers = run.numbers
     parts = []
     for key, label in (("val_loss", "val loss"), ("train_loss", "train loss")):
-        if isinstance(final.get(key), (int, float)):
-            parts.append(f"{label} {final[key]:.3f}")
+        if key in numbers.final:
+            parts.append(f"{label} {numbers.final[key]:.3f}")
             break
-    if isinstance(steady.get("tokens_per_sec"), (int, float)):
-        parts.append(f"{steady['tokens_per_sec']:,.0f} tok/s")
-    if isinstance(steady.get("mfu"), (int, float)):
-        parts.append(f"MFU {steady['mfu'] * 100:.1f}%")
+    if numbers.tokens_per_sec is not None:
+        parts.append(f"{rate(numbers.tokens_per_sec)} tok/s")
+    if numbers.mfu is not None:
+        parts.append(mfu_short(numbers.mfu))
     return ", ".join(parts) or "no numbers parsed from its log"
+
+
+def journal_line(run: Run) -> str:
+    """The run as one Markdown list item: a multi-line command stays on the item's line."""
+    from toolkit.text import duration
+
+    wall = run.record.wall_seconds
+    took = f", {duration(wall)}" if wall is not None else ""
+    command = " ".join(shlex.join(run.record.command).split())
+    command = command.replace("`", "'")
+    return f"- run **{run.id}** (`{command}`): {headline(run)} ({run.status}{took})"
 
 
 def runs_between(root: Path, since: datetime, until: datetime) -> list[Run]:
