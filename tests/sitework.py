@@ -12,6 +12,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from toolkit.runs.model import RunRecord
 from toolkit.runs.store import write_run, write_series
 from toolkit.state import Store
 
@@ -133,34 +134,42 @@ def add_run(root: Path, n: int, steps: int = 200) -> Path:
     write_series(folder, rows, ["step", "train_loss", "val_loss"])
     write_run(
         folder,
-        {
-            "format": 1,
-            "id": folder.name,
-            "name": name,
-            "command": ["python", "train.py", "--secret", "RUN-ARGV-3d3d"],
-            "cwd": "/home/ada/RUN-ARGV-3d3d",
-            "started": started.isoformat(timespec="seconds"),
-            "finished": (started + timedelta(hours=1)).isoformat(timespec="seconds"),
-            "wall_seconds": 3600.0,
-            "exit_code": 0,
-            "interrupted": False,
-            "git": {
-                "root": "/home/ada/RUN-ARGV-3d3d",
-                "commit": "0123456789abcdef0123456789abcdef01234567",
-                "branch": "rocm-bf16",
-                "dirty": False,
-                "diffstat": "",
-                "upstream_url": "https://ada:RUN-ARGV-3d3d@github.com/karpathy/nanoGPT.git",
+        RunRecord.from_json(
+            {
+                "format": 1,
+                "id": folder.name,
+                "name": name,
+                "command": ["python", "train.py", "--secret", "RUN-ARGV-3d3d"],
+                "cwd": "/home/ada/RUN-ARGV-3d3d",
+                "started": started.isoformat(timespec="seconds"),
+                "finished": (started + timedelta(hours=1)).isoformat(timespec="seconds"),
+                "wall_seconds": 3600.0,
+                "exit_code": 0,
+                "interrupted": False,
+                "git": {
+                    "root": "/home/ada/RUN-ARGV-3d3d",
+                    "commit": "0123456789abcdef0123456789abcdef01234567",
+                    "branch": "rocm-bf16",
+                    "dirty": False,
+                    "diffstat": "",
+                    "upstream_url": "https://ada:RUN-ARGV-3d3d@github.com/karpathy/nanoGPT.git",
+                },
+                "hardware": {"gpus": [{"name": "AMD Instinct MI300X"}] * 8},
+                "based_on": "nanogpt",
+                "metrics": {
+                    "final": {"train_loss": rows[-1]["train_loss"], "val_loss": 3.31},
+                    "steady_state": {"tokens_per_sec": 178000.0},
+                    "mfu": {
+                        "value": 0.41,
+                        "reference": "AMD Instinct MI300X",
+                        "how": "from the log",
+                    },
+                    "series": "metrics.csv",
+                    "steps": steps,
+                    "tokens_per_step": 524288,
+                },
             },
-            "hardware": {"gpus": [{"name": "AMD Instinct MI300X"}] * 8},
-            "based_on": "nanogpt",
-            "metrics": {
-                "final": {"train_loss": rows[-1]["train_loss"], "val_loss": 3.31},
-                "steady_state": {"tokens_per_sec": 178000.0, "mfu": 0.41},
-                "series": "metrics.csv",
-                "steps": steps,
-                "tokens_per_step": 524288,
-            },
-        },
+            folder.name,
+        ),
     )
     return folder

@@ -197,44 +197,40 @@ def collect_runs(ws: Workspace, model: Any, warnings: list[str]) -> list[RunFact
 
 def run_facts(run: Any, model: Any) -> RunFacts:
     """A recorded run's public facts: no command line, folder or remote URL."""
-    from toolkit.runs.store import duration, headline, number
+    from toolkit.runs.store import SERIES_FILE, headline
+    from toolkit.text import duration, number, percent
 
-    data = run.data
-    metrics = run.metrics
-    final = metrics.get("final") or {}
-    steady = metrics.get("steady_state") or {}
+    record = run.record
+    metrics = run.numbers
     numbers = [
         Number(label, number(float(value)))
         for label, value in (
-            ("final train loss", final.get("train_loss")),
-            ("final val loss", final.get("val_loss")),
-            ("steps", metrics.get("steps")),
-            ("tokens/s (steady)", steady.get("tokens_per_sec")),
+            ("final train loss", metrics.final.get("train_loss")),
+            ("final val loss", metrics.final.get("val_loss")),
+            ("steps", metrics.steps),
+            ("tokens/s (steady)", metrics.tokens_per_sec),
         )
         if isinstance(value, (int, float)) and not isinstance(value, bool)
     ]
-    if isinstance(steady.get("mfu"), (int, float)):
-        numbers.append(Number("MFU", f"{steady['mfu'] * 100:.1f}%"))
-    if isinstance(data.get("wall_seconds"), (int, float)):
-        numbers.append(Number("wall time", duration(float(data["wall_seconds"]))))
-    found_git = data.get("git")
-    git: dict[str, Any] = found_git if isinstance(found_git, dict) else {}
-    series_name = metrics.get("series")
-    tokens = metrics.get("tokens_per_step")
+    if metrics.mfu is not None:
+        numbers.append(Number("MFU", percent(metrics.mfu.value)))
+    if record.wall_seconds is not None:
+        numbers.append(Number("wall time", duration(float(record.wall_seconds))))
+    git = record.git
     return RunFacts(
         id=run.id,
         name=run.name,
-        started=str(data["started"]) if data.get("started") else None,
+        started=record.started or None,
         status=run.status,
         headline=headline(run),
         numbers=numbers,
-        commit=_text(git.get("commit")),
-        branch=_text(git.get("branch")),
-        upstream=github_repo(_text(git.get("upstream_url"))),
-        hardware=_hardware(data.get("hardware")),
-        built_on=_credit(model, _text(data.get("based_on"))),
-        series=run.path / str(series_name) if series_name else None,
-        tokens_per_step=float(tokens) if isinstance(tokens, (int, float)) else None,
+        commit=git.commit if git else None,
+        branch=git.branch if git else None,
+        upstream=github_repo(git.upstream_url) if git else None,
+        hardware=_hardware(record.hardware),
+        built_on=_credit(model, record.based_on),
+        series=run.path / (metrics.series or SERIES_FILE) if metrics.series else None,
+        tokens_per_step=float(metrics.tokens_per_step) if metrics.tokens_per_step else None,
         source=run.path / "run.json",
     )
 
@@ -252,18 +248,14 @@ def github_repo(url: str | None) -> str | None:
 
 
 def _hardware(value: Any) -> str | None:
-    if not isinstance(value, dict):
+    if value is None:
         return None
-    gpus = [g for g in value.get("gpus") or [] if isinstance(g, dict) and g.get("name")]
-    if gpus:
-        names: dict[str, int] = {}
-        for gpu in gpus:
-            names[str(gpu["name"])] = names.get(str(gpu["name"]), 0) + 1
+    names: dict[str, int] = {}
+    for gpu in value.gpus:
+        names[gpu.name] = names.get(gpu.name, 0) + 1
+    if names:
         return ", ".join(f"{n} x {name}" if n > 1 else name for name, n in names.items())
-    cpu = value.get("cpu")
-    if isinstance(cpu, dict) and cpu.get("model"):
-        return str(cpu["model"])
-    return None
+    return value.cpu.model or None
 
 
 def _credit(model: Any, entry_id: str | None) -> Credit | None:
