@@ -183,7 +183,7 @@ def test_has_targets_answers_as_targets_from_does(text: str, ws: Path, tmp_path:
     from tests.conftest import COMMENTED, FROZEN_LIST
     from tests.test_contrib import READING_LIST
     from toolkit import contrib
-    from toolkit.journal.checkin import has_targets
+    from toolkit.journal.gather import has_targets
     from toolkit.readinglist import load_reading_list
 
     path = ws / "reading_list.yaml"

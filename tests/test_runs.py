@@ -501,7 +501,7 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
 def test_the_checkin_names_the_days_runs_with_their_numbers(bip, ws: Path, repo, gpu_path):
     bip("-w", str(ws), "run", "--name", "gpt2-124m", "--", sys.executable, "train.py")
     day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
-    built = day.split("## Built")[1].split("##")[0]
+    built = day.split("## Published")[1].split("##")[0]  # runs recorded are published work
     assert (
         f"- run **2026-11-23-gpt2-124m** (`{sys.executable} train.py`): val loss 3.054, "
         "2,874,452 tok/s, MFU 12.0% (ok, " in built

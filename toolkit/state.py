@@ -51,6 +51,10 @@ MIGRATIONS: list[str] = [
         activity INTEGER NOT NULL
     );
     """,
+    # `activity` became effort points (minutes, commits, runs, posts): index the days again.
+    """
+    DELETE FROM journal;
+    """,
 ]
 
 
@@ -261,6 +265,27 @@ class Store:
     def put(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+
+def open_store(path: Path) -> tuple[Store | None, str | None]:
+    """The store for commands that must go on without it (the check-in, `log`, `streak`):
+    (store, None); an unreadable file is moved aside and a new store begun, said in the
+    warning; (None, warning) when no store can be had at all (a full disk, a read-only folder).
+    """
+    try:
+        return Store(path), None
+    except BipError as exc:
+        first = exc.message
+    aside = path.with_name(f"{path.name}.unreadable-{datetime.now():%Y%m%d-%H%M%S}")
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            old = path.with_name(path.name + suffix)
+            if old.exists():
+                old.replace(aside.with_name(aside.name + suffix))
+        return Store(path), f"{first}; moved it to {aside.name} and began a new one"
+    except (OSError, BipError, sqlite3.Error) as exc:
+        why = exc.message if isinstance(exc, BipError) else str(exc)
+        return None, f"state store left out ({why}): derived data skipped this time"
 
 
 def _user_key(api: str, login: str) -> str:

@@ -43,9 +43,15 @@ def offline_env() -> bool:
 
 
 def github_client(
-    ws: Workspace, api_url: str | None, offline: bool, max_wait: float = 60.0, quick: bool = False
+    ws: Workspace,
+    api_url: str | None,
+    offline: bool,
+    max_wait: float = 60.0,
+    quick: bool = False,
+    total: float | None = None,
 ) -> GitHubClient:
-    """The client every command uses; `quick` is for best-effort lookups (no retries)."""
+    """The client every command uses; `quick` is for best-effort lookups (no retries), `total`
+    bounds all its requests together (seconds): past it, the command goes on offline."""
     from toolkit.github import GitHubClient, Limits, resolve_api, resolve_auth
     from toolkit.settings import github_environment
 
@@ -63,7 +69,11 @@ def github_client(
         cache_path=ws.paths.http_cache,
         offline=offline or offline_env(),
         # A best-effort lookup never waits for a rate limit and gives up after 3 s.
-        limits=Limits(max_wait=0, retries=0, timeout=3) if quick else Limits(max_wait=max_wait),
+        limits=Limits(max_wait=0, retries=0, timeout=3)
+        if quick
+        else Limits(max_wait=max_wait, retries=0, timeout=total, total=total, stats_tries=1)
+        if total is not None
+        else Limits(max_wait=max_wait),
     )
 
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from toolkit import readinglist as rl
 from toolkit.cli._context import (
     ApiUrlOpt,
     OfflineOpt,
     github_client,
     offline_env,
-    state_store,
     workspace,
 )
 from toolkit.cli.output import echo, print_json, warn, working
@@ -54,14 +51,9 @@ def checkin(
     without one. A second check-in the same day adds to the day's file.
     Example: bip checkin --note "KV-cache paging finally clicked" --minutes 90 --tag vllm
     """
-    from toolkit.journal.checkin import gather, remember, to_day
-    from toolkit.journal.days import render_day, write_day
+    from toolkit.journal.checkin import GITHUB_SECONDS, CheckinRequest, check_in
 
     ws = workspace(ctx)
-    now = ws.now()
-    model = rl.load_reading_list(ws.paths.reading_list).model
-    for entry_id in read or []:
-        model.entry(entry_id)  # unknown ids fail before anything is written
     editor = None
     if edit:
         from toolkit.cli._editor import ensure_editor
@@ -84,69 +76,36 @@ def checkin(
     if interactive and not next_:
         step = typer.prompt("What's next? (Enter to skip)", default="", show_default=False)
         upcoming += [step] if step.strip() else []
-    store = state_store(ws)
     client = None
     if not (offline or offline_env()):
         try:
-            client = github_client(ws, api_url, False, max_wait=10)
+            client = github_client(ws, api_url, False, max_wait=0, total=GITHUB_SECONDS)
         except BipError as exc:  # a bad token or URL must not cost the user today's note
             warn(f"GitHub left out: {exc.message}")
-    if not dry_run:
-        to_start = [i for i in read or [] if model.entry(i).status == "todo"]
-        for entry_id in to_start:
-            rl.edit_reading_list(
-                ws.paths.reading_list,
-                rl.plan_status(entry_id, "reading", now.date()),
-                lock=rl.lock_path_for(ws.paths.reading_list),
-            )
-        if to_start:  # the entries' new status and dates belong in today's Read section
-            model = rl.load_reading_list(ws.paths.reading_list).model
-    try:
-        if client is None:
-            entry = gather(ws, model, store, now, client, worked_on=read or [])
-        else:
-            with working("asking GitHub about your progress and the people you follow"):
-                entry = gather(ws, model, store, now, client, worked_on=read or [])
-    except Exception as exc:
-        # Whatever GitHub did, the note is written: gather again without it (a failure that
-        # has nothing to do with GitHub fails again, and is reported as usual).
-        if client is None or (ctx.find_root().obj or {}).get("debug"):
-            raise
-        entry = gather(ws, model, store, now, None, worked_on=read or [])
-        why = exc.message if isinstance(exc, BipError) else f"{type(exc).__name__}: {exc}"
-        entry.warnings.append(f"GitHub left out: {why}")
-    entry.notes, entry.next = notes, upcoming
-    entry.minutes, entry.tags = minutes, list(tag or [])
-    if editor is not None:
-        from toolkit.journal.days import render_day as _render
-
-        entry.notes, entry.next = _edit_day(editor, _render(to_day(entry)))
-    for warning in entry.warnings:
+    request = CheckinRequest(
+        notes,
+        upcoming,
+        list(read or []),
+        minutes,
+        list(tag or []),
+        dry_run,
+        (lambda day: _edit_day(editor, day)) if editor is not None else None,
+    )
+    if client is None or editor is not None:
+        result = check_in(ws, request, client)
+    else:
+        with working("asking GitHub about your progress and the people you follow"):
+            result = check_in(ws, request, client)
+    for warning in result.warnings:
         warn(warning)
-    for skipped in entry.skipped:
-        warn(f"skipped {skipped.path}: {skipped.error}")
-    day = to_day(entry)
     if as_json:
-        print_json(entry)
-        if dry_run:
-            return
+        print_json(result.entry)
     elif dry_run:
-        echo(render_day(day))
-        return
-    from toolkit.journal.index import refresh_index
-    from toolkit.journal.streak import streaks
-
-    path, merged = write_day(ws.paths.journal, day, ws.paths.state / "journal.lock")
-    remember(store, entry, model)
-    report = refresh_index(store, ws.paths.journal)
-    for problem in report.problems:  # another day's broken file never blocks today's
-        warn(f"skipped: {problem}")
-    if as_json:
-        return
-    echo(render_day(merged))
-    days = {date.fromisoformat(s.day) for s in report.summaries}
-    result = streaks(days, now.date())
-    echo(f"wrote {path}  (streak: {result.current} day{'s' if result.current != 1 else ''})")
+        echo(result.text)
+    else:
+        echo(result.text)
+        days = result.streak or 0
+        echo(f"wrote {result.path}  (streak: {days} day{'s' if days != 1 else ''})")
 
 
 EDIT_TEMPLATE = """\

@@ -10,7 +10,6 @@ import typer
 from toolkit.cli._context import (
     JsonOpt,
     LogFormat,
-    state_store,
     workspace,
 )
 from toolkit.cli.output import echo, print_json, table, warn
@@ -33,11 +32,13 @@ def log(
 
     Example: bip log --since 7d --format markdown
     """
-    from toolkit.journal.index import refresh_index, select
+    from toolkit.journal.index import journal_index, select
     from toolkit.since import parse_since
 
     ws = workspace(ctx)
-    report = refresh_index(state_store(ws), ws.paths.journal, rebuild=reindex)
+    report = journal_index(ws, rebuild=reindex)
+    for notice in report.notices:
+        warn(notice)
     for problem in report.problems:
         warn(f"skipped: {problem}")
     start = parse_since(since, ws.now()).date() if since else None

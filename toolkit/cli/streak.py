@@ -10,7 +10,6 @@ import typer
 
 from toolkit.cli._context import (
     JsonOpt,
-    state_store,
     workspace,
 )
 from toolkit.cli.output import echo, print_json, warn
@@ -25,15 +24,22 @@ def streak(
 ) -> None:
     """Show your current and longest streak and a 52-week calendar of journal days.
 
+    Each day is shaded by effort: 1 point per 30 minutes logged (--minutes), per commit, and per
+    other line of the day (read, landed, note); 2 per run recorded; 3 per post drafted or
+    published. · no check-in, ░ 1-2 points, ▒ 3-5, ▓ 6-9, █ 10 or more: a day with only a
+    note is light, a day of commits, a run and a post is dark.
+
     Example: bip streak --svg streak.svg
     """
 
     from toolkit.fileio import atomic_write_text
-    from toolkit.journal.index import refresh_index
+    from toolkit.journal.index import journal_index
     from toolkit.journal.streak import heatmap, streaks, svg
 
     ws = workspace(ctx)
-    report = refresh_index(state_store(ws), ws.paths.journal)
+    report = journal_index(ws)
+    for notice in report.notices:
+        warn(notice)
     for problem in report.problems:  # one bad day is reported and skipped
         warn(f"skipped: {problem}")
     activity = {date.fromisoformat(s.day): max(s.activity, 1) for s in report.summaries}

@@ -88,6 +88,7 @@ class Limits:
     """Knobs tests turn down so nothing really waits."""
 
     timeout: float = 15.0  # the whole request, redirects and body included
+    total: float | None = None  # every request of the client together, from its first one
     max_wait: float = 60.0  # longest wait for a rate limit before giving up
     retries: int = 3
     secondary_wait: float = 60.0  # first wait after a rate limit that names no time
@@ -143,6 +144,7 @@ class HttpClient:
         self.truncated: list[str] = []  # listings cut at a caller's page bound
         self.oldest_answer: datetime | None = None
         self.down: str | None = None  # why the service is unreachable, once it was found so
+        self.ends: float | None = None  # when `limits.total` runs out (set by the first request)
         self.session, self._transport = make_session(
             self.limits, cache_path, credential, self.origins, monotonic
         )
@@ -300,6 +302,10 @@ class HttpClient:
         shown = what or _shown(url, params)
         if self.offline:
             return self._cached_or_fail(method, url, params, json_body, shown, "offline")
+        if self.limits.total is not None and self.ends is None:
+            self.ends = self._monotonic() + self.limits.total
+        if self.ends is not None and self._monotonic() >= self.ends:
+            self.down = f"{self.service} did not answer within {self.limits.total:g} s in all"
         if self.down:  # once found unreachable or too slow, not asked again in this run
             return self._cached_or_fail(method, url, params, json_body, shown, self.down)
         self._before_send(url)
@@ -356,6 +362,8 @@ class HttpClient:
         a history of earlier requests."""
         first = self._key(method, url, params, json_body)
         self._transport.deadline = self._monotonic() + self.limits.timeout
+        if self.ends is not None:  # the client's total time bounds each of its requests
+            self._transport.deadline = min(self._transport.deadline, self.ends)
         self._transport.failure = None
         try:
             for _hop in range(self.limits.max_redirects + 1):
@@ -398,6 +406,9 @@ class HttpClient:
 
     def _unreachable(self, exc: BaseException | None) -> str:
         if isinstance(exc, TooSlow):
+            total = self.limits.total
+            if total is not None and total <= self.limits.timeout:
+                return f"{self.service} did not answer within {total:g} s in all"
             return f"{self.service} did not answer within {self.limits.timeout:g} s"
         return (
             f"{self.service} unreachable ({_reason(exc)})" if exc else f"{self.service} unreachable"
@@ -508,6 +519,12 @@ class HttpClient:
             self.notices.append(text)
 
     def _wait(self, seconds: float) -> None:
+        if self.ends is not None and self._monotonic() + seconds > self.ends:
+            self.down = f"{self.service} did not answer within {self.limits.total:g} s in all"
+            raise self.unreachable_class(
+                f"{self.down} (it asked bip to wait {seconds:g} s)",
+                hint="run the command again later",
+            )
         self.counters.waits.append(seconds)
         self._sleep(seconds)
 

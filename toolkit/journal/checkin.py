@@ -1,420 +1,184 @@
-"""The daily check-in: what you built, read and landed since the last one, as a journal day.
+"""The daily check-in, as one function: `check_in(workspace, request) -> CheckinResult`.
 
-`gather` collects (local git, the reading list, contributor snapshots, followed figures);
-`to_day` turns the result into journal sections; the CLI asks for notes and writes the day.
-Everything that needs GitHub degrades to the last snapshot when GitHub is unreachable, and is
-skipped offline.
+Nothing but your own words can block the day. The day's file is written first; then what
+depends on it: the reading-list entries you started, the state store (the last check-in's
+moment, the journal index). A reading list that does not validate leaves Read saying why (file
+and line); an unreadable state store is moved aside and begun again; a full disk or a broken
+store costs a warning, never the note. GitHub gets a total time (`GITHUB_SECONDS`), then the
+day goes on offline.
 """
 
 from __future__ import annotations
 
-import json
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from toolkit.errors import BipError
-from toolkit.git import RepoActivity, author_emails, scan
-from toolkit.journal.days import Day, read_block
+from toolkit.errors import BipError, InvalidFile
+from toolkit.journal.days import Day, journal_files, render_day, write_day
+from toolkit.journal.gather import Checkin, ReadItem, gather, remember, to_day
 from toolkit.readinglist import ReadingList
 from toolkit.workspace import Workspace
 
-LAST_KEY = "checkin.last"
-STATUSES_KEY = "checkin.statuses"  # each entry's status at the last check-in: drops have no date
+GITHUB_SECONDS = 3.0  # all of a check-in's GitHub requests together, before it goes on offline
 
 
 @dataclass
-class ReadItem:
-    id: str
-    title: str
-    status: str
-    when: str | None = None
-
-
-@dataclass
-class Checkin:
-    day: str
-    since: datetime
-    now: datetime
-    built: list[RepoActivity] = field(default_factory=list)
-    skipped: list[RepoActivity] = field(default_factory=list)
-    started: list[ReadItem] = field(default_factory=list)
-    finished: list[ReadItem] = field(default_factory=list)
-    dropped: list[ReadItem] = field(default_factory=list)
-    in_progress: list[ReadItem] = field(default_factory=list)
-    worked_on: list[ReadItem] = field(default_factory=list)
-    landed: list[str] = field(default_factory=list)
-    landed_note: str | None = None
-    news: list[Any] = field(default_factory=list)
+class CheckinRequest:
     notes: list[str] = field(default_factory=list)
     next: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # entry ids worked on; a todo one is started
     minutes: int | None = None
     tags: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    # Given the day so far as Markdown, returns (notes, next): the editor, when the CLI has one.
+    edit: Callable[[str], tuple[list[str], list[str]]] | None = None
+
+
+@dataclass
+class CheckinResult:
+    entry: Checkin
+    day: Day  # the day as written (merged with what was there), or as it would be
+    path: Path | None  # None on a dry run
+    streak: int | None  # days in a row, when the journal could be counted
     warnings: list[str] = field(default_factory=list)
-    runs: list[str] = field(default_factory=list)  # recorded runs, one line each
-    backfill: bool = False  # `now` is earlier than what bip has already recorded
+
+    @property
+    def text(self) -> str:
+        return render_day(self.day)
 
 
-def last_checkin(store: Any, now: datetime) -> datetime:
-    """The last check-in's moment, or 24 hours ago for the first one."""
-    last = store.get(LAST_KEY)
-    return datetime.fromisoformat(last) if last else now - timedelta(hours=24)
+def check_in(
+    ws: Workspace, request: CheckinRequest, client: Any = None, store: Any = None
+) -> CheckinResult:
+    """Gather the day, add your words, write the day's page, then update what derives from it.
+    `client` is GitHub's (None: offline); `store` the state store (None: the workspace's)."""
+    now = ws.now()
+    warnings: list[str] = []
+    model, missing = _reading_list(ws)
+    if missing is not None:
+        warnings.append(f"reading list not read, so Read says why: {missing}")
+        if request.read:
+            warnings.append(f"--read {' '.join(request.read)}: not recorded (no reading list)")
+    else:
+        assert model is not None
+        for entry_id in request.read:
+            model.entry(entry_id)  # unknown ids fail before anything is written
+    if store is None:
+        store = _open_store(ws, warnings)
+    try:
+        entry = gather(ws, model, store, now, client, worked_on=request.read)
+    except sqlite3.Error as exc:  # a store that opened but cannot be read: do without it
+        warnings.append(f"state store left out ({exc}): derived data skipped this time")
+        store = None
+        entry = gather(ws, model, None, now, None, worked_on=request.read)
+    entry.read_missing = missing
+    to_start = _start(entry, model, request.read, now.date())
+    entry.notes, entry.next = list(request.notes), list(request.next)
+    entry.minutes, entry.tags = request.minutes, list(request.tags)
+    if request.edit is not None:
+        entry.notes, entry.next = request.edit(render_day(to_day(entry)))
+    warnings = warnings + entry.warnings
+    warnings += [f"skipped {s.path}: {s.error}" for s in entry.skipped]
+    if request.dry_run:
+        return CheckinResult(entry, to_day(entry), None, None, warnings)
+    lock = ws.paths.state / "journal.lock" if ws.paths.state.is_dir() else None
+    path, merged = write_day(ws.paths.journal, to_day(entry), lock)
+    # The day is on disk: from here on, a failure is a warning.
+    if to_start:
+        model = _start_entries(ws, to_start, now.date(), warnings) or model
+    streak = _derive(ws, store, entry, model, warnings)
+    return CheckinResult(entry, merged, path, streak, warnings)
 
 
-def start_of_day(moment: datetime) -> datetime:
-    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
-
-
-def is_backfill(store: Any, now: datetime) -> bool:
-    """A check-in for a moment before the last check-in or the newest contributor snapshot:
-    a day filled in afterwards (`BIP_NOW`), which must not see or store what came later."""
-    last = store.get(LAST_KEY)
-    if last and datetime.fromisoformat(last) > now:
-        return True
-    return any(s.taken_at > now for login in store.logins() for s in store.history(login))
-
-
-def gather_read(
-    model: ReadingList,
-    since: datetime,
-    worked_on: list[str],
-    day: date | None = None,
-    recorded: set[tuple[str, str]] | None = None,
-    previous_status: dict[str, str] | None = None,
-) -> dict[str, list[ReadItem]]:
-    """The reading list as of `day`: events (started, finished, dropped) that happened since the
-    last check-in and are not already in the journal, then what is in progress.
-
-    Events carry a date, not a time: one dated on the day of the last check-in is new unless that
-    day's page already has it (`recorded`: (event, id) pairs). A drop has no date: it is an entry
-    whose status was not `dropped` at the last check-in (`previous_status`).
-    """
-    day = day or since.date()
-    first, recorded = since.date(), recorded or set()
-
-    def new(when: date | None, event: str, entry_id: str) -> bool:
-        if when is None or when > day or when < first:
-            return False
-        return when > first or first == day or (event, entry_id) not in recorded
-
-    started = [
-        ReadItem(e.id, e.title, e.status, e.started.isoformat())
-        for e in model.entries
-        if e.started and new(e.started, "started", e.id)
-    ]
-    finished = [
-        ReadItem(e.id, e.title, e.status, e.finished.isoformat())
-        for e in model.entries
-        if e.finished and new(e.finished, "finished", e.id)
-    ]
-    dropped = [
-        ReadItem(e.id, e.title, e.status)
-        for e in model.entries
-        if previous_status is not None
-        and e.status == "dropped"
-        and previous_status.get(e.id, "dropped") != "dropped"
-    ]
-    busy = {r.id for r in started + finished + dropped}
-    worked = [
-        ReadItem(e.id, e.title, e.status)
-        for e in model.entries
-        if e.id in worked_on and e.id not in busy
-    ]
-    busy |= {r.id for r in worked}
-    progress = [
-        ReadItem(e.id, e.title, e.status, e.started.isoformat() if e.started else None)
-        for e in model.entries
-        if e.id not in busy and _reading_on(e, day)
-    ]
-    return {
-        "started": started,
-        "finished": finished,
-        "dropped": dropped,
-        "in_progress": progress,
-        "worked_on": worked,
-    }
-
-
-def _reading_on(entry: Any, day: date) -> bool:
-    """In progress on `day`: reading now (started by then), or finished only after it."""
-    if entry.status == "reading":
-        return entry.started is None or entry.started <= day
-    return bool(
-        entry.status == "done"
-        and entry.started
-        and entry.started <= day
-        and entry.finished
-        and entry.finished > day
-    )
-
-
-def recorded_events(journal_dir: Any, day: date) -> set[tuple[str, str]]:
-    """(event, entry id) pairs already in the Read section of `day`'s page."""
-    from toolkit.journal.days import load_day, read_line
+def _reading_list(ws: Workspace) -> tuple[ReadingList | None, str | None]:
+    """The model, or None and why (the first problem's file:line, and how many more)."""
+    from toolkit import readinglist as rl
 
     try:
-        page = load_day(journal_dir, day)
-    except BipError:
-        return set()
-    found: set[tuple[str, str]] = set()
-    for block in (page.sections.get("Read") or []) if page else []:
-        parsed = read_line(block[0])
-        if parsed:
-            found |= {(verb, parsed[2]) for verb in parsed[0]}
-    return found
+        return rl.load_reading_list(ws.paths.reading_list).model, None
+    except InvalidFile as exc:
+        first = exc.problems[0]
+        more = len(exc.problems) - 1
+        also = f" (and {more} more: `bip read validate`)" if more else ""
+        return None, f"{first.path}:{first.line}: {first.message}{also}"
+    except BipError as exc:  # missing, unreadable, not text
+        return None, exc.message
 
 
-def gather_landed(
-    ws: Workspace,
-    model: ReadingList,
-    store: Any,
-    client: Any,
-    now: datetime,
-    backfill: bool = False,
-) -> tuple[list[str], str | None, list[str]]:
-    """(lines, note, warnings): per target repo, your totals and what changed since the day
-    began, through the client, else (offline, unreachable, back-filling) from the snapshot of
-    that moment. The note says where old numbers came from; hints for you are warnings."""
-    if not has_targets(model):
-        return [], None, []
-    warnings: list[str] = []
-    login = ws.settings.github_login
-    current: dict[str, dict[str, Any]] | None = None
-    if client is not None and not backfill and not login and not client.auth.token:
-        warnings.append(  # `bip contrib status` says --user; the check-in has no such flag
-            "contributor progress not refreshed: bip does not know your GitHub login (set "
-            '[github] login = "..." in bip.toml or BIP_GITHUB_LOGIN, or set GH_TOKEN)'
-        )
-    elif client is not None and not backfill:
-        from toolkit import contrib  # GitHub's code, loaded only when GitHub is asked
+def _open_store(ws: Workspace, warnings: list[str]) -> Any:
+    from toolkit.state import open_store
 
-        try:
-            status = contrib.take_status(
-                client,
-                store,
-                model,
-                now,
-                None,
-                ws.settings.github_login,
-                (),
-                ws.settings.clones,
-                ws.settings.git_emails,
-            )
-            warnings = list(status.notices)
-            login = status.login
-            if status.as_of is None:
-                current = {p.repo: p.numbers() for p in status.repos if not p.error}
-        except BipError as exc:
-            hint = f" ({exc.hint})" if exc.hint else ""
-            warnings.append(f"contributor progress not refreshed: {exc.message}{hint}")
-    login = login or next(iter(store.logins()), None)
-    history = store.history(login) if login else []
-    baseline = _snapshots_until(history, start_of_day(now), strict=True)
-    note = None
-    if current is None:
-        latest = _snapshots_until(history, now)
-        if not latest:
-            warnings.append(
-                "no contributor snapshot yet: the Landed section stays empty "
-                "(run `bip contrib status` once online)"
-            )
-            return [], None, warnings
-        current = {repo: snap.data for repo, snap in latest.items()}
-        taken = max(s.taken_at for s in latest.values())
-        why = "offline" if client is None else "GitHub not reached"
-        if backfill:
-            why = "as of that day"
-        note = f"{why}: last snapshot from {taken:%Y-%m-%d %H:%M}"
-    lines = [
-        f"{repo}: {_totals(numbers)}{_changed(numbers, baseline.get(repo))}"
-        for repo, numbers in sorted(current.items(), key=lambda kv: kv[0].lower())
-    ]
-    return lines, note, warnings
+    try:
+        ws.ensure_state_dir()
+    except OSError as exc:
+        warnings.append(f"state store left out ({exc.strerror}): derived data skipped this time")
+        return None
+    store, problem = open_store(ws.paths.state_db)
+    if problem:
+        warnings.append(problem)
+    return store
 
 
-def has_targets(model: ReadingList) -> bool:
-    """Whether `contrib.targets_from(model)` finds a repo to report on (a repo entry with a
-    goal), answered without loading the GitHub code behind it."""
-    return any(e.kind == "repo" and e.repo and e.goal for e in model.entries)
-
-
-def _snapshots_until(history: list[Any], moment: datetime, strict: bool = False) -> dict[str, Any]:
-    """Per repo, the newest snapshot taken at `moment` or before (strictly before if `strict`)."""
-    found: dict[str, Any] = {}
-    for snap in history:
-        if snap.taken_at < moment or (not strict and snap.taken_at == moment):
-            if snap.repo not in found or snap.taken_at > found[snap.repo].taken_at:
-                found[snap.repo] = snap
-    return found
-
-
-_LANDED = (("merged_prs", "merged PR"), ("commits", "commit"))
-_CHANGED = (
-    ("merged_prs", "merged PR"),
-    ("open_prs", "open PR"),
-    ("closed_prs", "closed PR"),
-    ("issues", "issue"),
-    ("commits", "commit"),
-)
-
-
-def _totals(numbers: dict[str, Any]) -> str:
-    text = ", ".join(_plural(int(numbers.get(k) or 0), word) for k, word in _LANDED)
-    return text + (f", rank #{numbers['rank']}" if numbers.get("rank") else "")
-
-
-def _changed(numbers: dict[str, Any], before: Any) -> str:
-    """ " (+1 merged PR, rank #140 (was #142) since 2026-11-22)", or "" when nothing changed."""
-    if before is None:
-        return ""
-    parts = []
-    for key, word in _CHANGED:
-        delta = int(numbers.get(key) or 0) - int(before.data.get(key) or 0)
-        if delta:
-            parts.append(f"{delta:+d} {word if abs(delta) == 1 else word + 's'}")
-    rank, old = numbers.get("rank"), before.data.get("rank")
-    if rank and rank != old:
-        parts.append(f"rank was #{old}" if old else "newly ranked")
-    return f" ({', '.join(parts)} since {before.taken_at:%Y-%m-%d})" if parts else ""
-
-
-def gather_runs(ws: Workspace, since: datetime, now: datetime) -> list[str]:
-    """The runs `bip run` recorded since the last check-in, each with its headline number."""
-    root = ws.root / ws.settings.runs_dir
-    if not root.is_dir():  # no run recorded yet (runs_between would say so, after its imports)
+def _start(entry: Checkin, model: ReadingList | None, read: list[str], today: date) -> list[str]:
+    """The todo entries you worked on start today: said in Read now, written to the list after
+    the day is on disk."""
+    if model is None:
         return []
-    from toolkit.runs.store import journal_line, runs_between
+    to_start = [i for i in read if model.entry(i).status == "todo"]
+    already = {r.id for r in entry.started}
+    for entry_id in to_start:
+        entry.worked_on = [r for r in entry.worked_on if r.id != entry_id]
+        if entry_id not in already:
+            found = model.entry(entry_id)
+            entry.started.append(ReadItem(found.id, found.title, "reading", today.isoformat()))
+    return to_start
 
-    return [journal_line(run) for run in runs_between(root, since, now)]
+
+def _start_entries(
+    ws: Workspace, ids: list[str], today: date, warnings: list[str]
+) -> ReadingList | None:
+    from toolkit import readinglist as rl
+
+    try:
+        for entry_id in ids:
+            rl.edit_reading_list(
+                ws.paths.reading_list,
+                rl.plan_status(entry_id, "reading", today),
+                lock=rl.lock_path_for(ws.paths.reading_list),
+            )
+        return rl.load_reading_list(ws.paths.reading_list).model
+    except (BipError, OSError) as exc:
+        why = exc.message if isinstance(exc, BipError) else str(exc)
+        warnings.append(f"the day is written, but {', '.join(ids)} not marked reading: {why}")
+        return None
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _derive(
+    ws: Workspace, store: Any, entry: Checkin, model: ReadingList | None, warnings: list[str]
+) -> int:
+    """Remember the check-in and refresh the journal index; the streak from the files when the
+    store cannot help."""
+    from toolkit.journal.streak import streaks
 
-
-def gather(
-    ws: Workspace,
-    model: ReadingList,
-    store: Any,
-    now: datetime,
-    client: Any = None,
-    since: datetime | None = None,
-    worked_on: list[str] | None = None,
-) -> Checkin:
-    backfill = is_backfill(store, now)
-    if since is None:
-        since = last_checkin(store, now)
-        if since >= now:  # filling in a day after later check-ins: that day, up to `now`
-            since = start_of_day(now)
-    entry = Checkin(day=now.date().isoformat(), since=since, now=now, backfill=backfill)
-    emails = author_emails(ws.settings.git_emails, ws.root)
-    activity = scan(ws.settings.git_repos, ws.root, emails, since, now)
-    entry.built = [a for a in activity if not a.error and a.commits]
-    entry.skipped = [a for a in activity if a.error]
-    if not ws.settings.git_repos:
-        entry.warnings.append(
-            "no [git] repos in bip.toml, so Built is empty: add the folders of your repos, "
-            'e.g. `[git]` then `repos = ["~/code/*"]` (or BIP_GIT_REPOS=~/code/*)'
-        )
-    elif not emails:
-        entry.warnings.append(
-            "no [git] emails in bip.toml and no `git config user.email`: "
-            "counting every author's commits"
-        )
-    previous = store.get(STATUSES_KEY)
-    read = gather_read(
-        model,
-        since,
-        worked_on or [],
-        now.date(),
-        recorded_events(ws.paths.journal, since.date()) if since.date() < now.date() else None,
-        json.loads(previous) if previous and not backfill else None,
-    )
-    entry.started, entry.finished = read["started"], read["finished"]
-    entry.dropped = read["dropped"]
-    entry.in_progress, entry.worked_on = read["in_progress"], read["worked_on"]
-    entry.runs = gather_runs(ws, since, now)
-    entry.landed, entry.landed_note, warnings = gather_landed(
-        ws, model, store, client, now, backfill
-    )
-    if any(
-        w.startswith(
-            ("GitHub unreachable", "contributor progress not refreshed: GitHub unreachable")
-        )
-        for w in warnings
-    ):
-        # Said once, with what bip did instead; and nothing more is asked of an unreachable GitHub.
-        warnings = [w for w in warnings if "GitHub unreachable" not in w]
-        landed = "from the last snapshot" if entry.landed else "empty (no snapshot yet)"
-        warnings.append(f"GitHub unreachable: Landed is {landed}; news skipped")
-        client = None
-    entry.warnings += warnings
-    if backfill:
-        entry.warnings.append(
-            f"filling in {entry.day}: contributor numbers from that day's snapshot, "
-            "no news from people you follow"
-        )
-    elif client is not None:
-        from toolkit.figures.news import fetch_news, followed
+    days: set[date] | None = None
+    if store is not None:
+        from toolkit.journal.index import refresh_index
 
         try:
-            entry.news = fetch_news(client, followed(model), since)
-        except BipError as exc:
-            entry.warnings.append(f"news not fetched: {exc.message}")
-    return entry
-
-
-def remember(store: Any, entry: Checkin, model: ReadingList) -> None:
-    """After the day is written: the moment (never moved back by a back-fill) and statuses."""
-    last = store.get(LAST_KEY)
-    if not last or datetime.fromisoformat(last) < entry.now:
-        store.put(LAST_KEY, entry.now.isoformat())
-    if not entry.backfill:
-        store.put(STATUSES_KEY, json.dumps({e.id: e.status for e in model.entries}))
-
-
-def to_day(entry: Checkin) -> Day:
-    """The check-in as journal sections: one block per repo, entry, change, note."""
-    day = Day(date.fromisoformat(entry.day))
-    if entry.tags:
-        day.meta["tags"] = list(entry.tags)
-    if entry.minutes:
-        day.meta["minutes"] = entry.minutes
-    built = []
-    for repo in entry.built:
-        branches = f" (branches: {', '.join(repo.branches)})" if repo.branches else ""
-        block = [
-            f"- **{repo.name}**: {_plural(len(repo.commits), 'commit')}, "
-            f"+{repo.insertions}/-{repo.deletions}{branches}"
-        ]
-        block += [
-            f"  - `{c.sha[:7]}` {c.subject} (+{c.insertions}/-{c.deletions})" for c in repo.commits
-        ]
-        built.append(block)
-    built += [[line] for line in entry.runs]
-    events: dict[str, tuple[str, list[str]]] = {}  # entry id -> (title, verbs), in order
-    for verb, items in (
-        ("started", entry.started),
-        ("finished", entry.finished),
-        ("dropped", entry.dropped),
-        ("worked on", entry.worked_on),
-        ("reading", entry.in_progress),
-    ):
-        for r in items:
-            events.setdefault(r.id, (r.title, []))[1].append(verb)
-    read = [[read_block(verbs, title, i)] for i, (title, verbs) in events.items()]
-    landed = [[f"- {line}"] for line in entry.landed]
-    if entry.landed_note:
-        landed.append([f"- _{entry.landed_note}_"])
-    news = [[f"- {n.name}: new {n.kind} [{n.title}]({n.url}) ({n.date[:10]})"] for n in entry.news]
-    for name, blocks in (
-        ("Built", built),
-        ("Read", read),
-        ("Landed", landed),
-        ("New from people you follow", news),
-        ("Notes", [[f"- {n}"] for n in entry.notes]),
-        ("Next", [[f"- {n}"] for n in entry.next]),
-    ):
-        if blocks:
-            day.sections[name] = blocks
-    return day
+            remember(store, entry, model)
+            report = refresh_index(store, ws.paths.journal)
+            warnings += [f"skipped: {problem}" for problem in report.problems]
+            days = {date.fromisoformat(s.day) for s in report.summaries}
+        except (sqlite3.Error, BipError) as exc:
+            why = exc.message if isinstance(exc, BipError) else str(exc)
+            warnings.append(
+                f"the day is written, but the state store was not updated ({why}): "
+                "the next check-in looks back 24 hours"
+            )
+    if days is None:
+        days = set(journal_files(ws.paths.journal))
+    return streaks(days, entry.now.date()).current

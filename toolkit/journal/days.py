@@ -18,7 +18,7 @@ from toolkit import yamledit
 from toolkit.errors import BipError, ConcurrentEdit, InvalidFile, Problem
 from toolkit.fileio import digest, locked, read_regular, styled, text_style, write_checked
 
-SECTIONS = ("Built", "Read", "Landed", "New from people you follow", "Notes", "Next")
+SECTIONS = ("Built", "Read", "Landed", "Published", "New from people you follow", "Notes", "Next")
 COUNTED = {"Built": "built", "Read": "read", "Landed": "landed", "Notes": "notes"}
 
 
@@ -47,7 +47,22 @@ class Day:
 
     @property
     def activity(self) -> int:
-        return sum(self.counts().values())
+        """Effort points, what a day's shade in `bip streak` stands for (its help says so): 1 per
+        30 minutes logged, per commit, per other line (read, landed, note); 2 per run recorded;
+        3 per post drafted or published."""
+        counts = self.counts()
+        commits = 0
+        for block in self.sections.get("Built", []):
+            head = REPO_LINE.match(block[0])
+            commits += int(head["n"]) if head else 0
+        runs = posts = 0
+        for block in self.sections.get("Published", []):
+            runs += block[0].startswith("- run ")
+            posts += block[0].startswith(("- drafted: ", "- published: "))
+        minutes = self.meta.get("minutes")
+        halves = minutes // 30 if isinstance(minutes, int) and not isinstance(minutes, bool) else 0
+        other = counts["read"] + counts["landed"] + counts["notes"]
+        return max(0, halves) + commits + 2 * runs + 3 * posts + other
 
 
 def parse_day(text: str, path: Path, day: date) -> Day:
@@ -272,10 +287,10 @@ REPO_LINE = re.compile(
 REPO_NAME = re.compile(r"^- \*\*(?P<name>.+?)\*\*:")
 COMMIT_LINE = re.compile(r"^\s+- `(?P<sha>[0-9a-f]{7,40})`.*\(\+(?P<ins>\d+)/-(?P<dels>\d+)\)$")
 COMMIT_SHA = re.compile(r"^\s+- `(?P<sha>[0-9a-f]{7,40})`")
-EVENTS = ("started", "finished", "dropped")
+EVENTS = ("added", "started", "finished", "dropped", "noted")
 READ_LINE = re.compile(
-    r"^- (?P<verbs>(?:started|finished|dropped|worked on|reading)"
-    r"(?: and (?:started|finished|dropped))*): (?P<title>.*) \(`(?P<id>[^`\s]+)`\)$"
+    r"^- (?P<verbs>(?:added|started|finished|dropped|noted|worked on|reading)"
+    r"(?: and (?:added|started|finished|dropped|noted))*): (?P<title>.*) \(`(?P<id>[^`\s]+)`\)$"
 )
 LANDED_LINE = re.compile(r"^- (?P<repo>[^\s:]+/[^\s:]+): \d+ merged PRs?, \d+ commits?.*$")
 LANDED_NOTE = re.compile(r"^- _[^_]*: last snapshot from [^_]*_$")
