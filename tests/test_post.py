@@ -323,3 +323,16 @@ def test_every_post_fits_and_no_word_is_lost(parts: list[str], limit) -> None:  
     if len(posts) > 1:
         posts = [p.rsplit(" ", 1)[0] for p in posts]  # the " n/N" numbering
     assert "".join("".join(posts).split()) == "".join(text.split())
+
+
+def test_the_checkin_lists_the_thread_in_published(
+    ws: Path, pds: FakePDS, bip, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BIP_NOW", "2026-11-23T21:00:00+08:00")
+    monkeypatch.delenv("BIP_TIMEZONE")
+    post = next((ws / "posts").glob("*-post-1.md"))
+    result = post_thread(load_workspace(ws), PostRequest("bluesky", path=post))
+    bip("-w", str(ws), "checkin", "--note", "posted the thread", "--offline")
+    day = (ws / "journal" / "2026" / "2026-11-23.md").read_text()
+    published = day.split("## Published")[1].split("\n## ")[0]
+    assert f"- posted to Bluesky: posts/{post.name} ({result.url})" in published

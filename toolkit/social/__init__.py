@@ -12,6 +12,7 @@ from toolkit.social.publish import (
     SentPost,
     post_thread,
     published_on,
+    shared_lines,
 )
 from toolkit.social.thread import Limit, bluesky_limit, graphemes, mastodon_limit, split_text
 
@@ -27,6 +28,7 @@ __all__ = [
     "SentPost",
     "post_thread",
     "published_on",
+    "shared_lines",
     "Limit",
     "bluesky_limit",
     "graphemes",

@@ -295,6 +295,19 @@ class PublishedPost:
     day: str
 
 
+def shared_lines(ws: Workspace, day: date) -> list[str]:
+    """The journal's Published lines for the threads sent on `day`: where, and the URL."""
+    lines = []
+    for post in published_on(ws, day):
+        source = post.source
+        try:
+            source = str(Path(source).relative_to(ws.root))
+        except ValueError:
+            pass
+        lines.append(f"- posted to {post.network.capitalize()}: {source} ({post.url})")
+    return lines
+
+
 def published_on(ws: Workspace, day: date | None = None) -> list[PublishedPost]:
     """Threads whose last post went out on `day` (all days when None): for the journal's
     Published part."""
