@@ -37,7 +37,8 @@ def test_card_is_svg_with_streak_prs_and_run(public: Path, bip) -> None:  # type
     assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
     cells = [r for r in root.iter(f"{SVG}rect") if (r.get("class") or "").startswith("l")]
     assert 134 <= len(cells) <= 140  # 20 weeks, the last one up to today
-    assert {c.get("class") for c in cells} >= {"l0", "l1"}
+    shades = {c.get("class") for c in cells}  # the journal's own effort levels: days off and on
+    assert "l0" in shades and len(shades) >= 2
 
 
 def test_card_has_light_and_dark_colours(public: Path, bip) -> None:  # type: ignore[no-untyped-def]
