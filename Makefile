@@ -30,8 +30,10 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 		npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the Mermaid label test will be skipped"; fi
 
+# The suite runs on every core (pytest-xdist): tests share nothing but read-only files, each
+# has its own tmp_path, HOME and workspace, and every server listens on port 0.
 test: lint tests/js/node_modules/.installed  ## lint, type-check, the whole test suite, and the installed command
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 	$(BIN)/bip --help > /dev/null
 
 bench: $(VENV)/.installed  ## benchmarks (not part of the tests)

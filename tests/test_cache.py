@@ -4,15 +4,17 @@ the file's bytes (or a broken cache) is a miss, never an error or a stale answer
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bench.listgen import generate
+from tests.stores import same_positions
 from toolkit import readinglist as rl
 from toolkit.errors import InvalidFile
-from toolkit.fileio import digest
 from toolkit.readinglist import cache
 
 
@@ -24,10 +26,13 @@ def listing(tmp_path: Path) -> Path:
 
 
 def test_a_warm_read_gives_the_same_model_without_parsing(listing: Path):
-    cold = rl.load_reading_list(listing)
+    watch = rl.StoreWatch()
+    cold = rl.ReadingListStore(listing, watch=watch).load()
     assert cold.parsed is not None and cache.cache_file(listing).exists()
-    warm = rl.load_reading_list(listing)
-    assert warm.parsed is None  # answered from the cache: nothing parsed
+    assert watch.parsed == [len(listing.read_text())] and watch.model_hits == 0
+    warm = rl.ReadingListStore(listing, watch=watch).load()
+    assert warm.parsed is None and watch.model_hits == 1  # answered from the cache
+    assert watch.parsed == [len(listing.read_text())]  # nothing parsed the second time
     assert warm.model == cold.model
     assert warm.model.entry("entry-4").finished == cold.model.entry("entry-4").finished
     assert any(e.goal and e.goal.by for e in warm.model.entries)
@@ -88,58 +93,30 @@ def _only_the_status_lines_changed(before: str, after: str) -> None:
     ]
 
 
-def _same_positions(a: object, b: object) -> None:
-    """Equal values, and the same positions and styles at every mapping and list."""
-    assert type(a) is type(b)
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and list(a) == list(b)
-        assert (a.lc.line, a.lc.col, a.fa.flow_style()) == (b.lc.line, b.lc.col, b.fa.flow_style())  # type: ignore[attr-defined]
-        assert [(a.lc.key(k), a.lc.value(k)) for k in a] == [
-            (b.lc.key(k), b.lc.value(k)) for k in b
-        ]  # type: ignore[attr-defined]
-        for k in a:
-            _same_positions(a[k], b[k])
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b)
-        assert (a.lc.line, a.lc.col, a.fa.flow_style()) == (b.lc.line, b.lc.col, b.fa.flow_style())  # type: ignore[attr-defined]
-        assert [a.lc.item(i) for i in range(len(a))] == [b.lc.item(i) for i in range(len(b))]  # type: ignore[attr-defined]
-        for x, y in zip(a, b, strict=True):
-            _same_positions(x, y)
-    else:
-        assert a == b
-
-
-def _no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(text: str, path: str) -> None:
-        raise AssertionError("parsed although the cache holds the document")
-
-    monkeypatch.setattr("toolkit.readinglist.document.parse_text", refuse)
-
-
-def test_a_warm_edit_takes_the_positioned_document_from_the_cache(
-    listing: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_a_warm_edit_takes_the_positioned_document_from_the_cache(listing: Path):
     fresh = rl.parse_text(listing.read_text(), str(listing))
     rl.load_reading_list(listing)
     assert cache.cache_file(listing, "doc").exists()
-    with monkeypatch.context() as m:
-        _no_parse(m)
-        _same_positions(rl.load_reading_list(listing).doc, fresh)
-        rl.edit_reading_list(listing, rl.plan_note("entry-7", "one more line"))
+    watch = rl.StoreWatch()
+    store = rl.ReadingListStore(listing, watch=watch)
+    same_positions(store.load().doc, fresh)
+    store.edit(rl.plan_note("entry-7", "one more line"))
+    assert watch.model_hits == 2 and watch.doc_hits == 1 and watch.edits == [rl.ONE_ENTRY]
+    assert (
+        watch.parsed and max(watch.parsed) < len(listing.read_text()) / 10
+    )  # the entry's lines, never the file
     # the edit cached what it wrote: the next read and edit parse nothing, and agree with a parse
     fresh = rl.parse_text(listing.read_text(), str(listing))
-    with monkeypatch.context() as m:
-        _no_parse(m)
-        warm = rl.load_reading_list(listing)
-        assert warm.parsed is None
-        assert warm.model == rl.build(fresh, str(listing))
-        _same_positions(warm.doc, fresh)
+    watch = rl.StoreWatch()
+    warm = rl.ReadingListStore(listing, watch=watch).load()
+    assert warm.parsed is None
+    assert warm.model == rl.build(fresh, str(listing))
+    same_positions(warm.doc, fresh)
+    assert (watch.model_hits, watch.doc_hits, watch.parsed) == (1, 1, [])
 
 
 @pytest.mark.parametrize("breakage", ["truncated", "other content", "other code", "garbage"])
-def test_a_stale_or_broken_document_cache_is_a_miss(
-    listing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakage: str
-):
+def test_a_stale_or_broken_document_cache_is_a_miss(listing: Path, tmp_path: Path, breakage: str):
     rl.load_reading_list(listing)
     doc_file = cache.cache_file(listing, "doc")
     if breakage == "truncated":
@@ -152,13 +129,33 @@ def test_a_stale_or_broken_document_cache_is_a_miss(
         other.write_text(generate(41))
         rl.load_reading_list(other)
         doc_file.write_bytes(cache.cache_file(other, "doc").read_bytes())
-    else:  # written by a different bip: its fingerprint differs
-        real = cache._code_fingerprint
-        monkeypatch.setattr(cache, "_code_fingerprint", lambda: (*real(), "other"))
-    data = listing.read_bytes()
-    assert cache.load_doc(listing, len(data), digest(data), str(listing)) is None
-    loaded = rl.load_reading_list(listing)
-    _same_positions(loaded.doc, rl.parse_text(listing.read_text(), str(listing)))
+    else:  # written by a different bip: a store whose cache key differs
+        rl.ReadingListStore(listing, salt="another bip").load()
+    watch = rl.StoreWatch()
+    loaded = rl.ReadingListStore(listing, watch=watch).load()
+    same_positions(loaded.doc, rl.parse_text(listing.read_text(), str(listing)))
+    assert watch.doc_hits == 0 and watch.parsed == [len(listing.read_text())]
     before = listing.read_text()
     rl.edit_reading_list(listing, rl.plan_status("entry-6", "done", date(2026, 11, 23)))
     _only_the_status_lines_changed(before, listing.read_text())
+
+
+def test_the_cache_files_are_private_to_their_owner(listing: Path):
+    """They hold the user's list (titles, notes): 0600 in 0700 folders, like the state store,
+    whatever the umask, and tightened when an older bip left them open."""
+    old = os.umask(0o022)
+    try:
+        rl.load_reading_list(listing)
+        rl.edit_reading_list(listing, rl.plan_note("entry-3", "private"))
+        files = [cache.cache_file(listing), cache.cache_file(listing, "doc")]
+        folders = [files[0].parent, files[0].parent.parent]
+        assert [stat.S_IMODE(f.stat().st_mode) for f in files] == [0o600, 0o600]
+        assert [stat.S_IMODE(f.stat().st_mode) for f in folders] == [0o700, 0o700]
+        for path in [*files, *folders]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        listing.write_text(listing.read_text() + "\n")  # a miss: the cache is written again
+        rl.load_reading_list(listing)
+        assert [stat.S_IMODE(f.stat().st_mode) for f in files] == [0o600, 0o600]
+        assert [stat.S_IMODE(f.stat().st_mode) for f in folders] == [0o700, 0o700]
+    finally:
+        os.umask(old)

@@ -7,19 +7,21 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_cache import _same_positions
-from tests.test_edit_one_entry import NOTES, TEXT, _both_ways, _cache_agrees_with_a_parse, _plan
+from tests.stores import (
+    both_ways,
+    cache_agrees_with_a_parse,
+    cache_never_lies,
+    edit_one_way,
+    plan_of,
+)
+from tests.test_edit_one_entry import NOTES, TEXT
 from toolkit import readinglist as rl
 from toolkit import yamledit
-from toolkit.errors import BipError, InvalidFile
-from toolkit.fileio import digest
-from toolkit.readinglist import cache, document
 from toolkit.yamledit.parse import DELETE
 
 S = yamledit.SetItemKey
@@ -39,8 +41,8 @@ def _every_edit(tmp_path: Path, text: str, count: int = 2) -> list[bool]:
             ("kind", "post"),
             ("url", DELETE),
         ):
-            taken.append(_both_ways(tmp_path / f"{i}{key}", text, [S("entries", i, key, value)]))
-    taken.append(_both_ways(tmp_path / "add", text, [yamledit.AppendItem("entries", NEW)]))
+            taken.append(both_ways(tmp_path / f"{i}{key}", text, [S("entries", i, key, value)]))
+    taken.append(both_ways(tmp_path / "add", text, [yamledit.AppendItem("entries", NEW)]))
     return taken
 
 
@@ -68,8 +70,8 @@ def test_the_broken_file_is_not_written(tmp_path: Path) -> None:
     path = tmp_path / "reading_list.yaml"
     path.write_text(UNDER_INDENTED[0])
     rl.load_reading_list(path)
-    rl.edit_reading_list(path, _plan([S("entries", 0, "tags", ["z"])]))
-    _cache_agrees_with_a_parse(path)  # parses the file: it must be YAML still
+    rl.edit_reading_list(path, plan_of([S("entries", 0, "tags", ["z"])]))
+    cache_agrees_with_a_parse(path)  # parses the file: it must be YAML still
     assert rl.load_reading_list(path).model.entries[0].tags == ["z"]
 
 
@@ -212,20 +214,7 @@ def _layouts(draw: Any) -> str:
 
 
 def _step(folder: Path, edits: list[Any], one_entry: bool) -> Any:
-    path = folder / "reading_list.yaml"
-    real = document._edit_one_entry
-
-    def patched(loaded: Any, e: Any) -> Any:
-        return real(loaded, e) if one_entry else None
-
-    with mock.patch.object(document, "_edit_one_entry", patched):
-        try:
-            rl.edit_reading_list(path, _plan(edits))
-        except InvalidFile as refused:
-            return [p.render().replace(str(path), "LIST") for p in refused.problems]
-        except BipError as refused:
-            return str(refused).replace(str(path), "LIST")
-    return path.read_bytes()
+    return edit_one_way(folder / "reading_list.yaml", edits, one_entry)[0]
 
 
 EDIT = st.tuples(
@@ -273,20 +262,7 @@ def test_several_edits_in_a_row_agree_with_the_whole_text(
         edits = _edit(op, index, key, value, count, n)
         one, whole = _step(folders[0], edits, True), _step(folders[1], edits, False)
         assert one == whole, (op, edits)
-        _cache_never_lies(folders[0] / "reading_list.yaml")
-
-
-def _cache_never_lies(path: Path) -> None:
-    """What the cache holds for the file's bytes is what a parse gives (a miss is allowed: the
-    whole-text path does not cache a CRLF file it had to dump, say)."""
-    data = path.read_bytes()
-    shown = str(path)
-    fresh = rl.parse_text(yamledit.decode(data, shown), shown)
-    model = cache.load_model(path, len(data), digest(data), shown)
-    assert model is None or model == rl.build(fresh, shown)
-    doc = cache.load_doc(path, len(data), digest(data), shown)
-    if doc is not None:
-        _same_positions(doc, fresh)
+        cache_never_lies(folders[0] / "reading_list.yaml")
 
 
 # --- through the commands ---------------------------------------------------------------------
@@ -321,7 +297,7 @@ def test_commands_on_a_pasted_note(bip: Any, ws: Path, monkeypatch: pytest.Monke
     bip("read", "start", "second")
     bip("read", "add", "https://example.org/third", "--title", "Third")
     bip("read", "done", "first", "--note", "and done")
-    _cache_never_lies(path)
+    cache_never_lies(path)
     (ws / ".bip" / "cache").rename(ws / ".bip" / "cold")  # the file alone must be right
     bip("read", "validate")
     model = rl.load_reading_list(path).model

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import git
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fakegithub import FakeGitHub
@@ -239,6 +239,7 @@ def same_as_the_emitter(meta: dict[str, object]) -> bool:
     return quick is None or quick == yamledit.render_block(meta)
 
 
+@settings(max_examples=100, deadline=None)
 @given(
     day=st.dates(),
     minutes=st.integers(),
@@ -255,6 +256,7 @@ def test_a_check_ins_front_matter_is_written_as_the_yaml_emitter_writes_it(
     assert same_as_the_emitter({"date": day, "tags": tags, "minutes": minutes, "counts": counts})
 
 
+@settings(max_examples=100, deadline=None)
 @given(
     odd=st.sampled_from(sorted(ODD)).flatmap(lambda key: st.tuples(st.just(key), ODD[key])),
     order=st.permutations(["date", "minutes", "tags", "counts", "extra"]),

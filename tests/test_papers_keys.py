@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.readinglist import Entry, ReadingList, load_reading_list
@@ -38,6 +38,7 @@ def test_han_script_family_names_become_pinyin():
     assert base_key(d2l) == "li2019dongshou"
 
 
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.text(min_size=1, max_size=12), min_size=0, max_size=3),
     st.text(max_size=40),

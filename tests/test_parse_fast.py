@@ -107,8 +107,8 @@ def composed(text: str) -> Any:
             loader = YAML(typ="safe", pure=False)
             node, constructor = loader.compose(text), loader.constructor
         except YAMLError:
-            node, constructor = parse_mod._compose(text)
-        return None if node is None else parse_mod._build(node, constructor, "f.yaml")
+            node, constructor = parse_mod.compose(text)
+        return None if node is None else parse_mod.build_nodes(node, constructor, "f.yaml")
     except MarkedYAMLError as exc:  # the same wording parse() gives
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
@@ -133,7 +133,7 @@ def test_fast_parse_matches_composing_nodes(text):
 
 def test_fast_parse_takes_the_fast_path_for_ordinary_lists():
     text = "version: 1\nentries:\n  - id: a\n    added: 2024-01-02\n    year: 2020\n"
-    assert events_mod._fast_build(text, "f.yaml") == parse_mod.parse(text, "f.yaml")
+    assert events_mod.fast_build(text, "f.yaml") == parse_mod.parse(text, "f.yaml")
 
 
 @settings(max_examples=60, deadline=None)

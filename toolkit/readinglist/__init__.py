@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from toolkit.readinglist.document import (
+        ONE_ENTRY,
+        WHOLE_TEXT,
         Loaded,
         Plan,
+        ReadingListStore,
+        StoreWatch,
         edit_reading_list,
         load_reading_list,
         lock_path_for,
@@ -49,6 +53,10 @@ if TYPE_CHECKING:
 # Where each name lives: imported from there on first use.
 _MODULES: dict[str, tuple[str, ...]] = {
     "document": (
+        "ReadingListStore",
+        "StoreWatch",
+        "ONE_ENTRY",
+        "WHOLE_TEXT",
         "Loaded",
         "parse_text",
         "load_reading_list",
@@ -87,6 +95,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
+    "ReadingListStore",
+    "StoreWatch",
+    "ONE_ENTRY",
+    "WHOLE_TEXT",
     "Loaded",
     "parse_text",
     "load_reading_list",

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.readinglist.model import Entry, Figure, Goal, ReadingList
-from toolkit.yamledit.parse import _BLOCK, _FLOW, PosMap, PosSeq, _LineCol, has_marks
+from toolkit.yamledit.parse import BLOCK, FLOW, LineCol, PosMap, PosSeq, has_marks
 
 FORMAT = 3
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
 _DATES = ("added", "started", "finished")
+_BROKEN = (ValueError, TypeError, IndexError, KeyError, AttributeError)
 
 
 def cache_file(reading_list: Path, what: str = "model") -> Path:
@@ -105,35 +106,6 @@ def _decode(payload: Any) -> ReadingList:
     return ReadingList(path, built_figures, built_entries, version)
 
 
-def load_model(reading_list: Path, size: int, digest: str, shown: str) -> ReadingList | None:
-    """The cached model of exactly these bytes, or None."""
-    try:
-        raw = cache_file(reading_list).read_bytes()
-        key, payload = marshal.loads(raw)
-        if key != (_code_fingerprint(), size, digest, shown):
-            return None
-        return _decode(payload)
-    except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError):
-        return None
-
-
-def save_model(reading_list: Path, size: int, digest: str, model: ReadingList) -> None:
-    """Remember the model of these bytes (best effort: a read-only folder just stays cold)."""
-    key = (_code_fingerprint(), size, digest, model.path)
-    _write(cache_file(reading_list), lambda: marshal.dumps((key, _encode(model))))
-
-
-def _write(target: Path, data: Callable[[], bytes]) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = target.parent.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# bip's state and caches: not for version control\n*\n")
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data())
-        os.replace(tmp, target)
-
-
 # --- the positioned document ------------------------------------------------------------------
 # A mapping is (0, line, col, flow, keys, key positions, value positions, values), a list is
 # (1, line, col, flow, item positions, values), a date is (2, ordinal): YAML scalars are never
@@ -158,7 +130,7 @@ def _encode_doc(node: Any) -> Any:
     if kind is PosMap:
         lc = node.lc
         keys = list(node)
-        at_key, at_value = lc._keys, lc._values
+        at_key, at_value = lc.keys_at, lc.values_at
         return (
             0,
             lc.line,
@@ -176,7 +148,7 @@ def _encode_doc(node: Any) -> Any:
             lc.line,
             lc.col,
             node.fa.flow_style(),
-            list(lc._items),
+            list(lc.items_at),
             [_encode_doc(v) for v in node],
         )
     if kind is date:
@@ -208,7 +180,13 @@ def _section(value: Any) -> Any:
         return _encode_doc(value)
     if not all(type(item) is PosMap for item in value):
         return _encode_doc(value)
-    return (3, value.lc.line, value.lc.col, list(value.lc._items), [_encode_doc(v) for v in value])
+    return (
+        3,
+        value.lc.line,
+        value.lc.col,
+        list(value.lc.items_at),
+        [_encode_doc(v) for v in value],
+    )
 
 
 def _decode_doc(row: Any, base: int = 0) -> Any:
@@ -221,70 +199,110 @@ def _decode_doc(row: Any, base: int = 0) -> Any:
     if tag == 3:
         items = row[3]
         seq = PosSeq([decode(v, at[0] - v[1]) for v, at in zip(row[4], items, strict=True)])
-        seq.lc = lc = _LineCol(row[1], row[2])
-        lc._items = items
-        seq.fa = _BLOCK
+        seq.lc = lc = LineCol(row[1], row[2])
+        lc.items_at = items
+        seq.fa = BLOCK
         return seq
     if tag == 1:
         seq = PosSeq([decode(v, base) for v in row[5]])
-        seq.lc = lc = _LineCol(row[1] + base, row[2])
-        lc._items = [(line + base, col) for line, col in row[4]] if base else row[4]
-        seq.fa = _FLOW if row[3] else _BLOCK
+        seq.lc = lc = LineCol(row[1] + base, row[2])
+        lc.items_at = [(line + base, col) for line, col in row[4]] if base else row[4]
+        seq.fa = FLOW if row[3] else BLOCK
         return seq
     keys = [decode(k, base) for k in row[4]]
     mapping = PosMap(zip(keys, [decode(v, base) for v in row[7]], strict=True))
-    mapping.lc = lc = _LineCol(row[1] + base, row[2])
+    mapping.lc = lc = LineCol(row[1] + base, row[2])
     if base:
-        lc._keys = {k: (line + base, col) for k, (line, col) in zip(keys, row[5], strict=True)}
-        lc._values = {k: (line + base, col) for k, (line, col) in zip(keys, row[6], strict=True)}
+        lc.keys_at = {k: (line + base, col) for k, (line, col) in zip(keys, row[5], strict=True)}
+        lc.values_at = {k: (line + base, col) for k, (line, col) in zip(keys, row[6], strict=True)}
     else:
-        lc._keys = dict(zip(keys, row[5], strict=True))
-        lc._values = dict(zip(keys, row[6], strict=True))
-    mapping.fa = _FLOW if row[3] else _BLOCK
+        lc.keys_at = dict(zip(keys, row[5], strict=True))
+        lc.values_at = dict(zip(keys, row[6], strict=True))
+    mapping.fa = FLOW if row[3] else BLOCK
     return mapping
-
-
-def load_doc_payload(reading_list: Path, size: int, digest: str, shown: str) -> Any:
-    """The cached (plain, encoded document) of exactly these bytes, or None."""
-    try:
-        key, payload = marshal.loads(cache_file(reading_list, "doc").read_bytes())
-        if key != (_code_fingerprint(), size, digest, shown):
-            return None
-        plain, top = payload
-        if plain not in (True, False) or top.__class__ is not tuple or top[0] != 0:
-            return None
-        return payload
-    except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError):
-        return None
-
-
-def load_doc(reading_list: Path, size: int, digest: str, shown: str) -> Any:
-    """The cached positioned document of exactly these bytes, or None."""
-    payload = load_doc_payload(reading_list, size, digest, shown)
-    return None if payload is None else doc_of(payload)
 
 
 def doc_of(payload: Any) -> Any:
     """The positioned document a payload from `load_doc_payload` holds, or None."""
     try:
         doc = _decode_doc(payload[1])
-    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+    except _BROKEN:
         return None
     return doc if isinstance(doc, PosMap) else None
 
 
-def save_doc(reading_list: Path, size: int, digest: str, shown: str, doc: Any, text: str) -> None:
-    """Remember the positioned document of these bytes (best effort, like the model)."""
-    try:
-        payload = (not has_marks(text), _encode_top(doc))
-    except _Uncacheable:
-        return
-    save_doc_payload(reading_list, size, digest, shown, payload)
+class ParseCache:
+    """The cached model and positioned document of one reading list, under its workspace's
+    `.bip/cache/`. Everything in a key must match: the file's size, SHA-256 and shown path, the
+    fingerprint of the code, and `salt` (a store may set one: a different salt never reads what
+    another wrote). The files are the owner's only (0600 in a 0700 folder): they hold the list."""
+
+    def __init__(self, reading_list: Path, salt: Any = None) -> None:
+        self.reading_list = reading_list
+        self.salt = salt
+
+    def _key(self, size: int, digest: str) -> Any:
+        return (_code_fingerprint(), self.salt, size, digest, str(self.reading_list))
+
+    def load_model(self, size: int, digest: str) -> ReadingList | None:
+        """The cached model of exactly these bytes, or None."""
+        try:
+            key, payload = marshal.loads(cache_file(self.reading_list).read_bytes())
+            if key != self._key(size, digest):
+                return None
+            return _decode(payload)
+        except (OSError, EOFError, *_BROKEN):
+            return None
+
+    def save_model(self, size: int, digest: str, model: ReadingList) -> None:
+        """Remember the model of these bytes (best effort: a read-only folder stays cold)."""
+        key = self._key(size, digest)
+        _write(cache_file(self.reading_list), lambda: marshal.dumps((key, _encode(model))))
+
+    def load_doc_payload(self, size: int, digest: str) -> Any:
+        """The cached (plain, encoded document) of exactly these bytes, or None."""
+        try:
+            key, payload = marshal.loads(cache_file(self.reading_list, "doc").read_bytes())
+            if key != self._key(size, digest):
+                return None
+            plain, top = payload
+            if plain not in (True, False) or top.__class__ is not tuple or top[0] != 0:
+                return None
+            return payload
+        except (OSError, EOFError, *_BROKEN):
+            return None
+
+    def save_doc(self, size: int, digest: str, doc: Any, text: str) -> None:
+        """Remember the positioned document of these bytes (best effort, like the model)."""
+        try:
+            payload = (not has_marks(text), _encode_top(doc))
+        except _Uncacheable:
+            return
+        self.save_doc_payload(size, digest, payload)
+
+    def save_doc_payload(self, size: int, digest: str, payload: Any) -> None:
+        key = self._key(size, digest)
+        _write(cache_file(self.reading_list, "doc"), lambda: marshal.dumps((key, payload)))
 
 
-def save_doc_payload(reading_list: Path, size: int, digest: str, shown: str, payload: Any) -> None:
-    key = (_code_fingerprint(), size, digest, shown)
-    _write(cache_file(reading_list, "doc"), lambda: marshal.dumps((key, payload)))
+def _write(target: Path, data: Callable[[], bytes]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        for folder in (target.parent.parent, target.parent):  # .bip/ and .bip/cache/
+            folder.mkdir(mode=0o700, exist_ok=True)
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)  # made by an older bip, open to others
+        gitignore = target.parent.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# bip's state and caches: not for version control\n*\n")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_BINARY, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data())
+        os.chmod(tmp, 0o600)  # one a killed bip left behind may have another mode
+        os.replace(tmp, target)
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 # --- one item, edited -------------------------------------------------------------------------
@@ -303,9 +321,9 @@ def section_view(payload: Any, section: str, index: int) -> Any:
             return None
         seq = PosSeq([None] * len(row[3]))
         seq[index] = _decode_doc(row[4][index], row[3][index][0] - row[4][index][1])
-        seq.lc = lc = _LineCol(row[1], row[2])
-        lc._items = row[3]
-        seq.fa = _BLOCK
+        seq.lc = lc = LineCol(row[1], row[2])
+        lc.items_at = row[3]
+        seq.fa = BLOCK
     except _BROKEN:  # a cache that does not hold what it should: a miss, like any other
         return None
     return seq if isinstance(seq[index], PosMap) else None
@@ -320,9 +338,6 @@ def section_follows(payload: Any, section: str) -> int | None:
         return int(key_at[at + 1][0]) if at + 1 < len(keys) else None
     except _BROKEN:
         return None
-
-
-_BROKEN = (ValueError, TypeError, IndexError, KeyError, AttributeError)
 
 
 def with_items(payload: Any, section: str, index: int, first: int, delta: int, new: Any) -> Any:

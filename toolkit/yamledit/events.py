@@ -1,7 +1,7 @@
 """The fast path of `parse`: position-carrying data straight from libyaml's C event stream.
 
 It follows ruamel's own YAML 1.2 rules for plain scalars; anything rare (anchored collections,
-merge keys, several documents) or broken raises _Fallback or YAMLError, and `parse` then lets
+merge keys, several documents) or broken raises Fallback or YAMLError, and `parse` then lets
 the pure-Python composer decide, so every message stays the composer's.
 """
 
@@ -12,24 +12,24 @@ from typing import Any
 
 from toolkit.errors import InvalidFile
 from toolkit.yamledit.parse import (
-    _BLOCK,
-    _FLOW,
-    _MERGE_TAG,
-    _STR_TAG,
+    BLOCK,
+    FLOW,
     MAX_DEPTH,
+    MERGE_TAG,
+    STR_TAG,
+    LineCol,
     PosMap,
     PosSeq,
-    _compose,
-    _duplicate,
-    _LineCol,
-    _located,
-    _may_nest_deeply,
-    _not_a_date,
-    _too_deep_error,
+    compose,
+    duplicate_key,
+    located,
+    may_nest_deeply,
+    not_a_date,
+    too_deep_error,
 )
 
 
-class _Fallback(Exception):
+class Fallback(Exception):
     """The event stream holds something the fast builder leaves to the composer (its errors
     and messages)."""
 
@@ -67,7 +67,7 @@ def _resolve(resolvers: dict[str, list[tuple[str, Any]]], value: str) -> str:
     for tag, match in resolvers.get(value[:1], ()):
         if match(value):
             return tag
-    return _STR_TAG
+    return STR_TAG
 
 
 class _Pending:
@@ -88,7 +88,7 @@ _BAD_DATE: Any = _Pending("BAD_DATE")  # looks like a date, is none: an error at
 def _convert(tag: str, value: str, plain_int: Any, plain_date: Any) -> Any:
     """The data of a scalar with this tag, made directly where it is plain (text, null, bools,
     decimal ints, YYYY-MM-DD dates), else _CONSTRUCT or _BAD_DATE."""
-    if tag == _STR_TAG:
+    if tag == STR_TAG:
         return value
     if value in _PLAIN_SCALARS and tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"):
         return _PLAIN_SCALARS[value]
@@ -99,12 +99,12 @@ def _convert(tag: str, value: str, plain_int: Any, plain_date: Any) -> Any:
             return date(int(value[:4]), int(value[5:7]), int(value[8:10]))
         except ValueError:
             return _BAD_DATE
-    if tag == _MERGE_TAG:
+    if tag == MERGE_TAG:
         return _MERGE
     return _CONSTRUCT
 
 
-def _fast_build(text: str, path: str) -> Any:
+def fast_build(text: str, path: str) -> Any:
     """Position-carrying data straight from libyaml's event stream (ruamel.yaml.clib).
 
     The same data, positions and messages as composing nodes and building from them, at a
@@ -112,11 +112,11 @@ def _fast_build(text: str, path: str) -> Any:
     first character), plain ints and dates are made directly, everything rarer goes through
     ruamel's constructor. Errors of our own (duplicate keys, bad dates) are kept until the
     whole stream has parsed, so a later syntax error wins as it did; a stream the parser or
-    composer rejects raises YAMLError or _Fallback, and the pure-Python path then decides.
+    composer rejects raises YAMLError or Fallback, and the pure-Python path then decides.
 
     Nesting past MAX_DEPTH is refused where it starts, as `parse` has always refused it:
     at the first collection MAX_DEPTH + 1 deep when the text may nest deeply on few lines
-    (`_may_nest_deeply`), else one level further."""
+    (`may_nest_deeply`), else one level further."""
     import re
 
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
@@ -155,25 +155,25 @@ def _fast_build(text: str, path: str) -> Any:
                 )
         else:
             if tag == "!":
-                tag = _resolve(resolvers, value) if event.implicit[0] else _STR_TAG
+                tag = _resolve(resolvers, value) if event.implicit[0] else STR_TAG
             data = _convert(tag, value, plain_int, plain_date)
         mark = event.start_mark
         if data is _CONSTRUCT:
             if constructor is None:
-                constructor = _compose("")[1]
+                constructor = compose("")[1]
             node = ScalarNode(
                 tag or _resolve(resolvers, value), value, mark, event.end_mark, event.style
             )
             try:
                 return constructor.construct_object(node, deep=True)
             except ValueError as exc:
-                errors.append(_not_a_date(path, mark, value, exc))
+                errors.append(not_a_date(path, mark, value, exc))
                 return None
         if data is _BAD_DATE:
             try:  # for the message date() gives
                 date(int(value[:4]), int(value[5:7]), int(value[8:10]))
             except ValueError as exc:
-                errors.append(_not_a_date(path, mark, value, exc))
+                errors.append(not_a_date(path, mark, value, exc))
             return None
         return data
 
@@ -213,15 +213,15 @@ def _fast_build(text: str, path: str) -> Any:
                 anchor = event.anchor
                 if anchor is not None:
                     if anchor in anchors:
-                        raise _Fallback("duplicate anchor")
+                        raise Fallback("duplicate anchor")
                     anchors[anchor] = (data, mark)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 mark = event.start_mark
                 if event.anchor is not None:
-                    raise _Fallback("anchored collection")
+                    raise Fallback("anchored collection")
                 new: Any = PosMap() if cls is MappingStartEvent else PosSeq()
-                new.lc = lc = _LineCol(mark.line, mark.column)
-                new.fa = _FLOW if event.flow_style else _BLOCK
+                new.lc = lc = LineCol(mark.line, mark.column)
+                new.fa = FLOW if event.flow_style else BLOCK
                 if is_seq:
                     parent.append(new)
                     items.append((mark.line, mark.column))
@@ -235,29 +235,29 @@ def _fast_build(text: str, path: str) -> Any:
                     key = _NO_KEY
                 if len(stack) >= MAX_DEPTH:  # block nesting escapes the text pre-check
                     if deep_on_few_lines is None:
-                        deep_on_few_lines = _may_nest_deeply(text)
+                        deep_on_few_lines = may_nest_deeply(text)
                     if deep_on_few_lines or len(stack) > MAX_DEPTH:
-                        raise _too_deep_error(path, mark)
+                        raise too_deep_error(path, mark)
                 stack.append((parent, is_seq, items, keys, values, key, key_mark, key_ok))
                 parent, key, key_ok = new, _NO_KEY, True
                 is_seq = cls is SequenceStartEvent
-                items, keys, values = lc._items, lc._keys, lc._values
+                items, keys, values = lc.items_at, lc.keys_at, lc.values_at
                 continue
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 done = parent
                 parent, is_seq, items, keys, values, key, key_mark, key_ok = stack.pop()
                 if key is done:  # a mapping or list used as a key
-                    errors.append(_located(path, key_mark, "a key must be plain text"))
+                    errors.append(located(path, key_mark, "a key must be plain text"))
                     key_ok = False
                 continue
             elif cls is AliasEvent:
                 if event.anchor not in anchors:
-                    raise _Fallback("undefined alias")
+                    raise Fallback("undefined alias")
                 data, mark = anchors[event.anchor]  # positions are the anchored node's
             elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise _Fallback("a second document")
+                    raise Fallback("a second document")
                 continue
             elif cls is StreamEndEvent:
                 break
@@ -266,20 +266,20 @@ def _fast_build(text: str, path: str) -> Any:
             # place the scalar `data` (which starts at `mark`) in its parent
             if is_seq:
                 if data is _MERGE:
-                    raise _Fallback("a merge tag as a value")
+                    raise Fallback("a merge tag as a value")
                 parent.append(data)
                 items.append((mark.line, mark.column))
             elif key is _NO_KEY:
                 key, key_mark, key_ok = data, mark, True
                 if data is _MERGE:
-                    errors.append(_located(path, mark, "merge keys (<<) are not supported here"))
+                    errors.append(located(path, mark, "merge keys (<<) are not supported here"))
                     key_ok = False
                 elif data in parent:
-                    errors.append(_duplicate(path, mark, data, keys[data][0]))
+                    errors.append(duplicate_key(path, mark, data, keys[data][0]))
                     key_ok = False
             else:
                 if data is _MERGE:
-                    raise _Fallback("a merge tag as a value")
+                    raise Fallback("a merge tag as a value")
                 if key_ok:
                     parent[key] = data
                     keys[key] = (key_mark.line, key_mark.column)

@@ -105,26 +105,26 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
-class _LineCol:
+class LineCol:
     """The part of ruamel's `lc` record bip uses: 0-based line/column of a node, its keys,
     values and items."""
 
-    __slots__ = ("line", "col", "_keys", "_values", "_items")
+    __slots__ = ("line", "col", "keys_at", "values_at", "items_at")
 
     def __init__(self, line: int, col: int) -> None:
         self.line, self.col = line, col
-        self._keys: dict[Any, tuple[int, int]] = {}
-        self._values: dict[Any, tuple[int, int]] = {}
-        self._items: list[tuple[int, int]] = []
+        self.keys_at: dict[Any, tuple[int, int]] = {}
+        self.values_at: dict[Any, tuple[int, int]] = {}
+        self.items_at: list[tuple[int, int]] = []
 
     def key(self, k: Any) -> tuple[int, int]:
-        return self._keys[k]
+        return self.keys_at[k]
 
     def value(self, k: Any) -> tuple[int, int]:
-        return self._values[k]
+        return self.values_at[k]
 
     def item(self, i: int) -> tuple[int, int]:
-        return self._items[i]
+        return self.items_at[i]
 
 
 class _Flow:
@@ -137,25 +137,25 @@ class _Flow:
         return self._flow
 
 
-_FLOW = _Flow(True)
-_BLOCK = _Flow(False)
+FLOW = _Flow(True)
+BLOCK = _Flow(False)
 
 
 class PosMap(dict[Any, Any]):
     """A mapping that knows where each of its keys and values stands in the file."""
 
-    lc: _LineCol
+    lc: LineCol
     fa: _Flow
 
 
 class PosSeq(list[Any]):
     """A sequence that knows where each of its items stands in the file."""
 
-    lc: _LineCol
+    lc: LineCol
     fa: _Flow
 
 
-def _compose(text: str) -> tuple[Any, Any]:
+def compose(text: str) -> tuple[Any, Any]:
     """The node tree and a constructor for its scalars, from the pure-Python scanner: the
     fallback for YAML 1.2 that libyaml rejects (`{x: https://...}`) and for every error, so
     messages are the ones this scanner gives."""
@@ -173,7 +173,7 @@ def _too_deep(text: str) -> Any:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
-    if not _may_nest_deeply(text):
+    if not may_nest_deeply(text):
         return None
     depth = 0
     try:
@@ -189,7 +189,7 @@ def _too_deep(text: str) -> Any:
     return None
 
 
-def _may_nest_deeply(text: str) -> bool:
+def may_nest_deeply(text: str) -> bool:
     """Whether `text` might nest past MAX_DEPTH on few lines (flow brackets, `- - - x`). Block
     nesting costs a line and its indent per level, which the size cap bounds; a false alarm only
     costs speed (the pure-Python composer, which fails cleanly, decides)."""
@@ -206,12 +206,12 @@ def _may_nest_deeply(text: str) -> bool:
     return False
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _too_deep_error(path: str, mark: Any) -> InvalidFile:
-    return _located(
+def too_deep_error(path: str, mark: Any) -> InvalidFile:
+    return located(
         path,
         mark,
         f"lists and mappings nest more than {MAX_DEPTH} levels deep here",
@@ -219,12 +219,12 @@ def _too_deep_error(path: str, mark: Any) -> InvalidFile:
     )
 
 
-def _located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
+def located(path: str, mark: Any, message: str, hint: str | None = None) -> InvalidFile:
     return InvalidFile([Problem(path, mark.line + 1, mark.column + 1, message, hint)])
 
 
-def _not_a_date(path: str, mark: Any, value: str, exc: ValueError) -> InvalidFile:
-    return _located(
+def not_a_date(path: str, mark: Any, value: str, exc: ValueError) -> InvalidFile:
+    return located(
         path,
         mark,
         f"{value!r} is not a real date ({exc})",
@@ -243,7 +243,7 @@ class _Budget:
         self.aliased = 0
 
 
-def _build(
+def build_nodes(
     node: Any,
     constructor: Any,
     path: str,
@@ -265,50 +265,52 @@ def _build(
     if in_alias:
         budget.aliased += 1
         if budget.aliased > MAX_ALIASED:
-            raise _located(
+            raise located(
                 path,
                 use or mark,
                 f"aliases (*name) here expand to more than {MAX_ALIASED:,} values",
                 "write the values out, or use fewer aliases",
             )
     if depth > MAX_DEPTH and isinstance(node, (MappingNode, SequenceNode)):
-        raise _too_deep_error(path, mark)
+        raise too_deep_error(path, mark)
     if isinstance(node, MappingNode):
         mapping = PosMap()
-        mapping.lc = _LineCol(mark.line, mark.column)
-        mapping.fa = _FLOW if node.flow_style else _BLOCK
+        mapping.lc = LineCol(mark.line, mark.column)
+        mapping.fa = FLOW if node.flow_style else BLOCK
         for key_node, value_node in node.value:
             where = key_node.start_mark
-            if key_node.tag == _MERGE_TAG:
-                raise _located(path, where, "merge keys (<<) are not supported here")
-            key = _build(key_node, constructor, path, budget, depth + 1, where, in_alias)
+            if key_node.tag == MERGE_TAG:
+                raise located(path, where, "merge keys (<<) are not supported here")
+            key = build_nodes(key_node, constructor, path, budget, depth + 1, where, in_alias)
             if isinstance(key, (dict, list)):
-                raise _located(path, where, "a key must be plain text")
+                raise located(path, where, "a key must be plain text")
             if key in mapping:
-                raise _duplicate(path, where, key, mapping.lc.key(key)[0])
-            mapping[key] = _build(value_node, constructor, path, budget, depth + 1, where, in_alias)
-            mapping.lc._keys[key] = (where.line, where.column)
-            mapping.lc._values[key] = (value_node.start_mark.line, value_node.start_mark.column)
+                raise duplicate_key(path, where, key, mapping.lc.key(key)[0])
+            mapping[key] = build_nodes(
+                value_node, constructor, path, budget, depth + 1, where, in_alias
+            )
+            mapping.lc.keys_at[key] = (where.line, where.column)
+            mapping.lc.values_at[key] = (value_node.start_mark.line, value_node.start_mark.column)
         return mapping
     if isinstance(node, SequenceNode):
         seq = PosSeq(
-            _build(child, constructor, path, budget, depth + 1, use or mark, in_alias)
+            build_nodes(child, constructor, path, budget, depth + 1, use or mark, in_alias)
             for child in node.value
         )
-        seq.lc = _LineCol(mark.line, mark.column)
-        seq.lc._items = [(c.start_mark.line, c.start_mark.column) for c in node.value]
-        seq.fa = _FLOW if node.flow_style else _BLOCK
+        seq.lc = LineCol(mark.line, mark.column)
+        seq.lc.items_at = [(c.start_mark.line, c.start_mark.column) for c in node.value]
+        seq.fa = FLOW if node.flow_style else BLOCK
         return seq
-    if node.tag == _STR_TAG:
+    if node.tag == STR_TAG:
         return node.value
     try:
         return constructor.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. 2026-13-45 looks like a date but is none
-        raise _not_a_date(path, mark, node.value, exc) from exc
+        raise not_a_date(path, mark, node.value, exc) from exc
 
 
-def _duplicate(path: str, where: Any, key: Any, first_line: int) -> InvalidFile:
-    return _located(
+def duplicate_key(path: str, where: Any, key: Any, first_line: int) -> InvalidFile:
+    return located(
         path,
         where,
         f"YAML syntax error: duplicate key {key!r}",
@@ -356,18 +358,18 @@ def _parse(text: str, path: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        from toolkit.yamledit.events import _Fallback, _fast_build
+        from toolkit.yamledit.events import Fallback, fast_build
 
         try:
-            return _fast_build(text, path)  # refuses deep nesting itself, where it starts
-        except (YAMLError, _Fallback):
+            return fast_build(text, path)  # refuses deep nesting itself, where it starts
+        except (YAMLError, Fallback):
             pass
         # The composers recurse: deep nesting is refused before they see it.
         deep = _too_deep(text)
         if deep is not None:
-            raise _too_deep_error(path, deep)
-        node, constructor = _compose(text)
-        return None if node is None else _build(node, constructor, path)
+            raise too_deep_error(path, deep)
+        node, constructor = compose(text)
+        return None if node is None else build_nodes(node, constructor, path)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)

@@ -81,7 +81,12 @@ def _apply(
             del doc[edit.section][edit.index]
 
 
-def apply_edits(text: str, doc: Any, edits: list[Edit], path: str) -> tuple[str, Any]:
+Parser = Callable[[str, str], Any]  # (text, path) -> positioned data: `parse`, or a watched one
+
+
+def apply_edits(
+    text: str, doc: Any, edits: list[Edit], path: str, parse: Parser = parse
+) -> tuple[str, Any]:
     """Return `text` with `edits` applied, changing only the lines they concern, and its parse
     (checked to hold exactly the intended data)."""
     expected = to_plain(doc)  # a fresh copy: apply_plain's deep copy is not needed
@@ -154,7 +159,12 @@ class ItemSplice:
 
 
 def splice_item(
-    text: str, seq: Any, edits: list[Edit], path: str, follows: int | None = None
+    text: str,
+    seq: Any,
+    edits: list[Edit],
+    path: str,
+    follows: int | None = None,
+    parse: Parser = parse,
 ) -> ItemSplice | None:
     """Apply `edits` to the block list `seq` and verify them by parsing only the lines they
     touch instead of the whole text, when they are SetItemKey of one item, or one AppendItem
