@@ -9,7 +9,7 @@ BIN = $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,map]'
 	touch $@
 
 run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace
@@ -43,6 +43,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/papers_import.py
 	$(BIN)/python bench/run_log.py
 	$(BIN)/python bench/site_build.py
+	$(BIN)/python bench/reach_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/out .demo tests/js/node_modules

@@ -206,6 +206,8 @@ ENVIRONMENT: dict[str, str] = {
     "BIP_BLUESKY_PDS": "your Bluesky server (default https://bsky.social)",
     "BIP_MASTODON_URL": "your Mastodon server, for `bip post --to mastodon`",
     "BIP_MASTODON_TOKEN": "a Mastodon access token (never stored; or the keyring's bip entry)",
+    "BIP_GHARCHIVE_URL": "where `bip reach ingest` downloads GH Archive hour files from",
+    "BIP_CLICKHOUSE_URL": "the ClickHouse server of `bip reach path --engine clickhouse`",
     "CUDA_VISIBLE_DEVICES": "the GPUs a recorded run can see (NVIDIA), as `bip run` reports them",
     "HIP_VISIBLE_DEVICES": "the GPUs a recorded run can see (AMD), as `bip run` reports them",
     "ROCR_VISIBLE_DEVICES": "the GPUs a recorded run can see (AMD), when HIP_VISIBLE_DEVICES is not set",

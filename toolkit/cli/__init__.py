@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "site": ("site", "app"),
     "profile": ("profile", "app"),
     "post": ("post", "post"),
+    "reach": ("reach", "app"),
 }
 
 
