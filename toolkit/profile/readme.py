@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import BadInput, ConcurrentEdit
-from toolkit.fileio import digest, read_regular, write_checked
+from toolkit.fileio import digest, read_regular, text_style, write_checked
 
 START = "<!-- bip:profile:start -->"
 END = "<!-- bip:profile:end -->"
@@ -36,11 +36,13 @@ def splice_block(data: bytes, block: str, shown: str) -> bytes:
         raise BadInput(f"{shown} has more than one {START} or {END}: keep one pair")
     if end < start:
         raise BadInput(f"{shown}: {END} comes before {START}")
-    newline = b"\r\n" if b"\r\n" in data else b"\n"
     after_start = data.find(b"\n", start)
     if after_start < 0 or after_start > end:  # both markers on one line
+        newline = b"\r\n" if text_style(data)[1] else b"\n"
         head, tail = data[: start + len(START)], data[end:]
         return head + newline + _lines(block, newline) + tail
+    # the block takes the line ending of the start marker's own line
+    newline = b"\r\n" if data[after_start - 1 : after_start] == b"\r" else b"\n"
     line_of_end = data.rfind(b"\n", 0, end) + 1
     return data[: after_start + 1] + _lines(block, newline) + data[line_of_end:]
 
