@@ -9,6 +9,7 @@ The timeouts below only keep a regression from hanging the suite; nothing is tim
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import shutil
@@ -619,10 +620,22 @@ def test_a_templates_own_mistakes_are_located_errors(
     assert not (ws / "posts").exists()
 
 
-def test_a_broken_workspace_template_is_located_in_the_template_list(bip, ws: Path):
+def test_a_broken_workspace_template_is_listed_with_its_error_and_the_others_as_usual(
+    bip, ws: Path
+):
     _template(ws, "ok\n\n{% endif %}\n")
-    result = bip("--workspace", str(ws), "draft", "templates", code=2)
-    assert f"template {ws / 'templates' / 'mine.md.j2'}:3: syntax error" in result.stderr
+    (ws / "templates" / "latin1.md.j2").write_bytes(b"caf\xe9 {{ title }}\n")
+    where = f"template {ws / 'templates' / 'mine.md.j2'}:3: syntax error"
+    table = bip("--workspace", str(ws), "draft", "templates").stdout
+    assert "broken: " + where in " ".join(table.split())
+    listed = json.loads(bip("--workspace", str(ws), "draft", "templates", "--json").stdout)
+    by_name = {t["name"]: t for t in listed}
+    assert by_name["mine"]["error"].startswith(where)
+    assert "cannot be read" in by_name["latin1"]["error"]
+    assert by_name["training-run"]["error"] is None
+    assert "metrics" in by_name["training-run"]["variables"]
+    assert {"post", "thread", "paper-notes"} <= set(by_name)
+    assert where in bip("--workspace", str(ws), "draft", "mine", "--help").stdout
 
 
 # --- control characters never reach the terminal raw ---------------------------------------

@@ -363,7 +363,7 @@ def test_a_multiline_command_stays_inside_its_journal_list_item(
     monkeypatch.chdir(tmp_path)
     bip("-w", str(ws), "run", "--name", "multi", "--", "sh", "-c", "x=1\necho `echo $x`")
     day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
-    built = day.split("## Published")[1].split("\n## ")[0]  # runs: habit's Published part
+    built = day.split("## Published")[1].split("\n## ")[0]  # runs recorded are published work
     items = [line for line in built.splitlines() if "2026-11-23-multi" in line]
     assert len(items) == 1 and items[0].startswith("- run **2026-11-23-multi** (`sh -c 'x=1 echo")
     assert items[0].count("`") == 2  # the command's own backticks cannot end the code span

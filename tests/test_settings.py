@@ -99,3 +99,32 @@ def test_only_the_settings_module_reads_the_environment():
 def test_every_variable_is_documented_in_the_readme():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert [name for name in ENVIRONMENT if f"`{name}`" not in readme] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ("[" * 5000 + "]" * 5000, "3:105"),  # arrays, 5,000 deep
+        ("{a = " * 5000 + "1" + "}" * 5000, "3:505"),  # inline tables
+    ],
+    ids=["arrays", "inline-tables"],
+)
+def test_a_bip_toml_nested_thousands_deep_is_a_located_error(bip, ws: Path, value, where):
+    settings = ws / "bip.toml"
+    # Brackets in a comment and a string are not nesting: the place is the value's.
+    settings.write_text(f'# [[[[\n[github]\nx = {value}\nlogin = "[[["\n', encoding="utf-8")
+    result = bip("--workspace", str(ws), "read", "list", code=2)
+    assert f"{settings}:{where}: arrays and tables nest more than 100 levels deep" in (
+        result.stderr
+    )
+
+
+def test_nesting_up_to_the_limit_is_toml_as_usual():
+    import tomllib
+
+    from toolkit.settings import MAX_TOML_DEPTH, toml_too_deep
+
+    deepest = "x = " + "[" * MAX_TOML_DEPTH + "]" * MAX_TOML_DEPTH + "\n"
+    assert toml_too_deep(deepest) is None and tomllib.loads(deepest)
+    assert toml_too_deep("x = " + "[" * (MAX_TOML_DEPTH + 1)) == (1, MAX_TOML_DEPTH + 5)
+    assert toml_too_deep('x = """\n' + "[" * 500 + '\n"""\ny = 1  # ' + "{" * 500) is None

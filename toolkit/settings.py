@@ -86,7 +86,24 @@ def load_settings_file(path: Path) -> dict[str, Any]:
     try:
         # A BOM (Windows Notepad writes one) is not part of the TOML: tomllib rejects it.
         text = raw.decode("utf-8").removeprefix("\ufeff")
+        too_deep = toml_too_deep(text)
+        if too_deep is not None:  # tomllib recurses: thousands of levels are a RecursionError
+            line, col = too_deep
+            raise InvalidFile(
+                [
+                    Problem(
+                        str(path),
+                        line,
+                        col,
+                        f"arrays and tables nest more than {MAX_TOML_DEPTH} levels deep here",
+                        "bip.toml settings are at most a list in a table",
+                    )
+                ]
+            )
         data = tomllib.loads(text)
+    except RecursionError:  # nesting the count above missed: still the file's, not a bug
+        problem = f"arrays and tables nest too deep (over {MAX_TOML_DEPTH} levels)"
+        raise InvalidFile([Problem(str(path), 1, 1, problem)]) from None
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InvalidFile(
@@ -152,6 +169,52 @@ def _unknown(path: str, text: str, key: str, allowed: list[str], shown: str) -> 
 
 def _typed(path: str, text: str, key: str, expected: str) -> Problem:
     return Problem(path, _key_line(text, key), 0, f"setting {key!r} must be {expected}")
+
+
+MAX_TOML_DEPTH = 100
+_TOML_MARKS = re.compile(r"[\n#\"'\[\]{}]")
+
+
+def toml_too_deep(text: str) -> tuple[int, int] | None:
+    """Where (line, column) arrays and inline tables first nest past MAX_TOML_DEPTH, if they
+    do. Strings and comments are skipped; brackets are counted, not matched (tomllib does that)."""
+    depth = 0
+    line, start = 1, 0
+    i, end = 0, len(text)
+    while i < end:
+        found = _TOML_MARKS.search(text, i)
+        if found is None:
+            break
+        i = found.start()
+        ch = text[i]
+        if ch == "\n":
+            line, start = line + 1, i + 1
+        elif ch == "#":
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline
+            continue
+        elif ch in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
+            j = i + len(quote)
+            while j < end and not text.startswith(quote, j):
+                if ch == '"' and text[j] == "\\":
+                    j += 1
+                elif len(quote) == 1 and text[j] == "\n":
+                    break  # a one-line string ends at the line's end, closed or not
+                j += 1
+            line += text.count("\n", i, j)
+            if "\n" in text[i:j]:
+                start = text.rfind("\n", i, j) + 1
+            i = j + len(quote) if text.startswith(quote, j) else j
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                return line, i - start + 1
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
 
 
 def _toml_position(message: str) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
@@ -63,33 +63,75 @@ class LazyCommands(TyperGroup):
             loaded = import_module(f"toolkit.cli.{module}")
             target = getattr(loaded, attribute)
             # Built inside a throwaway root that has bip's settings, as add_typer would build it.
-            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+            holder = _holder()
             holder.callback()(_nothing)
-            infos: dict[str, Any] = {}
             if isinstance(target, typer.Typer) and not target.registered_groups:
                 # The group alone now; each of its commands is built when first looked up
                 # (`bip read list` builds one command, not twenty).
-                infos = {_command_name(info): info for info in target.registered_commands}
                 shell = copy.copy(target)
                 shell.registered_commands = []
-                holder.add_typer(shell, name=cmd_name)
+                holder.add_typer(shell, name=cmd_name, cls=_lazy_class(target))
             elif isinstance(target, typer.Typer):
                 holder.add_typer(target, name=cmd_name)
             else:  # a module may give its command click context settings (`bip run -- CMD`)
                 settings = getattr(loaded, "CONTEXTS", {})
                 holder.command(cmd_name, context_settings=settings.get(cmd_name))(target)
             built = typer.main.get_command(holder).commands[cmd_name]  # type: ignore[attr-defined]
-            built = _finish(built)
-            if infos:
-                built.commands = _LazyCommandMap(
-                    holder, target, infos, getattr(loaded, "LATER", {})
-                )
-            self.commands[cmd_name] = built
+            if isinstance(built, LazyGroup):
+                built.source, built.later = target, getattr(loaded, "LATER", {})
+            self.commands[cmd_name] = _finish(built)
         return self.commands[cmd_name]
 
 
-def _command_name(info: Any) -> str:
-    return str(info.name or typer.main.get_command_name(info.callback.__name__))
+class LazyGroup(TyperGroup):
+    """A sub-app's group whose commands Typer builds one at a time, when first looked up, each
+    through Typer's public `typer.main.get_command` on a one-command app. `later` names commands
+    whose module registers them on the app when imported (`bip read import` lives in
+    read_papers): imported when asked for."""
+
+    source: Any = None  # the typer.Typer the commands are registered on
+    later: dict[str, str] = {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(self.registered())
+        return names + [n for n in self.later if n not in names]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        infos = self.registered()
+        if cmd_name not in infos and cmd_name in self.later:
+            import_module(f"toolkit.cli.{self.later[cmd_name]}")
+            infos = self.registered()
+        if cmd_name not in infos:
+            return None
+        one = _holder()
+        one.registered_commands = [infos[cmd_name]]
+        built = _finish(typer.main.get_command(one))
+        self.commands[cmd_name] = built
+        return built
+
+    def registered(self) -> dict[str, Any]:
+        infos = self.source.registered_commands if self.source is not None else []
+        return {command_name(info): info for info in infos}
+
+
+def _lazy_class(app: typer.Typer) -> type[LazyGroup]:
+    """LazyGroup, over the app's own group class (`bip draft TEMPLATE` parses its way)."""
+    own = app.info.cls
+    if isinstance(own, type) and issubclass(own, TyperGroup) and own is not TyperGroup:
+        return type(f"Lazy{own.__name__}", (LazyGroup, own), {})
+    return LazyGroup
+
+
+def _holder() -> typer.Typer:
+    return typer.Typer(rich_markup_mode=None, add_completion=False)
+
+
+def command_name(info: Any) -> str:
+    """A registered command's name: the one given, else the function's with dashes (Typer's
+    rule)."""
+    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
 
 
 def _finish(command: Any) -> Any:
@@ -97,56 +139,6 @@ def _finish(command: Any) -> Any:
     from toolkit.cli._help import readable
 
     return readable(_plain_values_fast(command))
-
-
-class _LazyCommandMap(MutableMapping[str, Any]):
-    """A group's commands by name, in the order they were registered, each built by Typer the
-    first time it is looked up. `later` names commands whose module registers them on the
-    group when imported (`bip read import` lives in read_papers): imported when asked for."""
-
-    def __init__(self, root: Any, app: Any, infos: dict[str, Any], later: dict[str, str]) -> None:
-        self.root = root  # the settings Typer builds with are the root's, as add_typer's are
-        self.app = app
-        self.infos = infos
-        self.later = {name: module for name, module in later.items() if name not in infos}
-        self.built: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.built:
-            if name not in self.infos and name in self.later:
-                import_module(f"toolkit.cli.{self.later[name]}")
-                self.infos.update(
-                    (_command_name(info), info)
-                    for info in self.app.registered_commands
-                    if _command_name(info) not in self.infos
-                )
-            info = self.infos[name]  # KeyError: no such command (click's .get says None)
-            self.built[name] = _finish(
-                typer.main.get_command_from_info(
-                    info,
-                    pretty_exceptions_short=self.root.pretty_exceptions_short,
-                    rich_markup_mode=self.root.rich_markup_mode,
-                )
-            )
-        return self.built[name]
-
-    def __setitem__(self, name: str, command: Any) -> None:
-        self.infos.setdefault(name, None)
-        self.built[name] = command
-
-    def __delitem__(self, name: str) -> None:
-        self.built.pop(name, None)
-        self.later.pop(name, None)
-        del self.infos[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.infos or name in self.later
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([*self.infos, *(n for n in self.later if n not in self.infos)])
-
-    def __len__(self) -> int:
-        return len(self.infos) + sum(n not in self.infos for n in self.later)
 
 
 def _nothing() -> None:
@@ -294,12 +286,25 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _quiet_libraries() -> None:
     """Libraries log to stderr when nobody listens (requests-cache's "using cached response"
-    with a traceback): bip says what happened itself, so their records go nowhere."""
+    with a traceback): bip says what happened itself, so their records go nowhere. bip's own
+    warnings from deep inside (a broken cache moved aside) are said as `bip: warning: ...`."""
     import logging
 
     root = logging.getLogger()
     if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
         root.addHandler(logging.NullHandler())
+    own = logging.getLogger("toolkit")
+    if not any(getattr(h, "bip_warnings", False) for h in own.handlers):
+
+        class Warnings(logging.Handler):
+            bip_warnings = True
+
+            def emit(self, record: logging.LogRecord) -> None:
+                from toolkit.cli.output import warn
+
+                warn(record.getMessage())
+
+        own.addHandler(Warnings(logging.WARNING))
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ def readable(command: Any) -> Any:
         if param.param_type_name == "argument":
             # the name says it all: no `<str>` beside it, no braces around it in the usage line
             param.display_type_rich = lambda ctx: None
-            param._usage_display_name = _usage(param)
+            param.get_usage_pieces = _usage(param)
     for sub in getattr(command, "commands", {}).values():
         readable(sub)
     return command
@@ -99,11 +99,13 @@ def _type_name(param: Any) -> str:
 
 
 def _usage(param: Any) -> Any:
-    def show() -> str:
-        name = str(param.metavar) + ("..." if param.nargs != 1 else "")
-        return name if param.required else f"[{name}]"
+    """The argument in the usage line (click's public get_usage_pieces): its name, no braces."""
 
-    return show
+    def pieces(ctx: Any) -> list[str]:
+        name = str(param.metavar) + ("..." if param.nargs != 1 else "")
+        return [name if param.required else f"[{name}]"]
+
+    return pieces
 
 
 def _summary(help_text: str) -> str:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from toolkit import readinglist as rl
 from toolkit.cli._context import JsonOpt, github_client, offline_env, workspace
 from toolkit.cli.output import echo, print_json, table, warn
 
@@ -17,7 +16,7 @@ class DraftGroup(TyperGroup):
     """`bip draft TEMPLATE ...` is `bip draft new TEMPLATE ...`; `publish` and `templates` stay."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
             ctx.meta[TEMPLATE_KEY] = args[0]  # for `bip draft TEMPLATE --help`
             args = ["new", *args]
         return super().parse_args(ctx, args)
@@ -38,31 +37,14 @@ class TemplateCommand(TyperCommand):
 
 
 def template_help(ctx: Any, name: str) -> str:
-    from toolkit.drafts import NEEDS, RESERVED, list_templates
+    from toolkit.drafts import template_help as describe
     from toolkit.errors import BipError
-    from toolkit.text import did_you_mean
 
     try:
         folder = workspace(ctx).paths.templates
     except BipError:  # no workspace here: the built-in templates still have help
         folder = None
-    found = {t.name: t for t in list_templates(folder)}
-    if name not in found:
-        hint = did_you_mean(name, found) or "see `bip draft templates`"
-        return f"No template {name!r} ({hint}).\n"
-    info = found[name]
-    out = [f"Template {name} ({info.source}): {info.description or 'no description'}"]
-    if name in NEEDS and info.source == "built-in":
-        out.append(f"  needs: {NEEDS[name][1]}")
-    own = {v: info.documented.get(v, "") for v in info.variables if v not in RESERVED}
-    own.update(info.documented)
-    out.append("")
-    out.append("Any --var NAME=VALUE is {{ NAME }} in the template.")
-    if own:
-        out.append("Variables:")
-        width = max(len(k) for k in own)
-        out += [f"  {k.ljust(width)}  {v}".rstrip() for k, v in sorted(own.items())]
-    return "\n".join(out) + "\n"
+    return describe(folder, name)
 
 
 app = typer.Typer(
@@ -71,30 +53,6 @@ app = typer.Typer(
     "(templates: bip draft templates).",
     no_args_is_help=True,
 )
-
-
-def _vars(pairs: list[str]) -> dict[str, str]:
-    from toolkit.drafts import RESERVED
-    from toolkit.errors import BadInput
-
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise BadInput(f"--var {pair!r} is not key=value", hint='e.g. --var text="my thread"')
-        if key in RESERVED:
-            raise BadInput(
-                f"--var {key}: `{key}` is set by bip in every template",
-                hint="use another name, or the option for it (--title, --cite, --pr, ...)",
-            )
-        if not key.isidentifier():
-            raise BadInput(
-                f"--var {key}: a name is letters, digits and _ (to be {{{{ NAME }}}})",
-                hint="e.g. --var pr_title=...",
-            )
-        out[key] = value
-    return out
 
 
 @app.command("new", hidden=True, cls=TemplateCommand)
@@ -153,141 +111,40 @@ def new(
 
     Example: bip draft training-run --run 2026-11-23-gpt2-124m --baseline upstream.json
     """
-    from toolkit.drafts import (
-        NEEDS,
-        Citer,
-        environment,
-        paper_context,
-        post_path,
-        render,
-        site_kind,
-        write_post,
-    )
-    from toolkit.errors import BadInput
+    from toolkit.drafts import DraftRequest, TrainingRequest, make_draft, parse_vars
 
     ws = workspace(ctx)
-    model = rl.load_reading_list(ws.paths.reading_list).model
-    variables = _vars(var or [])
-    entries = [model.entry(i) for i in cite or []]
-    context: dict[str, Any] = {"vars": variables, "entries": entries}
-    if metrics is not None:
-        from toolkit.drafts.metrics import load_metrics
-
-        context["metrics"] = load_metrics(metrics)
-    recorded = None
-    if run is not None or baseline is not None:
-        from toolkit.drafts.trainingrun import training_context
-
-        recorded = training_context(
-            ws.root / ws.settings.runs_dir, ws.settings.gpu_hour_usd, run, baseline, context, stdout
-        )
-        if recorded is not None:
-            based_on = based_on or _known(model, recorded.data.get("based_on"))
-            title = title or _run_title(recorded, context)
-    if title is None:
-        raise BadInput("--title is required", hint='e.g. --title "GPT-2 124M on one MI300X"')
-    if based_on:
-        context["based_on"] = model.entry(based_on)
-        if context["based_on"] not in entries:
-            entries.insert(0, context["based_on"])
-    if repo is not None:
-        if not based_on:
-            raise BadInput("--repo needs --based-on ENTRY (the upstream work)")
-        from toolkit.drafts.buildlog import build_log
-
-        context["build"] = build_log(repo, context["based_on"], upstream)
-    if context.get("based_on") is not None and context.get("run") is not None:
-        context["base_commit"] = context["run"].base_commit or context["based_on"].commit
-    papers = [e for e in entries if e.kind == "paper"]
-    if papers:
-        context["paper"] = papers[0]
-        context["related"] = paper_context(model, papers[0])
-    if pr:
-        context["pr"], context["project"] = _pr(ws, model, pr, variables, offline)
-    if template in NEEDS and context.get(NEEDS[template][0]) is None:
-        raise BadInput(f"the {template} template needs {NEEDS[template][1]}")
-    from toolkit.readinglist.sync import citation_files
-
-    cff = citation_files(ws, entries)
-    now = ws.now()
-    folder = out or (ws.root / ws.settings.posts_dir)
-    rendered = render(
-        environment(ws.paths.templates),
-        template,
-        title,
-        now,
-        Citer(model, cff),
-        context,
-        site_kind(folder),
+    request = DraftRequest(
+        template=template,
+        title=title,
+        cite=cite or [],
+        based_on=based_on,
+        repo=repo,
+        upstream=upstream,
+        pr=pr,
+        variables=parse_vars(var or []),
+        training=TrainingRequest(run=run, baseline=baseline, metrics=metrics),
+        out=out,
+        preview=stdout,
+        force=force,
     )
+    online = not (offline or offline_env())
+    done = make_draft(
+        ws, request, (lambda: github_client(ws, None, False, max_wait=10)) if online else None
+    )
+    for warning in done.warnings:
+        warn(warning)
     if stdout and not as_json:
-        echo(rendered.text, nl=False)
-        return
-    if stdout:
-        print_json({"posts": rendered.posts, "path": None, "cited": rendered.cited})
-        return
-    path = post_path(folder, now, title)
-    if recorded is not None and context.get("figure") is not None:
-        from toolkit.drafts.trainingrun import write_with_figure
-
-        path = write_with_figure(path, rendered.text, recorded, context, force)
+        echo(done.text, nl=False)
+    elif as_json:
+        shown: dict[str, Any] = {"posts": done.posts, "path": done.path, "cited": done.cited}
+        if not stdout:
+            shown["pinned"] = done.pinned
+        print_json(shown)
     else:
-        write_post(path, rendered.text, force)
-    if rendered.keys:
-        pinned = rl.edit_reading_list(
-            ws.paths.reading_list,
-            rl.plan_pin_keys(rendered.keys),
-            lock=rl.lock_path_for(ws.paths.reading_list),
-        )
-    else:
-        pinned = []
-    if as_json:
-        print_json(
-            {
-                "posts": rendered.posts,
-                "path": path,
-                "cited": rendered.cited,
-                "pinned": {i: rendered.keys[i] for i in pinned},
-            }
-        )
-        return
-    if pinned:
-        echo(f"pinned citation keys: {', '.join(rendered.keys[i] for i in pinned)}")
-    echo(f"wrote {path}")
-
-
-def _known(model: Any, entry_id: Any) -> str | None:
-    """The run's based-on entry, if the reading list still has it."""
-    if not entry_id or not any(e.id == entry_id for e in model.entries):
-        if entry_id:
-            warn(f"the run is based on {entry_id!r}, which the reading list no longer has")
-        return None
-    return str(entry_id)
-
-
-def _run_title(recorded: Any, context: dict[str, Any]) -> str:
-    facts = context["run"]
-    return f"{recorded.name} on {facts.gpu_summary}" if facts.gpu_summary else recorded.name
-
-
-def _pr(
-    ws: Any, model: Any, text: str, variables: dict[str, str], offline: bool
-) -> tuple[Any, Any]:
-    from toolkit.drafts import parse_pr, pr_from_flags, pr_from_github
-    from toolkit.errors import BipError
-
-    repo_name, number = parse_pr(text)
-    project = next(
-        (e for e in model.entries if e.repo and e.repo.lower() == repo_name.lower()), None
-    )
-    if not (offline or offline_env()):
-        try:
-            return pr_from_github(
-                github_client(ws, None, False, max_wait=10), repo_name, number, model
-            ), project
-        except BipError as exc:
-            warn(f"PR details not fetched ({exc.message}); using --var pr_title/reviewers")
-    return pr_from_flags(repo_name, number, variables, model), project
+        if done.pinned:
+            echo(f"pinned citation keys: {', '.join(done.pinned.values())}")
+        echo(f"wrote {done.path}")
 
 
 @app.command()
@@ -343,14 +200,8 @@ def templates(
     if as_json:
         print_json(found)
         return
-    builtin_vars = {"cite", "references", "thread", "chinese", "title", "date"}
     rows = [
-        [
-            t.name,
-            t.source,
-            t.description,
-            ", ".join(v for v in t.variables if v not in builtin_vars),
-        ]
+        [t.name, t.source, f"broken: {t.error}" if t.error else t.description, ", ".join(t.uses)]
         for t in found
     ]
     table(["template", "from", "what", "uses"], rows)

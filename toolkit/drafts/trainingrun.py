@@ -5,6 +5,7 @@ comparison with a baseline (another run, or a metrics file such as upstream's re
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -249,61 +250,96 @@ def figure_alt(run: RunFacts, drawn: list[str]) -> str:
     return f"Loss curve of {run.name}: {what} loss against step"
 
 
+@dataclass
+class TrainingRequest:
+    """What `bip draft` was told about a training run: `--run`, `--baseline`, `--metrics`."""
+
+    run: str | None = None  # a run id or folder, as `bip runs list` shows
+    baseline: str | None = None  # a run, or a metrics file, to compare with
+    metrics: Path | None = None  # a metrics file: the numbers, or what completes a run's
+
+
+@dataclass
+class TrainingRun:
+    """The training-run part of a draft's context: what templates read as `metrics`, `run`,
+    `figure` and `comparison`, and the recorded run the post's files come from."""
+
+    metrics: Metrics | None = None
+    run: RunFacts | None = None
+    figure: Figure | None = None
+    comparison: Comparison | None = None
+    recorded: store.Run | None = None
+
+    def template_values(self) -> dict[str, Any]:
+        return {
+            "metrics": self.metrics,
+            "run": self.run,
+            "figure": self.figure,
+            "comparison": self.comparison,
+        }
+
+    @property
+    def based_on(self) -> str | None:
+        """The reading-list entry the recorded run says it builds on."""
+        if self.recorded is None:
+            return None
+        found = self.recorded.data.get("based_on")
+        return str(found) if found else None
+
+    def title(self) -> str | None:
+        """A post title from the run: its name, on its GPUs."""
+        if self.recorded is None:
+            return None
+        summary = self.run.gpu_summary if self.run is not None else None
+        return f"{self.recorded.name} on {summary}" if summary else self.recorded.name
+
+    def attachments(self) -> dict[str, Callable[[Path], None]]:
+        """Files the post embeds, by name beside it: the loss curve, when the post shows it."""
+        if self.figure is None or self.recorded is None:
+            return {}
+        run, title = self.recorded, self.title() or self.recorded.name
+
+        def draw(path: Path) -> None:
+            from toolkit.runs.plot import loss_curve
+
+            tokens_per_step = _num(run.metrics.get("tokens_per_step"))
+            loss_curve(run.series(), path, title, tokens_per_step)
+
+        return {self.figure.src: draw}
+
+
 def training_context(
+    request: TrainingRequest,
     runs_root: Path,
     gpu_hour_usd: float | None,
-    run_ref: str | None,
-    baseline_ref: str | None,
-    context: dict[str, Any],
     no_figure: bool = False,
-) -> store.Run | None:
-    """Fill the template context from `--run` and `--baseline`: `metrics` (the run's numbers,
-    completed by a `--metrics` file already in the context), `run` (its facts), `figure` (the
-    loss curve the post will embed) and `comparison`. Returns the run, if one was named."""
+) -> TrainingRun:
+    """The training-run part of a draft: `metrics` (the run's numbers, completed by a
+    `--metrics` file), `run` (its facts), `figure` (the loss curve the post will embed, unless
+    `no_figure`) and `comparison` (with `--baseline`)."""
     from toolkit.runs.plot import SERIES, points
 
+    found = TrainingRun()
+    if request.metrics is not None:
+        found.metrics = load_metrics(request.metrics)
+    if request.run is None and request.baseline is None:
+        return found
     if gpu_hour_usd is not None and gpu_hour_usd < 0:
         raise BadInput(f"[runs] gpu_hour_usd is {gpu_hour_usd}: a price cannot be negative")
-    run = None
-    if run_ref is not None:
-        run = store.resolve_run(runs_root, run_ref)
+    if request.run is not None:
+        run = found.recorded = store.resolve_run(runs_root, request.run)
         measured, facts = run_metrics(run, gpu_hour_usd)
-        given = context.get("metrics")
-        context["metrics"] = merge(measured, given) if given is not None else measured
-        context["run"] = facts
+        given = found.metrics
+        found.metrics = merge(measured, given) if given is not None else measured
+        found.run = facts
         rows = run.series()
         drawn = [column for column, *_ in SERIES if points(rows, column)]
         if drawn and not no_figure:
-            context["figure"] = Figure(FIGURE, figure_alt(facts, drawn))
-    if baseline_ref is not None:
-        mine = context.get("metrics")
+            found.figure = Figure(FIGURE, figure_alt(facts, drawn))
+    if request.baseline is not None:
+        mine = found.metrics
         if mine is None:
             raise BadInput("--baseline needs numbers to compare: --run RUN_ID or --metrics FILE")
-        base, label = load_baseline(baseline_ref, runs_root, gpu_hour_usd)
-        context["comparison"] = compare(mine, base, label)
-    return run
-
-
-def write_with_figure(
-    post: Path, text: str, run: store.Run, context: dict[str, Any], force: bool
-) -> Path:
-    """Write the post as a page bundle, `YYYY-MM-DD-slug/index.md` with `loss.svg` beside it:
-    the relative image link then works in Hugo (a leaf bundle) and in any static server."""
-    from toolkit.drafts.render import write_post
-    from toolkit.runs.plot import loss_curve
-
-    bundle = post.with_suffix("")
-    path = bundle / "index.md"
-    if path.exists() and not force:
-        raise BadInput(f"{path} already exists", hint="pass --force to replace it")
-    facts = context["run"]
-    title = f"{run.name} on {facts.gpu_summary}" if facts.gpu_summary else run.name
-    tokens_per_step = _num(run.metrics.get("tokens_per_step"))
-    figure = bundle / FIGURE
-    loss_curve(run.series(), figure, title, tokens_per_step)
-    try:
-        write_post(path, text, force)
-    except BaseException:
-        figure.unlink(missing_ok=True)
-        raise
-    return path
+        base, label = load_baseline(request.baseline, runs_root, gpu_hour_usd)
+        found.comparison = compare(mine, base, label)
+    return found

@@ -74,11 +74,12 @@ def make_session(
 
     backend: Any
     if cache_path is not None:
+        from toolkit.http.cache import open_cache
         from toolkit.state import private_dir, private_file
 
         private_dir(cache_path.parent)
         private_file(cache_path)
-        backend = _cache_class()(str(cache_path), wal=True)
+        backend = open_cache(cache_path, _cache_class())
     else:
         backend = _memory_cache_class()()
     secret_headers = ("Authorization", credential.header if credential else "Authorization")
