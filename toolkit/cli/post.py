@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli._context import JsonOpt, MaxWaitOpt, workspace
+from toolkit.cli.context import JsonOpt, MaxWaitOpt, workspace
 from toolkit.cli.output import echo, print_json
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli._context import JsonOpt, workspace
+from toolkit.cli.context import JsonOpt, workspace
 from toolkit.cli.output import echo, print_json, warn
 
 app = typer.Typer(

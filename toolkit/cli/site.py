@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli._context import JsonOpt, workspace
+from toolkit.cli.context import JsonOpt, workspace
 from toolkit.cli.output import echo, print_json, warn
 
 app = typer.Typer(help="Your public site: bip site build, bip site serve.", no_args_is_help=True)
