@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
@@ -315,6 +315,7 @@ words = st.lists(
 )
 
 
+@settings(max_examples=60, deadline=None)
 @given(words, st.sampled_from([bluesky_limit(), mastodon_limit(120), mastodon_limit(500)]))
 def test_every_post_fits_and_no_word_is_lost(parts: list[str], limit) -> None:  # type: ignore[no-untyped-def]
     text = " ".join(parts)

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.sitework import HOSTILE_TITLE, make_public_workspace
@@ -110,6 +110,7 @@ def test_markers_on_one_line() -> None:
 outside = st.text(alphabet=st.characters(blacklist_characters="<", codec="utf-8"), max_size=80)
 
 
+@settings(max_examples=60, deadline=None)
 @given(outside, outside, outside, st.sampled_from(["\n", "\r\n"]))
 def test_splice_keeps_every_byte_outside_the_block(
     before: str, old: str, after: str, newline: str
