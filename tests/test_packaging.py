@@ -24,6 +24,12 @@ def test_every_subpackage_is_listed_in_pyproject():
         ".".join(init.parent.relative_to(REPO_ROOT).parts)
         for init in (REPO_ROOT / "toolkit").rglob("__init__.py")
     } | {"toolkit.templates", "toolkit.data"}
+    theme = REPO_ROOT / "toolkit" / "site" / "theme"  # `bip site build`'s Hugo theme: data only
+    on_disk |= {
+        ".".join(folder.relative_to(REPO_ROOT).parts)
+        for folder in [theme, *theme.rglob("*")]
+        if folder.is_dir() and folder.name != "__pycache__"
+    }
     assert set(pyproject()["tool"]["setuptools"]["packages"]) == on_disk
 
 
