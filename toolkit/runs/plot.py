@@ -11,8 +11,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from toolkit.drafts.metrics import human_count
 from toolkit.errors import BipError
+from toolkit.text import human_number as human_count
 
 MAX_POINTS = 2000  # per line: enough for any screen, small enough for a blog page
 SERIES = (("train_loss", "train loss", "#1f77b4", "-"), ("val_loss", "val loss", "#d62728", "-"))
@@ -114,8 +114,8 @@ def loss_curve(
             tokens.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
-        if path.suffix.lower() == ".png":  # `bip post --run`: networks take PNG images
-            fig.savefig(tmp, format="png", dpi=150, metadata={"Title": title})
+        if path.suffix.lower() == ".png":  # X takes no SVG: a thread attaches a PNG
+            fig.savefig(tmp, format="png", metadata={"Title": title}, dpi=150)
         else:
             fig.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
         tmp.replace(path)
@@ -134,3 +134,42 @@ def _top(drawn: dict[str, list[tuple[float, float]]]) -> float | None:
     if high <= low or max(y for _, y in train) <= high + (high - low):
         return None
     return high + 0.08 * (high - low)
+
+
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+def overlay(
+    curves: list[tuple[str, list[tuple[float, float]]]], path: Path, title: str, x_label: str
+) -> None:
+    """Several runs' loss curves on one axis (tokens, as a rule): PNG or SVG by `path`'s suffix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    style: Any = {"svg.hashsalt": "bip", "font.size": 10, "axes.spines.top": False,
+                  "axes.spines.right": False}  # fmt: skip
+    with matplotlib.rc_context(style):
+        fig = Figure(figsize=(7.2, 4.2), layout="constrained")
+        ax = fig.add_subplot()
+        for n, (label, pts) in enumerate(curves):
+            if not pts:
+                continue
+            xs, ys = zip(*_thin(pts), strict=True)
+            (artist,) = ax.plot(xs, ys, "-", color=COLORS[n % len(COLORS)], label=label, lw=1.4)
+            artist.set_gid(f"run{n}")
+        ax.set_xlabel(x_label)
+        ax.set_ylabel("loss")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
+        ax.grid(True, color="#dddddd", lw=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(frameon=False)
+        ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fmt = "svg" if path.suffix.lower() == ".svg" else "png"
+        tmp = path.with_name(f".{path.name}.tmp")
+        meta = {"Title": title, "Date": None} if fmt == "svg" else {"Title": title}
+        fig.savefig(tmp, format=fmt, metadata=meta, dpi=150)
+        tmp.replace(path)
