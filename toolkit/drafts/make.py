@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from toolkit import readinglist as rl
 from toolkit.drafts.context import DraftRequest, GitHubFactory, build_context
 from toolkit.drafts.posts import post_path, write_bundle, write_post
-from toolkit.drafts.render import Citer, render
+from toolkit.drafts.render import render
 from toolkit.drafts.templates import environment
+from toolkit.references.citer import Citer
 
 if TYPE_CHECKING:
     from toolkit.workspace import Workspace
@@ -31,14 +32,16 @@ def make_draft(
 ) -> DraftResult:
     """Render the post and, unless it is a preview, write it (with its files beside it, as a
     page bundle) and pin the citation keys it used in the reading list."""
-    from toolkit.readinglist.sync import citation_files
+    from toolkit.references.credit import load_repo_facts
+    from toolkit.references.export import notes
 
     model = rl.load_reading_list(ws.paths.reading_list).model
     context = build_context(ws, model, request, github)
-    citer = Citer(model, citation_files(ws, context.entries))
+    citer = Citer(model, load_repo_facts(ws, context.entries), today=ws.now().date())
     rendered = render(environment(ws.paths.templates), request.template, context, citer)
     result = DraftResult(rendered.text, rendered.posts, rendered.cited, None)
-    result.warnings = context.warnings
+    # what the references cannot say yet (cited by an id until synced, nobody to credit...)
+    result.warnings = context.warnings + [n for r in citer.references() for n in notes(r, model)]
     if request.preview:
         return result
     path = post_path(context.folder, context.date, context.title)
