@@ -296,7 +296,7 @@ class _Validator:
 
     def check_year(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2100:
             self.bad(node, key, f"{value!r} is not a year", "e.g. year: 2022")
 
     def check_count(self, node: Any, key: str, _: set[str]) -> None:

@@ -134,14 +134,14 @@ def parse_bibtex(text: str, path: str) -> Parsed:
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateBlockKeyBlock):
-            parsed.skipped.append(Skipped(line, f"duplicate key {block.key!r}"))
+            parsed.duplicates.append(Skipped(line, f"duplicate key {block.key!r}"))
         elif isinstance(block, model.ParsingFailedBlock):
             first = (block.raw or "").strip().splitlines()[:1]
             what = f" ({first[0][:60]})" if first else ""
             parsed.skipped.append(Skipped(line, f"malformed entry{what}: {_why(block.error)}"))
         elif isinstance(block, model.Entry):
             if block.key.lower() in keys:  # BibTeX compares keys ignoring case
-                parsed.skipped.append(
+                parsed.duplicates.append(
                     Skipped(line, f"duplicate key {block.key!r} (BibTeX ignores case in keys)")
                 )
                 continue
@@ -217,7 +217,10 @@ def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Re
     prefix = (text("archiveprefix", "eprinttype") or "").lower()
     arxiv = normalise_arxiv(eprint) if prefix in ("", "arxiv") else None
     arxiv = arxiv or normalise_arxiv(url) or normalise_arxiv(text("arxiv"))
-    for where in ("journal", "note", "howpublished"):
+    volume = text("volume") or ""
+    if not arxiv and (text("journal") or "").lower() == "corr" and volume.startswith("abs/"):
+        arxiv = normalise_arxiv(volume.removeprefix("abs/"))  # DBLP's way: CoRR abs/1412.6980
+    for where in ("journal", "note", "howpublished", "url", "eprint"):
         found = ARXIV_IN_TEXT.search(raw.get(where, ""))
         if not arxiv and found:
             arxiv = normalise_arxiv(found.group(1))

@@ -52,6 +52,12 @@ class Parsed:
     format: str  # bibtex | csl-json | cff
     records: list[Record] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[Skipped] = field(default_factory=list)  # a key the file already used
+
+    @property
+    def count(self) -> int:
+        """Works in the file: every one is a record, skipped, or a duplicate."""
+        return len(self.records) + len(self.skipped) + len(self.duplicates)
 
 
 def read_references(path: Path) -> Parsed:
