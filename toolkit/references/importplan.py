@@ -144,6 +144,7 @@ class _Known:
     item: dict[str, Any] | None = None  # a new entry's fields
     author_key: str | None = None
     seen: bool = False  # a record of this file matched it already
+    repo: bool = False  # a repo: never the same work as a paper of the same title
 
 
 def _known_entry(entry: Entry, index: int) -> _Known:
@@ -153,6 +154,7 @@ def _known_entry(entry: Entry, index: int) -> _Known:
         _title_key(entry.title, entry.year),
         index=index,
         author_key=_author_title_key(entry.title, entry.authors),
+        repo=entry.kind == "repo",
     )
 
 
@@ -217,6 +219,7 @@ def plan_import(
                         item=item,
                         author_key=_author_title_key(item["title"], item.get("authors")),
                         seen=True,
+                        repo=item["kind"] == "repo",
                     )
                 )
                 report.added.append(
@@ -311,14 +314,17 @@ class _Index:
         found = [self.by_identity[i] for i in identities if i in self.by_identity]
         if found:
             return min(found, key=lambda k: self.order[id(k)])
+        repo = record.kind == "repo"
         title_key = _title_key(record.fields.get("title"), record.fields.get("year"))
         same_title = self.by_title.get(title_key) if title_key else None
-        if same_title is not None and not _conflict(same_title.identities, identities):
-            return same_title
+        if same_title is not None and same_title.repo == repo:
+            if not _conflict(same_title.identities, identities):
+                return same_title
         author_key = _author_title_key(record.fields.get("title"), record.fields.get("authors"))
         same_work = self.by_author_title.get(author_key) if author_key else None
-        if same_work is not None and not _conflict(same_work.identities, identities):
-            return same_work
+        if same_work is not None and same_work.repo == repo:
+            if not _conflict(same_work.identities, identities):
+                return same_work
         return None
 
 
