@@ -29,7 +29,8 @@ PAPER_FIELDS = (
 PRIMARY_CLASS = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 # Venues that only say "it is a preprint": not a venue.
 _NOT_VENUES = re.compile(
-    r"^(arxiv(\.org)?|corr|arxiv preprint.*|preprint|biorxiv|ssrn|.*arxiv(\.org)?[:./ ]*(abs/)?\d{4}\.\d+.*)$",
+    r"^(arxiv(\.org)?|corr|arxiv preprint.*|preprint|biorxiv|ssrn"
+    r"|.*arxiv(\.org)?[:./ ]*(abs/)?\d{4}\.\d+.*)$",  # an arXiv id written as a journal
     re.I,
 )
 
