@@ -87,7 +87,7 @@ def test_keys_that_differ_only_in_case_are_duplicates():
 
 
 def test_latex_nested_too_deeply_skips_the_entry_and_reads_the_rest():
-    deep = "{" * 3000 + r"M{\"u}ller" + "}" * 3000
+    deep = "{" * 3000 + r"\emph{M}{\"u}ller" + "}" * 3000  # a macro: read by pylatexenc
     parsed = parse_bibtex(
         f"@article{{deep, title={{{deep}}}, author={{X, Y}}, year=2020, doi={{10.1234/d}}}}\n"
         "@article{fine, title={Fine}, author={X, Y}, year=2020, doi={10.1234/f}}\n",

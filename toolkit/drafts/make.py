@@ -40,8 +40,9 @@ def make_draft(
     citer = Citer(model, load_repo_facts(ws, context.entries), today=ws.now().date())
     rendered = render(environment(ws.paths.templates), request.template, context, citer)
     result = DraftResult(rendered.text, rendered.posts, rendered.cited, None)
-    # what the references cannot say yet (cited by an id until synced, nobody to credit...)
-    result.warnings = context.warnings + [n for r in citer.references() for n in notes(r, model)]
+    # references cited by their entry id until `bip read sync` knows them: said once each
+    pending = [notes(r, model)[0] for r in citer.references() if r.provisional]
+    result.warnings = context.warnings + pending
     if request.preview:
         return result
     path = post_path(context.folder, context.date, context.title)

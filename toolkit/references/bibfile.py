@@ -66,6 +66,10 @@ def latex_text(text: str) -> str:
     reads it. Names and venues repeat across a library: decoded once each."""
     if not _ANY_LATEX.search(text):
         return text
+    if "\\" in text and "$" not in text and "\\" not in _ACCENT.sub("", text):
+        # only accents (`{\\"u}`, `\\'{e}`, `\\c c`), which repeat across a library: each decoded
+        # once by pylatexenc (cached), the rest of the text by the quick path below
+        text = _ACCENT.sub(lambda m: _accent(m.group(0)), text)
     if not _NEEDS_PYLATEXENC.search(text):  # braces end a ligature, as in LaTeX: `-{}-` stays
         return "".join(
             _LIGATURES.sub(lambda m: _LIGATURE_TEXT[m.group(0)], part)
@@ -84,6 +88,19 @@ def latex_text(text: str) -> str:
         # pylatexenc on a macro without the arguments it expects: the entry is unreadable,
         # the file is not
         raise SkipRecord(f"its LaTeX cannot be read ({type(exc).__name__} in pylatexenc)") from None
+
+
+# An accent on one letter, whole: `{\"u}`, `{\'{e}}`, `\"{u}`, `\'e`, `\c{c}` (never after a
+# backslash: `\\` is a line break).
+_ACCENT = re.compile(
+    r"(?<!\\)\{\\(?:[`'^\"~=.]|[uvHckbdrt](?![A-Za-z]))\s*(?:\{[A-Za-z]\}|[A-Za-z])\}"
+    r"|(?<![\\{])\\(?:[`'^\"~=.]\s*(?:\{[A-Za-z]\}|[A-Za-z])|[uvHckbdrt]\{[A-Za-z]\})"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _accent(text: str) -> str:
+    return str(_latex_to_text()(text))
 
 
 # `\input` or `\include` not followed by a `{file}` argument.

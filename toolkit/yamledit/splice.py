@@ -111,21 +111,35 @@ def apply_edits(
 def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
     lines, newline = _lines(text)
     line_edits: list[_LineEdit] = []
+    appends = [e for e in edits if isinstance(e, AppendItem)]
+    # many new items (an import): one YAML dump for all of them, not one each
+    rendered: dict[int, list[str]] = {}
+    if len(appends) > 1:
+        blocks = render_blocks([e.item for e in appends])
+        rendered = {id(e): block for e, block in zip(appends, blocks, strict=True)}
     for order, edit in enumerate(edits):
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
         if seq is None or not isinstance(seq, list) or _is_flow(seq):
             raise _CannotSplice(edit.section)
-        line_edits.append(_line_edit(lines, seq, edit, newline, order))
+        line_edits.append(_line_edit(lines, seq, edit, newline, order, rendered.get(id(edit))))
     _apply_line_edits(lines, line_edits)
     return "".join(lines)
 
 
-def _line_edit(lines: list[str], seq: Any, edit: Edit, newline: str, order: int) -> _LineEdit:
-    """The lines that make `edit` of the block list `seq`."""
+def _line_edit(
+    lines: list[str],
+    seq: Any,
+    edit: Edit,
+    newline: str,
+    order: int,
+    rendered: list[str] | None = None,
+) -> _LineEdit:
+    """The lines that make `edit` of the block list `seq` (`rendered`: an appended item's lines,
+    when they were rendered already)."""
     if isinstance(edit, SetItemKey):
         return _set_key(lines, seq, edit, newline, order)
     if isinstance(edit, AppendItem):
-        return _append_item(lines, seq, edit, newline, order)
+        return _append_item(lines, seq, edit, newline, order, rendered)
     return _remove_item(lines, seq, edit.index, order)
 
 
@@ -348,6 +362,44 @@ def render_block(mapping: dict[str, Any]) -> list[str]:
     return out.getvalue().splitlines()
 
 
+def render_blocks(mappings: list[dict[str, Any]]) -> list[list[str]]:
+    """Block-style lines of each mapping, as `render_block` writes them (short lists and
+    mappings in flow style, multi-line text as a literal block), in ONE dump by libyaml's C
+    emitter: thousands of new entries (an import) in a fraction of a second, where ruamel's
+    round-trip emitter takes seconds. Each mapping is the value of a key of one top-level
+    mapping and comes back dedented (the width is 4096: nothing re-wraps). The caller parses
+    the result and compares it with the intended data, as for every splice."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=False)
+    yaml.default_flow_style = None  # collections of scalars in flow style, the rest in block
+    yaml.width = 4096
+    yaml.allow_unicode = True
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.representer.add_representer(str, _literal_if_multiline)
+    yaml.representer.ignore_aliases = lambda data: True
+    out = io.StringIO()
+    yaml.dump({f"k{n}": dict(m) for n, m in enumerate(mappings)}, out)
+    blocks: list[list[str]] = []
+    for line in out.getvalue().splitlines():
+        if line and not line[0].isspace():
+            blocks.append([])  # `kN:`, the start of the next mapping
+        elif blocks:
+            blocks[-1].append(line[_INDENT:])
+    if len(blocks) != len(mappings) or not all(blocks):
+        raise _CannotSplice("rendered items")
+    return blocks
+
+
+def _literal_if_multiline(representer: Any, data: str) -> Any:
+    if "\n" in data:
+        return representer.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return representer.represent_str(data)
+
+
+_INDENT = 2
+
+
 def _comment_start(line: str, start: int) -> int:
     """Column where an end-of-line comment begins after `start`, or -1."""
     quote = ""
@@ -406,14 +458,19 @@ def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: 
 
 
 def _append_item(
-    lines: list[str], seq: Any, edit: AppendItem, newline: str, order: int
+    lines: list[str],
+    seq: Any,
+    edit: AppendItem,
+    newline: str,
+    order: int,
+    rendered: list[str] | None = None,
 ) -> _LineEdit:
     if not seq:
         raise _CannotSplice("empty sequence")
     last = len(seq) - 1
     first_line, end, dash = _item_bounds(lines, seq, last)
     key_col = seq.lc.item(last)[1]
-    rendered = render_block(edit.item)
+    rendered = rendered if rendered is not None else render_block(edit.item)
     new = [" " * dash + "-" + " " * (key_col - dash - 1) + rendered[0]]
     new += [" " * key_col + r for r in rendered[1:]]
     # Keep the list's rhythm: a blank line between items if the user separates them so.
