@@ -87,6 +87,15 @@ def test_a_figure_with_300_reviewed_prs_maps_in_3_requests_cold_and_0_warm(gh, t
     warm = reach_map(client(gh, tmp_path), store(tmp_path), {}, "busyfig", NOW)
     assert warm.requests == 0 and len(service.queries) == 3
     assert [asdict(r) for r in warm.repos] == [asdict(r) for r in cold.repos]
+    assert not any("search" in h for h in cold.holes)
+
+
+def test_a_figure_past_the_search_cap_is_told(gh, tmp_path):
+    serve(gh, busy_figure_world(prs=1010))
+    result = reach_map(client(gh, tmp_path), store(tmp_path), {}, "busyfig", NOW)
+    assert result.requests == 10  # GitHub's search stops at 1,000 results
+    assert sum(r.reviewed_prs for r in result.repos) == 1000
+    assert any("found 1,010 PRs busyfig reviewed" in h for h in result.holes)
 
 
 def test_sync_stores_what_the_example_loader_stores(gh, tmp_path):
@@ -182,3 +191,18 @@ def test_next_fetches_open_issues_of_the_figures_repos_in_one_request(gh, tmp_pa
     offline = GitHubClient(gh.url, auth=Auth(None, None), offline=True)
     again = reach_next(offline, kept, {}, "lonely-star", [])
     assert again.issues == result.issues and len(service.queries) == 2
+
+
+def test_map_since_and_repo_narrow_the_search(gh, tmp_path):
+    service = serve(gh, example_world())
+    kept = store(tmp_path)
+    result = reach_map(
+        client(gh, tmp_path), kept, {}, "tridao", NOW, "2026-10-10", ["Dao-AILab/flash-attention"]
+    )
+    assert service.queries[0]["variables"]["q"] == (
+        "is:pr reviewed-by:tridao repo:Dao-AILab/flash-attention created:>=2026-10-10"
+    )
+    # opened on or after 2026-10-10: 4104 (reviewed and merged) and 4105 (the bot's)
+    assert [(r.reviewed_prs, r.merged_prs) for r in result.repos] == [(2, 2)]
+    none = reach_map(client(gh, tmp_path), kept, {}, "tridao", NOW, None, ["karpathy/nanoGPT"])
+    assert none.repos == [] and none.holes

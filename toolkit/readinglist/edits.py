@@ -146,7 +146,7 @@ def plan_add(
             new_id = entry_id
         else:
             base = slug_id(source.id_hint) or source.kind
-            if source.kind == "video" and title:
+            if source.named_by_title and title:
                 base = slug_id(title.replace("'", "").replace("\u2019", "")) or base
             if source.repo and base in taken:
                 base = slug_id(source.repo.replace("/", "-"))

@@ -122,6 +122,8 @@ def reference(
         "course": "online",
         "video": "online",
         "post": "online",
+        "model": "software",  # a trained model is software (biblatex); plain BibTeX: @misc
+        "dataset": "online",
     }[entry.kind]
     authors = credited.authors
     if kind == "book" and not authors:
