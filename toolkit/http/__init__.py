@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from toolkit.http.client import (
+from toolkit.http.answers import (
     MAX_BYTES,
     USER_AGENT,
     Answer,
     Counters,
-    HttpClient,
     Limits,
     NotFound,
     RateLimited,
     ServiceError,
     Unreachable,
-    reads,
 )
+from toolkit.http.client import HttpClient, reads
 from toolkit.http.transport import Credential, fingerprint, origin
 from toolkit.http.wire import number, retry_after
 

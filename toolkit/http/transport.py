@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from toolkit.http.client import Limits
+    from toolkit.http.answers import Limits
 
 
 class TooSlow(Exception):
