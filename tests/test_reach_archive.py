@@ -31,7 +31,7 @@ def ingested(hours, tmp_path_factory) -> Path:
 
 
 def test_both_payload_shapes_become_edges(ingested: Path):
-    edges, holes = archive_edges(ingested, "chdb")([])
+    edges, holes = archive_edges(ingested, "chdb")([], [])
     found = {(e.source, e.target, e.kind, e.pr, e.evidence) for e in edges}
     assert found == {
         ("sgl-maint", "cchen", "approved", 50, "approximate"),
@@ -134,7 +134,7 @@ def test_a_date_range_downloads_each_hour_and_notes_the_missing(
     assert (result.hours, result.events, result.requests) == (1, 6, 24)
     assert len(result.missing) == 23 and "2025-06-01-0" in result.missing
     assert "GH Archive has no file for 23 hours" in result.holes[0]
-    edges, holes = archive_edges(tmp_path, "chdb")([])
+    edges, holes = archive_edges(tmp_path, "chdb")([], [])
     assert any("missing hours" in h for h in holes)
 
 
@@ -147,3 +147,47 @@ def test_engines_say_what_they_need(ws, bip, monkeypatch):
     assert "BIP_CLICKHOUSE_URL" in result.stderr
     bad = bip("--workspace", str(ws), "reach", "ingest", "2025-13-01", code=2)
     assert "date range" in bad.stderr
+
+
+def test_one_sql_text_answers_from_a_clickhouse_server(ws, bip, ingested, httpserver, monkeypatch):
+    """--engine clickhouse through clickhouse-connect, against ClickHouse's HTTP interface
+    played by chdb (tests/fakeclickhouse.py) holding the ingested events as `github_events`."""
+    import re
+
+    from tests.fakeclickhouse import FakeClickHouse
+    from toolkit.reach.archive import EDGES_SQL, archive_dir, chdb_session
+
+    folder = archive_dir(ingested) / "*.parquet"
+    chdb_session().query(
+        "CREATE OR REPLACE TABLE github_events ENGINE = Memory AS "
+        f"SELECT * FROM file('{folder}', Parquet)"
+    )
+    server = FakeClickHouse()
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(server.handler)
+    monkeypatch.setenv("BIP_CLICKHOUSE_URL", httpserver.url_for("/").rstrip("/") + "/default")
+    bip("--workspace", str(ws), "reach", "sync", "--example")
+    args = ("--workspace", str(ws), "reach", "path", "sgl-maint", "--json")
+    served = json.loads(bip(*args, "--engine", "clickhouse").stdout)
+    [[step]] = served["paths"]
+    assert (step["from"], step["pr"], step["evidence"]) == ("ada-l", 77, "approximate")
+    # the same SQL text the chdb engine runs, with github_events for the table and the repos
+    # as a server-side parameter
+    edges_sent = [q for q in server.queries if "argMin(actor_login" in q]
+    assert len(edges_sent) == 1
+    assert EDGES_SQL.replace("{events}", "github_events").strip() in edges_sent[0]
+    sent = server.params[server.queries.index(edges_sent[0])]
+    assert (
+        "'sgl-project/sglang'" in sent["repos"] and "'dao-ailab/flash-attention'" in sent["repos"]
+    )
+
+
+def test_a_file_that_is_not_an_hour_file_is_named(ws, bip, tmp_path):
+    import gzip
+
+    bad = tmp_path / "2025-06-01-3.json.gz"
+    bad.write_bytes(gzip.compress(b"not json at all\n"))
+    result = bip("--workspace", str(ws), "reach", "ingest", str(bad), code=2)
+    assert f"{bad}: not a GH Archive hour file" in result.stderr
+    (tmp_path / "plain.json.gz").write_bytes(b"plain text")
+    result = bip("--workspace", str(ws), "reach", "ingest", str(tmp_path / "plain.json.gz"), code=2)
+    assert "not a GH Archive hour file" in result.stderr and "Traceback" not in result.stderr

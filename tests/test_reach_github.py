@@ -168,3 +168,17 @@ def test_cli_map_online(gh, bip, ws, monkeypatch):
     monkeypatch.delenv("BIP_OFFLINE")
     out = json.loads(bip("--workspace", str(ws), "reach", "map", "tri-dao", "--json").stdout)
     assert out["source"] == "github" and out["repos"][0]["reviewed_prs"] == 5
+
+
+def test_next_fetches_open_issues_of_the_figures_repos_in_one_request(gh, tmp_path):
+    from toolkit.reach import reach_next
+
+    service = serve(gh, example_world())
+    kept = store(tmp_path)
+    reach_map(client(gh, tmp_path), kept, {}, "lonely-star", NOW)  # its repos' issues unknown
+    result = reach_next(client(gh, tmp_path), kept, {}, "lonely-star", [])
+    assert [(i.repo, i.number) for i in result.issues] == [("vllm-project/vllm", 9010)]
+    assert len(service.queries) == 2 and "issues(first: 100" in service.queries[1]["query"]
+    offline = GitHubClient(gh.url, auth=Auth(None, None), offline=True)
+    again = reach_next(offline, kept, {}, "lonely-star", [])
+    assert again.issues == result.issues and len(service.queries) == 2

@@ -28,7 +28,10 @@ app = typer.Typer(
 )
 
 FigureArg = Annotated[
-    str, typer.Argument(help="A figure id from the reading list (tri-dao) or a GitHub login.")
+    str,
+    typer.Argument(
+        metavar="FIGURE", help="A figure id from the reading list (tri-dao) or a GitHub login."
+    ),
 ]
 RepoOpt = Annotated[
     list[str] | None, typer.Option("--repo", help="Only this repo owner/name (repeatable).")
@@ -192,7 +195,10 @@ def next_(
     ctx: typer.Context,
     figure: Annotated[
         str | None,
-        typer.Argument(help="A figure id or login (default: your target repos' key reviewers)."),
+        typer.Argument(
+            metavar="FIGURE",
+            help="A figure id or login (default: your target repos' key reviewers).",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="How many issues to show.")] = 10,
     as_json: JsonOpt = False,
@@ -287,7 +293,8 @@ def ingest(
     source: Annotated[
         list[str],
         typer.Argument(
-            help="GH Archive hour files (.json.gz), or a date range 2025-06-01..2025-06-30."
+            metavar="SOURCE",
+            help="GH Archive hour files (.json.gz), or a date range 2025-06-01..2025-06-30.",
         ),
     ],
     repo: Annotated[

@@ -85,6 +85,17 @@ WHERE (empty({repos:Array(String)}) OR lower(e.repo_name) IN {repos:Array(String
 ORDER BY at, repo, number
 """
 
+# The repos where these people opened, reviewed or merged pull requests: what a ClickHouse
+# server holding all of GitHub is asked about, beside the repos bip already knows.
+REPOS_SQL = """
+SELECT DISTINCT lower(repo_name) AS repo
+FROM {events}
+WHERE actor_login IN {people:Array(String)}
+  AND event_type IN ('PullRequestEvent', 'PullRequestReviewEvent')
+ORDER BY repo
+LIMIT 200
+"""
+
 Runner = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
 
 
@@ -121,8 +132,8 @@ def array_param(values: list[str]) -> str:
 _SESSION: Any = None
 
 
-def chdb_runner() -> Runner:
-    """Embedded chdb: one session per process (chdb allows no more)."""
+def chdb_session() -> Any:
+    """The process's one chdb session (chdb allows no more)."""
     global _SESSION
     try:
         from chdb import session
@@ -130,10 +141,16 @@ def chdb_runner() -> Runner:
         raise BadInput("the chdb engine is not installed", hint=INSTALL_HINT) from exc
     if _SESSION is None:
         _SESSION = session.Session()  # type: ignore[no-untyped-call]
+    return _SESSION
+
+
+def chdb_runner() -> Runner:
+    """Embedded chdb, answering in JSON lines."""
+    chdb = chdb_session()
 
     def run(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         text = {k: array_param(v) if isinstance(v, list) else str(v) for k, v in params.items()}
-        answer = _SESSION.query(sql, "JSONEachRow", params=text)
+        answer = chdb.query(sql, "JSONEachRow", params=text)
         raw = answer.bytes() if hasattr(answer, "bytes") else bytes(answer)
         return [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
 
@@ -246,7 +263,11 @@ def ingest(
         except BadInput:
             raise
         except (RuntimeError, ServiceError) as exc:
-            raise BadInput(f"{name}: not a GH Archive hour file ({str(exc)[:200]})") from exc
+            shown = where if temp is None else f"GH Archive hour {name}"
+            raise BadInput(
+                f"{shown}: not a GH Archive hour file (gzipped JSON lines)",
+                hint=str(exc).splitlines()[0][:200],
+            ) from exc
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
@@ -333,7 +354,7 @@ def query_edges(run: Runner, table: str, repos: list[str]) -> tuple[list[Edge], 
 
 def archive_edges(
     state_dir: Path, engine: str | None, url: str | None = None
-) -> Callable[[list[str]], tuple[list[Edge], list[str]]] | None:
+) -> Callable[[list[str], list[str]], tuple[list[Edge], list[str]]] | None:
     """The ecosystem layer for `bip reach path`: None for the github engine (or by default when
     nothing was ingested); chdb over ingested files; a ClickHouse server (BIP_CLICKHOUSE_URL)."""
     folder = archive_dir(state_dir)
@@ -359,8 +380,14 @@ def archive_edges(
         manifest = _manifest(folder)
     table = table_for(engine or "chdb", state_dir)
 
-    def edges(repos: list[str]) -> tuple[list[Edge], list[str]]:
-        found, holes = query_edges(runner, table, repos if engine == "clickhouse" else [])
+    def edges(repos: list[str], people: list[str]) -> tuple[list[Edge], list[str]]:
+        """Edges in every ingested repo (chdb); on a server, in `repos` and wherever `people`
+        opened, reviewed or merged pull requests."""
+        wanted: list[str] = []
+        if engine == "clickhouse":
+            more = runner(REPOS_SQL.replace("{events}", table), {"people": people})
+            wanted = sorted({*(r.lower() for r in repos), *(str(r["repo"]) for r in more)})
+        found, holes = query_edges(runner, table, wanted)
         if manifest.get("missing"):
             holes.append(
                 f"GH Archive has missing hours: {len(manifest['missing'])} of the ingested "

@@ -27,8 +27,8 @@ from toolkit.reach.store import ReachStore
 DEFAULT_HOPS = 3
 DEFAULT_SYNC_DAYS = 365
 YOU_KEY = "you"
-# Edges from an ecosystem layer: the repos to look in -> (edges, notes about the data's holes).
-ArchiveEdges = Callable[[list[str]], tuple[list[Edge], list[str]]]
+# Edges from an ecosystem layer: (repos bip knows, the two people) -> (edges, the data's holes).
+ArchiveEdges = Callable[[list[str], list[str]], tuple[list[Edge], list[str]]]
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def reach_path(
     edges = all_edges(store.pulls())
     holes: list[str] = []
     if archive is not None:
-        more, notes = archive(store.repos())
+        more, notes = archive(store.repos(), [you, figure.login])
         edges += more
         holes += notes
     graph = Graph(edges)
