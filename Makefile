@@ -9,7 +9,11 @@ BIN = $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,map]'
+	# -qq: errors only; setuptools' note on editable installs of a flat layout is not news
+	$(BIN)/python -m pip install -qq -e '.[dev,map]'
+	# cffconvert (the tests' CITATION.cff oracle) pins click and jsonschema<4: its own venv
+	$(PYTHON) -m venv $(VENV)/cffconvert
+	$(VENV)/cffconvert/bin/python -m pip install -qq 'cffconvert==2.0.0'
 	touch $@
 
 run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled example workspace

@@ -58,8 +58,6 @@ def build(target: Path) -> None:
         vllm, ME, now - timedelta(hours=4), "docs: clarify ROCm install steps", "docs/rocm.md", 8
     )
 
-    (target / ".repos" / "notes").mkdir()  # not a git repo: the check-in says so and goes on
-
     sys.path.insert(0, str(HERE.parent))
     from toolkit.state import Store
 

@@ -74,7 +74,7 @@ def test_add_refuses_duplicates_and_unknown_figures(commented: Path):
         rl.edit_reading_list(commented, rl.plan_add("https://github.com/karpathy/nanogpt", TODAY))
     with pytest.raises(BadInput, match="no figure 'karpaty'") as info:
         rl.edit_reading_list(commented, rl.plan_add("2205.14135", TODAY, figures=["karpaty"]))
-    assert info.value.hint == "did you mean 'karpathy'?"
+    assert info.value.hint.startswith("did you mean 'karpathy'? or add one with `bip figures add")
     assert commented.read_bytes() == before
 
 

@@ -23,7 +23,7 @@ def test_every_subpackage_is_listed_in_pyproject():
     on_disk = {
         ".".join(init.parent.relative_to(REPO_ROOT).parts)
         for init in (REPO_ROOT / "toolkit").rglob("__init__.py")
-    } | {"toolkit.templates"}
+    } | {"toolkit.templates", "toolkit.data"}
     assert set(pyproject()["tool"]["setuptools"]["packages"]) == on_disk
 
 
@@ -35,11 +35,14 @@ def test_the_repository_tracks_no_symlink():
 
 
 def test_the_wheel_ships_the_builtin_templates(tmp_path: Path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
          "--wheel-dir", str(tmp_path), str(REPO_ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+    # `make run` installs the same way: setuptools says nothing about how the package is laid out.
+    assert "toolkit.data" not in built.stdout + built.stderr
+    assert "BuildBackendWarning" not in built.stdout + built.stderr
     (wheel,) = tmp_path.glob("build_in_public-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {p.name for p in (REPO_ROOT / "templates").glob("*.md.j2")}

@@ -445,3 +445,49 @@ def test_mermaid_labels_cannot_end_early_or_turn_into_entities_or_html():
         assert re.sub(r"#(35|quot|lt|gt);", "", label).count("#") == 0  # every # an entity
     assert "C#35; for ML; #35;quot; and #35;35;" in labels[1]
     assert "new line and tab" in labels[3]
+
+
+def test_string_macros_that_double_each_other_are_refused_with_their_line(
+    bip, ws: Path, tmp_path: Path
+):
+    lines = ['@string{m0 = "ab"}'] + [
+        f"@string{{m{n} = m{n - 1} # m{n - 1}}}" for n in range(1, 41)
+    ]
+    lines.append("@article{x, title = m40, author = {Doe, Jane}, year = 2020}")
+    bib = tmp_path / "double.bib"
+    bib.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = bip("-w", str(ws), "read", "import", str(bib), code=2)
+    # m16 is the first macro past 100,000 characters (2 * 2**16); nothing was written
+    assert f"{bib}:17: @string{{m16}} expands to more than 100,000 characters" in result.stderr
+    assert "x" not in {e.id for e in load_reading_list(ws / "reading_list.yaml").model.entries}
+
+
+def test_a_field_that_concatenates_macros_past_the_limit_skips_only_its_entry():
+    big = "x" * 60_000
+    parsed = parse_bibtex(
+        f'@string{{big = "{big}"}}\n'
+        "@article{huge, title = big # big, author = {Doe, Jane}, year = 2020}\n"
+        "@article{fine, title = big, author = {Doe, Jane}, year = 2021}\n",
+        "x.bib",
+    )
+    assert [r.key for r in parsed.records] == ["fine"]
+    assert (
+        parsed.skipped[0].line == 2 and "more than 100,000 characters" in parsed.skipped[0].reason
+    )
+
+
+@pytest.mark.parametrize("command", ["input", "include"])
+def test_input_without_an_argument_is_a_located_message_and_the_rest_is_imported(
+    bip, ws: Path, tmp_path: Path, command: str
+):
+    bib = tmp_path / "input.bib"
+    bib.write_text(
+        "@article{fine1, title = {Fine}, author = {Doe, Jane}, year = 2020}\n"
+        f"@article{{bad, title = {{A \\{command}}}, author = {{Doe, Jane}}, year = 2020}}\n"
+        "@article{fine2, title = {Also fine \\input{chapter}}, author = {Doe, Jane}, year = 2021}\n",
+        encoding="utf-8",
+    )
+    result = bip("-w", str(ws), "read", "import", str(bib))
+    assert f"{bib}:2: skipped: `\\{command}` without a file name in a field" in result.stderr
+    ids = {e.id for e in load_reading_list(ws / "reading_list.yaml").model.entries}
+    assert {"fine1", "fine2"} <= ids and "bad" not in ids

@@ -145,3 +145,22 @@ def test_store_keeps_its_own_schema_version(tmp_path: Path):
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == 1
     again = ReachStore(tmp_path / ".bip" / "reach.sqlite")
     assert len(again.pulls()) == len(store.pulls()) == 11
+
+
+def test_the_docs_session_shows_true_output(tmp_path: Path, bip, monkeypatch):
+    """docs/reach.md's console blocks: each command's output is what bip prints, line for line."""
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.chdir(tmp_path)
+    bip("init", "bip-demo")
+    monkeypatch.chdir(tmp_path / "bip-demo")
+    checked = 0
+    for block in (REPO_ROOT / "docs" / "reach.md").read_text().split("```console\n")[1:]:
+        lines = block.split("```")[0].splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("$ bip ")]
+        for n, i in enumerate(starts):
+            shown = lines[i + 1 : starts[n + 1] if n + 1 < len(starts) else len(lines)]
+            out = bip(*lines[i][len("$ bip ") :].split()).stdout
+            assert out.rstrip("\n").splitlines() == shown, lines[i]
+            checked += 1
+    assert checked >= 5

@@ -40,6 +40,8 @@ def test_both_payload_shapes_become_edges(ingested: Path):
     }
     text = " ".join(holes)
     assert "1 PR close since 2025-10-07: merge unknown" in text
+    # 2025-06-01 15h and 2025-11-02 9h ingested: every hour between is a hole
+    assert "3689 hours between the first and last ingested are not ingested" in text
     assert "1 review of PRs whose author the archive does not say" in text
     assert "only from about 2020" in text
 

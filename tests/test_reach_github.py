@@ -87,6 +87,15 @@ def test_a_figure_with_300_reviewed_prs_maps_in_3_requests_cold_and_0_warm(gh, t
     warm = reach_map(client(gh, tmp_path), store(tmp_path), {}, "busyfig", NOW)
     assert warm.requests == 0 and len(service.queries) == 3
     assert [asdict(r) for r in warm.repos] == [asdict(r) for r in cold.repos]
+    assert not any("search" in h for h in cold.holes)
+
+
+def test_a_figure_past_the_search_cap_is_told(gh, tmp_path):
+    serve(gh, busy_figure_world(prs=1010))
+    result = reach_map(client(gh, tmp_path), store(tmp_path), {}, "busyfig", NOW)
+    assert result.requests == 10  # GitHub's search stops at 1,000 results
+    assert sum(r.reviewed_prs for r in result.repos) == 1000
+    assert any("found 1,010 PRs busyfig reviewed" in h for h in result.holes)
 
 
 def test_sync_stores_what_the_example_loader_stores(gh, tmp_path):

@@ -210,8 +210,9 @@ def root(
         typer.Option(
             "--workspace",
             "-w",
-            help="Workspace folder (default: BIP_WORKSPACE, then "
-            "the nearest folder upwards with reading_list.yaml or bip.toml).",
+            help="Workspace folder, before or after the command (default: BIP_WORKSPACE, "
+            "then the nearest folder upwards with reading_list.yaml or bip.toml, then "
+            '`workspace = "..."` in the user config, ~/.config/bip/config.toml).',
         ),
     ] = None,
     debug: Annotated[
@@ -237,6 +238,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not debug:
         _quiet_libraries()
     try:
+        if any(a.startswith(("-w", "--workspace")) for a in args[1:]):
+            from toolkit.workspace import hoist_workspace_option  # `bip run -w DIR -- ...`
+
+            args = hoist_workspace_option(args)
         command = _plain_values_fast(typer.main.get_command(app))
         if not args or "--help" in args:  # the root's own help; commands get theirs when built
             from toolkit.cli._help import readable

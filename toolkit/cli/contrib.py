@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -221,3 +222,44 @@ def graph(
     if fmt is not GraphFormat.json:
         for line in result.hops:
             echo(f"hops: {line}", err=True)
+
+
+@app.command()
+def goal(
+    ctx: typer.Context,
+    repo: Annotated[str, typer.Argument(help="The repo, owner/name.", metavar="REPO")],
+    merged_prs: Annotated[
+        int | None, typer.Option("--merged-prs", help="Merged PRs to reach.", min=1)
+    ] = None,
+    commits: Annotated[
+        int | None, typer.Option("--commits", help="Commits to reach.", min=1)
+    ] = None,
+    by: Annotated[
+        datetime | None,
+        typer.Option("--by", help="The date to reach it by.", formats=["%Y-%m-%d"], metavar="DATE"),
+    ] = None,
+    remove: Annotated[bool, typer.Option("--rm", help="Remove the repo's goal.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set the contribution goal of a repo (added to the reading list if it is not there).
+
+    Example: bip contrib goal vllm-project/vllm --merged-prs 3 --by 2027-06-30
+    """
+    from toolkit.contrib.goal import plan_goal
+
+    ws = workspace(ctx)
+    plan = plan_goal(repo, ws.now().date(), merged_prs, commits, by.date() if by else None, remove)
+    change = rl.edit_reading_list(
+        ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
+    )
+    if as_json:
+        print_json(change)
+        return
+    if change.goal is None:
+        echo(f"{change.repo} ({change.entry_id}): goal removed")
+        return
+    words = {"merged_prs": "merged PRs", "commits": "commits"}
+    parts = [f"{v} {words[k]}" for k, v in change.goal.items() if k in words]
+    when = f" by {change.goal['by']}" if change.goal.get("by") else ""
+    added = " (added to the reading list)" if change.added_entry else ""
+    echo(f"{change.repo} ({change.entry_id}): goal {', '.join(parts)}{when}{added}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from toolkit.cli._context import (
     workspace,
 )
 from toolkit.cli.output import echo, fields, print_json, table, warn, working
+
+if TYPE_CHECKING:
+    from toolkit.figures.edits import FigureChange
 
 app = typer.Typer(
     help="The figures you follow: who they are, where they publish, what you read of theirs.",
@@ -131,3 +134,74 @@ def news(
         return
     rows = [[i.date[:10], i.name, i.kind, i.repo, i.title] for i in items]
     table(["date", "figure", "what", "repo", "title"], rows, title=f"since {start:%Y-%m-%d}")
+
+
+NameOpt = Annotated[str | None, typer.Option("--name", help="Their name, as you write it.")]
+GithubOpt = Annotated[str | None, typer.Option("--github", help="Their GitHub login.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
+HomepageOpt = Annotated[str | None, typer.Option("--homepage", help="Their homepage URL.")]
+FigureArg = Annotated[str, typer.Argument(help="Figure id: short, lowercase, e.g. mu-li.")]
+
+
+def _edit(ctx: typer.Context, plan: rl.Plan[FigureChange], as_json: bool) -> None:
+    path = workspace(ctx).paths.reading_list
+    change = rl.edit_reading_list(path, plan, lock=rl.lock_path_for(path))
+    if as_json:
+        print_json(change)
+    else:
+        echo(f"{change.id}: {'; '.join(change.changes) or 'added'}")
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    figure_id: FigureArg,
+    name: NameOpt = None,
+    github: GithubOpt = None,
+    tag: TagOpt = None,
+    homepage: HomepageOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Follow someone: add a figure to the reading list (comments and layout kept).
+
+    Example: bip figures add mu-li --name "Mu Li" --github mli --tag systems
+    """
+    from toolkit.figures.edits import FigureFields, plan_add_figure
+
+    fields = FigureFields(name, github, homepage, list(tag) if tag else None)
+    _edit(ctx, plan_add_figure(figure_id, fields), as_json)
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    figure_id: FigureArg,
+    name: NameOpt = None,
+    github: GithubOpt = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help='A tag (repeatable); replaces the tags, --tag "" clears them.'),
+    ] = None,
+    homepage: HomepageOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a figure's name, GitHub login, tags or homepage ("" removes a field).
+
+    Example: bip figures edit mu-li --github mli --tag systems --tag inference
+    """
+    from toolkit.figures.edits import FigureFields, plan_edit_figure
+
+    tags = [t for t in tag if t] if tag is not None else None
+    fields = FigureFields(name, github, homepage, tags)
+    _edit(ctx, plan_edit_figure(figure_id, fields), as_json)
+
+
+@app.command()
+def rm(ctx: typer.Context, figure_id: FigureArg, as_json: JsonOpt = False) -> None:
+    """Stop following someone: remove the figure (refused while entries name them).
+
+    Example: bip figures rm mu-li
+    """
+    from toolkit.figures.edits import plan_remove_figure
+
+    _edit(ctx, plan_remove_figure(figure_id), as_json)

@@ -37,7 +37,7 @@ def list_(
     status: Annotated[str | None, typer.Option(help="todo, reading, done or dropped.")] = None,
     figure: Annotated[str | None, typer.Option(help="Only entries by this figure id.")] = None,
     kind: Annotated[
-        str | None, typer.Option(help="repo, course, paper, video, book or post.")
+        str | None, typer.Option(help="repo, course, paper, video, book, post, model or dataset.")
     ] = None,
     tag: Annotated[str | None, typer.Option(help="Only entries with this tag.")] = None,
     as_json: JsonOpt = False,
@@ -395,3 +395,25 @@ def _warn_garbage_keys(ws: Workspace, model: rl.ReadingList) -> None:
 # Registered on `app` by toolkit.cli.read_papers, imported only when one of them is asked for
 # (or for `bip read --help`): the lazy command registry in toolkit/cli/__init__.py reads this.
 LATER = {"import": "read_papers", "graph": "read_papers", "suggest": "read_papers"}
+
+
+@app.command()
+def pin(
+    ctx: typer.Context,
+    entry_id: IdArg,
+    commit: Annotated[
+        str, typer.Option("--commit", help="The commit hash (7 to 40 hex digits).", metavar="SHA")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the commit your build is based on, in the entry's `commit` (drafts and `bip cite`
+    link that exact tree).
+
+    Example: bip read pin nanogpt --commit 9755682b
+    """
+    ws = workspace(ctx)
+    plan = rl.plan_set(entry_id, "commit", commit.strip().lower())
+    change = rl.edit_reading_list(
+        ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
+    )
+    _print_change(change, as_json)

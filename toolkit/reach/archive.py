@@ -12,11 +12,12 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 from toolkit.errors import BadInput
+from toolkit.fileio import atomic_write_text
 from toolkit.http import HttpClient, Limits, NotFound, ServiceError, Unreachable
 from toolkit.reach.model import APPROXIMATE, Edge, is_bot
 from toolkit.settings import environ
@@ -276,7 +277,7 @@ def ingest(
         result.hours += 1
         result.events += int(count)
     manifest["missing"] = sorted(set(manifest.get("missing", [])) | set(result.missing))
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
     if result.missing:
         result.holes.append(
             f"GH Archive has no file for {len(result.missing)} hour"
@@ -285,6 +286,27 @@ def ingest(
     if downloader is not None:
         result.requests = downloader.counters.requests
     return result
+
+
+def hour_gaps(names: list[str]) -> list[str]:
+    """Hours between the first and last ingested hour file that were not ingested (names like
+    GH Archive's, `2025-06-01-15`; others are ignored)."""
+    hours = []
+    for name in names:
+        day, _, hour = name.rpartition("-")
+        try:
+            hours.append(datetime.fromisoformat(f"{day}T{int(hour):02d}:00"))
+        except ValueError:
+            continue
+    if not hours:
+        return []
+    have, gaps = set(hours), list[str]()
+    moment = min(hours)
+    while moment < max(hours) and len(gaps) < 10_000:
+        if moment not in have:
+            gaps.append(f"{moment:%Y-%m-%d}-{moment.hour}")
+        moment += timedelta(hours=1)
+    return gaps
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -380,6 +402,8 @@ def archive_edges(
         manifest = _manifest(folder)
     table = table_for(engine or "chdb", state_dir)
 
+    gaps = hour_gaps(list(manifest.get("hours", {})))
+
     def edges(repos: list[str], people: list[str]) -> tuple[list[Edge], list[str]]:
         """Edges in every ingested repo (chdb); on a server, in `repos` and wherever `people`
         opened, reviewed or merged pull requests."""
@@ -392,6 +416,11 @@ def archive_edges(
             holes.append(
                 f"GH Archive has missing hours: {len(manifest['missing'])} of the ingested "
                 "range had no file"
+            )
+        if gaps:
+            holes.append(
+                f"{len(gaps)} hour{'s' * (len(gaps) != 1)} between the first and last ingested "
+                f"are not ingested (e.g. {gaps[0]}): edges there are unseen"
             )
         return found, holes
 

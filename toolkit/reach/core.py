@@ -25,6 +25,7 @@ from toolkit.reach.paths import MAX_HOPS, Graph, Near
 from toolkit.reach.store import ReachStore
 
 DEFAULT_HOPS = 3
+SEARCH_CAP = 1000  # GitHub's search returns no more results than this
 DEFAULT_SYNC_DAYS = 365
 YOU_KEY = "you"
 # Edges from an ecosystem layer: (repos bip knows, the two people) -> (edges, the data's holes).
@@ -171,6 +172,11 @@ def reach_map(
         try:
             for page in fetch_reviewed(client, figure.login, since, repos):
                 store.save_pulls(page.pulls)
+                if page.total > SEARCH_CAP and not holes:
+                    holes.append(
+                        f"GitHub's search found {page.total:,} PRs {figure.login} reviewed and "
+                        f"returns the newest {SEARCH_CAP:,}: narrow with --since or --repo"
+                    )
             store.put(key, now.isoformat(timespec="seconds"))
             source = "github"
         except GitHubUnreachable as exc:
@@ -260,8 +266,8 @@ def reach_path(
                 )
     if _approximate(paths):
         holes.append(
-            "edges marked approximate come from GH Archive and were not re-checked "
-            "(offline or no token)"
+            "edges marked approximate come from GH Archive and were not re-checked with "
+            "GitHub's API" + ("" if _online(client) else " (offline or no token)")
         )
     nearest = [] if paths else graph.nearest(you, figure.login, hops)
     return PathResult(

@@ -89,6 +89,7 @@ class Page:
     cursor: str | None
     more: bool
     issues: list[Issue] | None = None
+    total: int = 0  # what GitHub's search counted (it returns at most 1,000)
 
 
 def search_query(login: str, since: str | None, repos: list[str]) -> str:
@@ -112,7 +113,7 @@ def fetch_reviewed(
         pulls = [pull_from_node(n) for n in found.get("nodes") or [] if _is_pull(n)]
         after = info.get("endCursor")
         more = bool(info.get("hasNextPage")) and bool(after)
-        yield Page(pulls, after, more)
+        yield Page(pulls, after, more, total=int(found.get("issueCount") or 0))
         if not more:
             return
 

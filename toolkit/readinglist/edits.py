@@ -146,7 +146,7 @@ def plan_add(
             new_id = entry_id
         else:
             base = slug_id(source.id_hint) or source.kind
-            if source.kind == "video" and title:
+            if source.named_by_title and title:
                 base = slug_id(title.replace("'", "").replace("\u2019", "")) or base
             if source.repo and base in taken:
                 base = slug_id(source.repo.replace("/", "-"))
@@ -222,14 +222,16 @@ def check_add(
 
 
 def plan_pin_keys(keys: dict[str, str]) -> Plan[list[str]]:
-    """Pin the citation keys a draft used (entries that have none yet), so they never change."""
+    """Pin the citation keys a draft used (entries that have none yet), so they never change;
+    never a key of an entry whose metadata is not known yet (cited by its id until then)."""
+    from toolkit.references.keys import provisional
 
     def plan(rl: ReadingList) -> tuple[list[yamledit.Edit], list[str]]:
         edits: list[yamledit.Edit] = []
         pinned = []
         for entry_id, key in keys.items():
             index = rl.entry_index(entry_id)
-            if rl.entries[index].cite_key is None:
+            if rl.entries[index].cite_key is None and not provisional(rl.entries[index]):
                 edits.append(yamledit.SetItemKey("entries", index, "cite_key", key))
                 pinned.append(entry_id)
         return edits, pinned

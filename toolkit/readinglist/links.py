@@ -68,6 +68,7 @@ class Source:
     arxiv: str | None = None
     doi: str | None = None
     id_hint: str = ""
+    named_by_title: bool = False  # a video or playlist: a given title makes a better id
 
 
 def classify(text: str) -> Source:
@@ -109,13 +110,101 @@ def classify(text: str) -> Source:
             url = f"https://www.youtube.com/watch?v={vid}"
         else:
             url = f"https://www.bilibili.com/video/{vid}"
-        return Source("video", url, url, id_hint=f"{site}-{vid}")
+        return Source("video", url, url, id_hint=f"{site}-{vid}", named_by_title=True)
     forum = openreview_id(raw)
     if forum:
         url = f"https://openreview.net/forum?id={forum}"
         return Source("paper", url, url, id_hint=f"openreview-{forum}")
+    known = _site(raw, host, segments)
+    if known:
+        return known
     kind = "video" if host in _VIDEO_HOSTS else "post"
     return Source(kind, raw, raw, id_hint=_url_hint(host, segments))
+
+
+_HF_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
+# First path segments of huggingface.co that are pages of the site, not an owner's model.
+_HF_PAGES = {
+    "docs", "blog", "papers", "collections", "learn", "models", "datasets", "spaces", "tasks",
+    "organizations", "settings", "join", "login", "pricing", "posts", "chat", "enterprise",
+}  # fmt: skip
+_COURSE_HOSTS = {"coursera.org": ("learn", "specializations", "professional-certificates")}
+_EDX_HOSTS = {"edx.org", "learning.edx.org"}
+# Course codes as universities write them: cs336, CS231n, 6.S191, 15-445, 11-785.
+_COURSE_CODE = re.compile(
+    r"^(?!(?:fall|spring|summer|winter|autumn)\d)"  # a term (fall2024) is not a course
+    r"(?:[a-z]{2,6}-?\d{2,4}[a-z]?|\d{1,2}[.-]s?\d{3}[a-z]?|\d{2}-?\d{3})$",
+    re.I,
+)
+_ACADEMIC = re.compile(r"(\.edu|\.ac\.[a-z]{2}|\.edu\.[a-z]{2})$")
+YOUTUBE_PLAYLIST = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
+
+
+def playlist_id(url: str) -> str | None:
+    """The list id of a YouTube playlist URL (`/playlist?list=...`), else None. A watch URL
+    that names a list is its video: `video_id` answers it first."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host not in _YOUTUBE_HOSTS or parts.path.rstrip("/") != "/playlist":
+        return None
+    found = (parse_qs(parts.query).get("list") or [""])[0]
+    return found if YOUTUBE_PLAYLIST.match(found) else None
+
+
+def hugging_face(url: str) -> tuple[str, str] | None:
+    """(kind, owner/name) of a Hugging Face model, dataset or Space URL, else None; kind is
+    `model`, `dataset` or `space`."""
+    parts = urlsplit(url.strip())
+    if (parts.hostname or "").lower() not in _HF_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    kind = "model"
+    if segments[:1] in (["datasets"], ["spaces"]):
+        kind = segments[0].removesuffix("s")
+        segments = segments[1:]
+    elif segments[:1] and segments[0] in _HF_PAGES:
+        return None
+    if len(segments) < 2:
+        return None
+    name = f"{segments[0]}/{segments[1]}"
+    return (kind, name) if REPO_PATTERN.match(name) else None
+
+
+def _site(raw: str, host: str, segments: list[str]) -> Source | None:
+    """Courses (Coursera, edX, a university's course page), YouTube playlists and Hugging Face
+    models, datasets and Spaces: each with its kind, a canonical URL and a readable id."""
+    bare = host.removeprefix("www.")
+    playlist = playlist_id(raw)
+    if playlist:
+        url = f"https://www.youtube.com/playlist?list={playlist}"
+        # A playlist's id comes from its title (`read add --title`); without one, from the list.
+        return Source("course", url, url, id_hint=f"playlist-{playlist[-8:]}", named_by_title=True)
+    hf = hugging_face(raw)
+    if hf:
+        kind, name = hf
+        prefix = {"model": "", "dataset": "datasets/", "space": "spaces/"}[kind]
+        url = f"https://huggingface.co/{prefix}{name}"
+        return Source("post" if kind == "space" else kind, url, name, id_hint=name.split("/")[1])
+    if bare in _COURSE_HOSTS and len(segments) >= 2 and segments[0] in _COURSE_HOSTS[bare]:
+        url = f"https://www.{bare}/{segments[0]}/{segments[1]}"
+        return Source("course", url, url, id_hint=segments[1])
+    if bare in _EDX_HOSTS and len(segments) >= 2 and segments[0] in ("course", "learn"):
+        url = f"https://www.edx.org/{'/'.join(segments[: 3 if segments[0] == 'learn' else 2])}"
+        return Source("course", url, url, id_hint=segments[-1])
+    if (
+        host.endswith(("huggingface.co", "hf.co"))
+        and segments[:1] == ["learn"]
+        and len(segments) > 1
+    ):
+        return Source("course", raw, raw, id_hint=segments[1])
+    if _ACADEMIC.search(bare):
+        labels = bare.split(".")
+        codes = [s for s in [labels[0], *segments] if _COURSE_CODE.match(s)]
+        words = {"course", "courses", "class", "classes", "teaching", "syllabus", "lectures"}
+        if codes or any(s.lower() in words for s in segments):
+            hint = codes[0] if codes else _url_hint(host, segments)
+            return Source("course", raw, raw, id_hint=hint)
+    return None
 
 
 def _url_hint(host: str, segments: list[str]) -> str:
@@ -241,6 +330,12 @@ def identity(reference: str) -> str | None:
     forum = openreview_id(raw)
     if forum:
         return "openreview:" + forum
+    playlist = playlist_id(raw)
+    if playlist:
+        return "youtube-playlist:" + playlist
+    hf = hugging_face(raw)
+    if hf:
+        return f"huggingface:{hf[0]}:{hf[1].lower()}"
     if not is_url(raw):
         return None
     parts = urlsplit(raw)

@@ -10,7 +10,7 @@ from toolkit.errors import BadInput
 from toolkit.text import did_you_mean
 
 SCHEMA_VERSION = 1
-KINDS = ("repo", "course", "paper", "video", "book", "post")
+KINDS = ("repo", "course", "paper", "video", "book", "post", "model", "dataset")
 STATUSES = ("todo", "reading", "done", "dropped")
 TOP_KEYS = ("version", "figures", "entries")
 
@@ -61,6 +61,8 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     "video": ("url",),
     "post": ("url",),
     "book": (),
+    "model": ("url",),  # a Hugging Face model (or any model card)
+    "dataset": ("url",),
 }
 # A paper known only from its bibliographic data (an old conference paper without DOI or URL).
 BIBLIOGRAPHIC = ("authors", "year")
@@ -153,9 +155,11 @@ class ReadingList:
         for fig in self.figures:
             if fig.id == figure_id:
                 return fig
+        close = did_you_mean(figure_id, (f.id for f in self.figures))
         raise BadInput(
             f"no figure {figure_id!r} in {self.path}",
-            hint=did_you_mean(figure_id, (f.id for f in self.figures)) or "see `bip figures list`",
+            hint=(f"{close} or " if close else "")
+            + f'add one with `bip figures add {figure_id} --name "..."` (see `bip figures list`)',
         )
 
     def figure_by_login(self, login: str) -> Figure | None:

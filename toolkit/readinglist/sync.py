@@ -35,6 +35,10 @@ class RepoMeta:
     has_citation: bool = False
     citation_cff: str | None = None
     url: str | None = None
+    created_at: str | None = None
+    owner: str | None = None  # the owner's login
+    owner_type: str | None = None  # User | Organization
+    owner_name: str | None = None  # the owner's profile name: who a citation credits
     error: str | None = None
     skipped: list[str] = field(default_factory=list)  # bad data left out, the rest kept
 
@@ -62,15 +66,24 @@ def sync(
     (unless an answer came from the offline cache: stale data is not saved as new)."""
     fields = check_overwrite(overwrite)  # before any network
     papers = sync_papers(ws, offline, fields, max_wait)
-    repos = github_repos(load_reading_list(ws.paths.reading_list).model)
+    model = load_reading_list(ws.paths.reading_list).model
+    repos = github_repos(model)
     metas = fetch_repo_meta(client, repos, progress)
-    if client.oldest_answer is None:
-        ws.ensure_state_dir()
-        store = Store(ws.paths.state_db)
-        try:
+    figures = {f.github.lower() for f in model.figures if f.github}
+    # owners a citation credits: of repos with neither authors nor figures, not figures themselves
+    wanted = {
+        e.repo.split("/")[0].lower()
+        for e in model.entries
+        if e.repo and not e.authors and not e.figures
+    } - figures
+    ws.ensure_state_dir()
+    store = Store(ws.paths.state_db)
+    try:
+        complete_owners(client, store, metas, wanted)
+        if client.oldest_answer is None:
             save_repo_meta(store, ws.now(), metas)
-        finally:
-            store.close()
+    finally:
+        store.close()
     counters = client.counters
     return SyncReport(papers, metas, counters.requests, counters.not_modified, client.notices)
 
@@ -109,6 +122,8 @@ def _rest(client: GitHubClient, repo: str) -> RepoMeta:
         return RepoMeta(repo, error="not found (or not visible to the token)")
     if not isinstance(data, dict):
         return RepoMeta(repo, error="GitHub's answer about it is not a repository")
+    found = data.get("owner")
+    owner: dict[str, Any] = found if isinstance(found, dict) else {}
     meta = RepoMeta(
         repo=repo,
         description=data.get("description"),
@@ -117,6 +132,9 @@ def _rest(client: GitHubClient, repo: str) -> RepoMeta:
         pushed_at=data.get("pushed_at"),
         license=(data.get("license") or {}).get("spdx_id"),
         url=data.get("html_url"),
+        created_at=_text(data.get("created_at")),
+        owner=_text(owner.get("login")) or repo.split("/")[0],
+        owner_type=_text(owner.get("type")),
     )
     try:
         release = client.get(f"/repos/{repo}/releases/latest", what=f"{repo}'s latest release")
@@ -149,7 +167,8 @@ def _decode_cff(data: Any) -> tuple[str | None, str | None]:
 
 
 _FIELDS = """
-    description stargazerCount pushedAt url
+    description stargazerCount pushedAt url createdAt
+    owner { __typename login ... on User { name } ... on Organization { name } }
     defaultBranchRef { name }
     latestRelease { tagName publishedAt }
     licenseInfo { spdxId }
@@ -168,6 +187,7 @@ def _graphql(client: GitHubClient, repos: list[str]) -> list[RepoMeta]:
             continue
         release = node.get("latestRelease") or {}
         citation = node.get("citation") or {}
+        owner = node.get("owner") or {}
         out.append(
             RepoMeta(
                 repo=repo,
@@ -181,9 +201,87 @@ def _graphql(client: GitHubClient, repos: list[str]) -> list[RepoMeta]:
                 has_citation=bool(citation),
                 citation_cff=citation.get("text"),
                 url=node.get("url"),
+                created_at=_text(node.get("createdAt")),
+                owner=_text(owner.get("login")) or repo.split("/")[0],
+                owner_type=_text(owner.get("__typename")),
+                owner_name=_text(owner.get("name")),
             )
         )
     return out
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+PROFILE_KEY = "github-profile:"  # + login, lowercase: {"name": ..., "type": ...} in the store
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who a GitHub account is, for a citation."""
+
+    login: str
+    name: str | None
+    type: str | None  # User | Organization
+
+
+def known_profile(store: Store, login: str) -> Profile | None:
+    import json
+
+    found = store.get(PROFILE_KEY + login.lower())
+    if found is None:
+        return None
+    data = json.loads(found)
+    return Profile(login, data.get("name"), data.get("type"))
+
+
+def save_profile(store: Store, profile: Profile) -> None:
+    import json
+
+    value = json.dumps({"name": profile.name, "type": profile.type})
+    store.put(PROFILE_KEY + profile.login.lower(), value)
+
+
+def fetch_profile(client: GitHubClient, login: str) -> Profile | None:
+    """`/users/{login}` (an organisation answers there too); None if GitHub does not know it."""
+    try:
+        data = client.get(f"/users/{login}", what=f"the GitHub profile of {login}").data
+    except BipError:  # not found, or GitHub not answering: asked again at the next sync
+        return None
+    if not isinstance(data, dict):
+        return None
+    return Profile(login, _text(data.get("name")), _text(data.get("type")))
+
+
+def complete_owners(
+    client: GitHubClient, store: Store, metas: list[RepoMeta], wanted: set[str]
+) -> None:
+    """Give repos their owner's profile name: from GraphQL's answer, else from the store, else
+    (for the `wanted` owners only: lowercase logins a citation would credit) one
+    `/users/{login}` request per owner, ever (the answer is kept in the store)."""
+    asked: dict[str, Profile | None] = {}
+    for meta in metas:
+        if meta.error or meta.owner is None:
+            continue
+        login = meta.owner
+        if meta.owner_name is not None:
+            save_profile(store, Profile(login, meta.owner_name, meta.owner_type))
+            continue
+        key = login.lower()
+        if key not in wanted:
+            continue
+        if key not in asked:
+            profile = known_profile(store, login)
+            if profile is None:
+                profile = fetch_profile(client, login)
+                if profile is not None:
+                    save_profile(store, profile)
+            asked[key] = profile
+        profile = asked[key]
+        if profile is not None:
+            meta.owner_name = profile.name
+            meta.owner_type = meta.owner_type or profile.type
 
 
 def save_repo_meta(store: Any, fetched_at: datetime, metas: list[RepoMeta]) -> None:

@@ -8,6 +8,7 @@ import logging
 import re
 from typing import Any
 
+from toolkit.errors import BadInput
 from toolkit.references.importing import (
     ARXIV_IN_TEXT,
     Parsed,
@@ -72,10 +73,21 @@ def latex_text(text: str) -> str:
         )
     from pylatexenc.latexwalker import LatexWalkerError
 
+    bare = _BARE_INPUT.search(text)
+    if bare:  # pylatexenc fails on these with an IndexError
+        raise SkipRecord(f"`\\{bare.group(1)}` without a file name in a field: nothing to read")
     try:
         return str(_latex_to_text()(text))
     except (RecursionError, LatexWalkerError):
         raise SkipRecord("its LaTeX is nested too deeply (or too broken) to read") from None
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        # pylatexenc on a macro without the arguments it expects: the entry is unreadable,
+        # the file is not
+        raise SkipRecord(f"its LaTeX cannot be read ({type(exc).__name__} in pylatexenc)") from None
+
+
+# `\input` or `\include` not followed by a `{file}` argument.
+_BARE_INPUT = re.compile(r"\\(input|include)(?![A-Za-z])(?!\s*\{)")
 
 
 @functools.cache
@@ -109,7 +121,14 @@ def parse_bibtex(text: str, path: str) -> Parsed:
     library = parse_string(text, parse_stack=[])  # values as written: resolved by _bib_value
     strings: dict[str, str] = {}
     for string in library.strings:  # in file order: a macro may use the ones before it
-        strings[string.key.lower()] = _bib_value(str(string.value), strings)
+        try:
+            strings[string.key.lower()] = _bib_value(str(string.value), strings)
+        except SkipRecord:
+            raise BadInput(
+                f"{path}:{(string.start_line or 0) + 1}: @string{{{string.key}}} expands to more "
+                f"than {MAX_VALUE:,} characters (macros that double each other?)",
+                hint="no real bibliography needs that: fix or remove the macro",
+            ) from None
     parsed = Parsed(path, "bibtex")
     keys: set[str] = set()
     for block in library.blocks:
@@ -127,27 +146,37 @@ def parse_bibtex(text: str, path: str) -> Parsed:
                 )
                 continue
             keys.add(block.key.lower())
-            raw = {
-                k.lower(): _bib_value(str(v.value), strings) for k, v in block.fields_dict.items()
-            }
             try:
+                raw = {
+                    k.lower(): _bib_value(str(v.value), strings)
+                    for k, v in block.fields_dict.items()
+                }
                 parsed.records.append(_bib_record(block.entry_type.lower(), block.key, raw, line))
             except SkipRecord as exc:
                 parsed.skipped.append(Skipped(line, str(exc)))
     return parsed
 
 
+# Longest text a field may expand to through @string macros (a long abstract is ~5,000).
+MAX_VALUE = 100_000
+
+
 def _bib_value(raw: str, strings: dict[str, str]) -> str:
     """A field's value as BibTeX reads it: `{...}` and `"..."` without their delimiters, numbers,
     and @string macros (names ignore case), parts joined with `#`. bibtexparser v2 leaves
     `#` to its caller (sciunto-org/python-bibtexparser#396). An undefined macro is kept as
-    written."""
-    out = []
+    written. Macros that expand past MAX_VALUE characters are refused (SkipRecord) before
+    the text is built: `@string{m2 = m1 # m1}`, doubled 40 times, is a terabyte."""
+    out, size = [], 0
     for part in _split_concatenation(raw):
         if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
-            out.append(part[1:-1])
+            text = part[1:-1]
         else:
-            out.append(strings.get(part.lower(), part))
+            text = strings.get(part.lower(), part)
+        size += len(text)
+        if size > max(MAX_VALUE, len(raw)):
+            raise SkipRecord(f"a value expands to more than {MAX_VALUE:,} characters")
+        out.append(text)
     return "".join(out)
 
 

@@ -3,6 +3,8 @@ for posts and plain text."""
 
 from __future__ import annotations
 
+import re
+
 from toolkit.references.names import Name, parse_name
 from toolkit.references.reference import Reference
 
@@ -35,12 +37,15 @@ def _author_bibtex(author: str, parts: Name | None) -> str:
     particle, family = parts.particle, parts.family
     if particle and not particle.islower():  # "De Maaten": BibTeX's "von" must be lowercase
         particle, family = "", f"{particle} {family}"
-    if not particle and " " not in family and not parts.suffix and "," not in author:
-        return escape(author)  # "Tri Dao": BibTeX splits it right by itself
     last = escape(family) if " " not in family else "{" + escape(family) + "}"
     last = f"{escape(particle)} {last}" if particle else last
     last += f", {escape(parts.suffix)}" if parts.suffix else ""
     return f"{last}, {escape(parts.given)}" if parts.given else last
+
+
+def page_range(pages: str) -> str:
+    """`611-626`, `611–626`, `611 — 626` -> `611--626`: BibTeX's range dash, whatever was written."""
+    return re.sub(r"\s*[-\u2010-\u2015\u2212]+\s*", "--", pages.strip())
 
 
 def _authors_bibtex(authors: list[str], names: dict[str, Name] | None = None) -> str:
@@ -52,6 +57,8 @@ def bibtex(ref: Reference, plain: bool = False) -> str:
     biblatex-only types (@software, @online), and what they ignore on @misc (`eprint`, `url`,
     `urldate`, `version`) also said in `howpublished` and `note`, which they print."""
     kind = ref.kind
+    if kind in ("online", "book") and not ref.year:
+        kind = "misc"  # biblatex's @online and @book need a date; @misc does not
     fields: list[tuple[str, str]] = [("title", "{" + escape(ref.title) + "}")]
     if ref.authors:
         fields.append(("author", _authors_bibtex(ref.authors, ref.names)))
@@ -64,7 +71,7 @@ def bibtex(ref: Reference, plain: bool = False) -> str:
     if ref.booktitle:
         fields.append(("booktitle", escape(ref.booktitle)))
     if ref.pages:
-        fields.append(("pages", escape(ref.pages.replace("-", "--").replace("----", "--"))))
+        fields.append(("pages", escape(page_range(ref.pages))))
     if ref.publisher:
         fields.append(("publisher", escape(ref.publisher)))
     if ref.arxiv:
@@ -136,7 +143,7 @@ def text(ref: Reference) -> str:
     lead = f"{who}{year}. " if who else (f"{ref.year}. " if ref.year else "")
     tail = f". {', '.join(where)}" if where else ""
     url = pinned_url(ref)
-    return f"{lead}{ref.title}{tail}." + (f" {url}" if url else "")
+    return f"{lead}{ref.title}{tail}." + (f" {url}" if url else "") + _pending(ref)
 
 
 def markdown(ref: Reference) -> str:
@@ -146,7 +153,12 @@ def markdown(ref: Reference) -> str:
     bits = _locators(ref, doi=False, commit="at commit `{}`")
     year = f" ({ref.year})" if ref.year else ""
     lead = f"{who}{year}. " if who else ""
-    return f"{lead}{title}" + (f", {', '.join(bits)}" if bits else "") + "."
+    return f"{lead}{title}" + (f", {', '.join(bits)}" if bits else "") + "." + _pending(ref)
+
+
+def _pending(ref: Reference) -> str:
+    """A reference cited by its entry id says so, until `bip read sync` knows its metadata."""
+    return f" (cited as `{ref.key}` until `bip read sync` completes it)" if ref.provisional else ""
 
 
 def references_markdown(refs: list[Reference]) -> str:

@@ -25,7 +25,8 @@ from toolkit import yamledit
 from toolkit.errors import BadInput
 from toolkit.readinglist import Plan, ReadingList
 from toolkit.readinglist.model import CITE_KEY_PATTERN, Entry
-from toolkit.references.names import HAN, ascii_text, family_name
+from toolkit.references.credit import Credit, RepoFacts, credit
+from toolkit.references.names import HAN, ascii_text, family_name, name_key
 
 STOPWORDS = {
     "a",
@@ -66,29 +67,49 @@ def first_word(title: str) -> str:
     return ""
 
 
-def base_key(entry: Entry) -> str:
+def provisional(entry: Entry) -> bool:
+    """Metadata not known yet: a title bip wrote from the identifier (`arXiv:ID`, `owner/name`,
+    a URL), or a paper with an arXiv id or DOI and no authors. `bip read sync` completes it."""
+    from toolkit.references.records import placeholder_titles
+
+    if entry.title in placeholder_titles(entry) or (entry.repo and entry.title == entry.repo):
+        return True
+    return entry.kind == "paper" and not entry.authors and bool(entry.arxiv or entry.doi)
+
+
+def base_key(entry: Entry, credited: Credit | None = None) -> str:
+    names = [n for n in (credited.names if credited else []) if n.display.lower() != "others"]
     authors = [a for a in entry.authors if a.lower() != "others"]
-    if authors:
+    year_known = credited.year if credited else entry.year
+    if names:
+        who = name_key(names[0])
+    elif authors:
         who = family_name(authors[0])
     elif entry.repo:
         who = re.sub(r"[^a-z0-9]", "", entry.repo.split("/")[0].lower())
     else:
         who = re.sub(r"[^a-z0-9]", "", entry.id.split("-")[0])
-    year = str(entry.year) if entry.year else ""
+    year = str(year_known) if year_known else ""
     key = f"{who}{year}{first_word(entry.title)}"[:MAX_KEY] or entry.id.replace("-", "")
     # A key starts with a letter (a name in a script bip cannot transliterate leaves only the
     # year): BibTeX styles and the reading list's own cite_key rule both want one.
     return key if key[:1].isalpha() else f"ref{key}"[:MAX_KEY]
 
 
-def cite_keys(model: ReadingList) -> dict[str, str]:
-    """entry id -> key, for every entry: pinned keys as they are, generated ones unique."""
+def cite_keys(model: ReadingList, facts: dict[str, RepoFacts] | None = None) -> dict[str, str]:
+    """entry id -> key, for every entry: pinned keys as they are, provisional entries by their
+    id, generated ones unique (from the people `credit` names, with `facts` about repos)."""
     pinned = {e.id: e.cite_key for e in model.entries if e.cite_key}
+    for entry in model.entries:
+        if entry.id not in pinned and provisional(entry):
+            pinned[entry.id] = entry.id if entry.id[:1].isalpha() else f"ref-{entry.id}"
     taken = {key.lower() for key in pinned.values()}  # BibTeX keys ignore case
     groups: dict[str, list[Entry]] = {}
     for entry in model.entries:
         if entry.id not in pinned:
-            groups.setdefault(base_key(entry), []).append(entry)
+            repo_facts = (facts or {}).get(entry.repo.lower()) if entry.repo else None
+            key = base_key(entry, credit(entry, model, repo_facts))
+            groups.setdefault(key, []).append(entry)
     keys = dict(pinned)
     for base, entries in groups.items():
         if len(entries) == 1 and base.lower() not in taken:

@@ -135,6 +135,15 @@ def family_name(author: str) -> str:
     return re.sub(r"[^a-z0-9]", "", ascii_text(family).lower())
 
 
+def name_key(name: Name) -> str:
+    """The part of a citation key a name gives: `karpathy`, `vandermaaten`, `li`, `vllm`."""
+    if name.literal:
+        return family_name(name.family)
+    if HAN.search(name.family):
+        return family_name(name.family + name.given)
+    return re.sub(r"[^a-z0-9]", "", ascii_text(f"{name.particle}{name.family}").lower())
+
+
 # --- BibTeX ----------------------------------------------------------------------------------
 
 
@@ -232,8 +241,8 @@ def cff_name(person: Any) -> Name | None:
 
 
 def profile_name(name: str | None, login: str, is_organisation: bool) -> Name:
-    """Who a GitHub account is, for a citation: its profile's name (a person's split, an
-    organisation's whole), else the login as an organisation would be written."""
+    """Who a GitHub account is, for a citation: its profile's name, a person's split, an
+    organisation's whole (a login is the last resort of callers that have nothing else)."""
     shown = (name or "").strip()
     if shown and not is_organisation:
         parsed = split_name(shown)

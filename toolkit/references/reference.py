@@ -11,6 +11,7 @@ from datetime import date
 
 from toolkit.readinglist import Entry
 from toolkit.references.cff import CffFile, read_cff
+from toolkit.references.credit import Credit, credit
 from toolkit.references.names import Name
 
 
@@ -24,6 +25,7 @@ class Reference:
     authors: list[str] = field(default_factory=list)
     names: dict[str, Name] = field(default_factory=dict)  # display name -> parts, from CFF
     year: int | None = None
+    year_accessed: bool = False  # no publication year known: `year` is when it was read
     url: str | None = None
     arxiv: str | None = None
     primary_class: str | None = None
@@ -36,6 +38,8 @@ class Reference:
     commit: str | None = None
     urldate: str | None = None
     entry_id: str = ""
+    # Metadata not known yet (a title like `arXiv:ID`): cited by the entry id, and said so.
+    provisional: bool = False
 
 
 CFF_KINDS = {
@@ -93,11 +97,24 @@ _PROCEEDINGS = re.compile(
 
 
 def reference(
-    entry: Entry, key: str, cff_text: str | None = None, today: date | None = None
+    entry: Entry,
+    key: str,
+    cff_text: str | None = None,
+    today: date | None = None,
+    credited: Credit | None = None,
+    provisional: bool = False,
 ) -> Reference:
+    """The entry as a citation: its CITATION.cff if it is a repo that has one, else the reading
+    list's fields, people credited by `credited` (default: the entry's own authors)."""
     cff = read_cff(cff_text) if entry.kind == "repo" and cff_text else None
+    credited = credited or credit(entry, None, None)
     if cff is not None:
-        return from_cff(cff, key, entry)
+        ref = from_cff(cff, key, entry)
+        if not ref.authors and credited.names:  # an odd file without authors
+            ref.authors = credited.authors
+            ref.names = {n.display: n for n in credited.names}
+        ref.year = ref.year or credited.year
+        return ref
     kind = {
         "paper": "misc",  # the list has no journal: an @article without one is an error
         "repo": "software",
@@ -105,31 +122,37 @@ def reference(
         "course": "online",
         "video": "online",
         "post": "online",
+        "model": "software",  # a trained model is software (biblatex); plain BibTeX: @misc
+        "dataset": "online",
     }[entry.kind]
-    authors = list(entry.authors)
-    if not authors and entry.repo:
-        authors = [entry.repo.split("/")[0]]
+    authors = credited.authors
     if kind == "book" and not authors:
         kind = "misc"  # a @book needs an author or editor
     journal = booktitle = None
-    if entry.kind == "paper" and entry.venue and authors and entry.year:
+    year = credited.year
+    if entry.kind == "paper" and entry.venue and authors and year:
         # A published paper: in proceedings (a conference, a workshop) or in a journal. What
         # every style requires of those types (author, title, year, venue) is all there.
         if _PROCEEDINGS.search(entry.venue):
             kind, booktitle = "inproceedings", entry.venue
         else:
             kind, journal = "article", entry.venue
-    urldate = None
-    if kind == "online":
-        urldate = (
-            entry.finished or entry.started or entry.added or today or date.today()
-        ).isoformat()
+    accessed = entry.finished or entry.started or entry.added or today or date.today()
+    urldate = accessed.isoformat() if kind == "online" else None
+    year_accessed = False
+    if not year and entry.kind in ("course", "video", "post", "book") and entry.link:
+        # No publication date known: the year it was read stands in, as MLA does, and
+        # `bip cite` says so (biblatex needs a year on every @online and @book).
+        year, year_accessed, urldate = accessed.year, True, accessed.isoformat()
+        kind = "online"
     return Reference(
         key=key,
         kind=kind,
         title=entry.title,
         authors=authors,
-        year=entry.year,
+        names={n.display: n for n in credited.names},
+        year=year,
+        year_accessed=year_accessed,
         url=entry.link,
         arxiv=entry.arxiv,
         primary_class=entry.primary_class,
@@ -142,4 +165,5 @@ def reference(
         commit=entry.commit,
         urldate=urldate,
         entry_id=entry.id,
+        provisional=provisional,
     )
