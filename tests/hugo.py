@@ -24,7 +24,7 @@ title = "bip test site"
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404", "home", "section"]
 """
 SINGLE = (
-    "<html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+    '<html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>'
     '<p class="date">{{ .Date.Format "2006-01-02" }}</p>{{ .Content }}</body></html>\n'
 )
 

@@ -487,12 +487,12 @@ def test_titles_cannot_escape_the_posts_folder(bip, ws: Path):
     assert post.parent == ws / "posts" and not (ws.parent / "outside.md").exists()
 
 
-def test_publish_flips_hugo_and_jekyll_and_renames_to_the_publish_day(bip, ws: Path, monkeypatch):
+def test_publish_flips_the_draft_switch_and_renames_to_the_publish_day(bip, ws: Path, monkeypatch):
     bip("-w", str(ws), "draft", "post", "--title", "Going public", "--cite", "nanogpt")
     [draft] = posts(ws)
     before = draft.read_text().splitlines()
     assert front(draft.read_text())["draft"] is True
-    assert front(draft.read_text())["published"] is False  # Jekyll's own switch
+    assert "published" not in front(draft.read_text())  # no site: "both", Hugo's switch only
     monkeypatch.setenv("BIP_NOW", "2026-11-25T08:30:00+00:00")
     result = bip("-w", str(ws), "draft", "publish", str(draft))
     [post] = posts(ws)
@@ -503,7 +503,6 @@ def test_publish_flips_hugo_and_jekyll_and_renames_to_the_publish_day(bip, ws: P
     assert changed == [
         ("date: 2026-11-23T10:00:00+00:00", "date: 2026-11-25T08:30:00+00:00"),
         ("draft: true", "draft: false"),
-        ("published: false", "published: true"),
     ]
     assert "unfilled placeholders in 2026-11-25-going-public.md: line" in result.stderr
     monkeypatch.setenv("BIP_NOW", "2026-12-01T09:00:00+00:00")

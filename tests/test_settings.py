@@ -25,6 +25,7 @@ def expected(setting: Setting, value: str) -> object:
 VALUES = {
     "timezone": ("Asia/Tokyo", "Europe/Berlin", "Asia/Shanghai"),
     "gpu_hour_usd": ("1.5", "2.25", "3.75"),
+    "generator": ("hugo", "jekyll", "both"),
 }
 
 

@@ -22,10 +22,12 @@ SETTINGS_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "github": {"login": str, "api_url": str},
     "git": {"emails": list, "repos": list},
     "runs": {"dir": str, "patterns": list, "gpu_hour_usd": (int, float)},
-    "drafts": {"posts_dir": str},
+    "drafts": {"posts_dir": str, "generator": str},
     "clones": {},  # free-form: "owner/name" = "path to a local clone"
     "papers": {"email": str, "arxiv_api_url": str, "crossref_api_url": str, "s2_api_url": str},
 }
+# Settings that take one of a few words ("table.key" -> the words).
+CHOICES: dict[str, tuple[str, ...]] = {"drafts.generator": ("hugo", "jekyll", "both")}
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Settings:
     runs_patterns: list[str] = field(default_factory=list)  # regexes with named groups
     gpu_hour_usd: float | None = None  # price of one GPU-hour, for a run's cost
     posts_dir: str = "posts"
+    generator: str | None = None  # hugo | jekyll | both; None: what the posts folder shows
     clones: dict[str, str] = field(default_factory=dict)
     papers_email: str | None = None  # Crossref's etiquette: a mailto in the User-Agent
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
@@ -141,6 +144,9 @@ def validate_settings(data: dict[str, Any], text: str, path: str) -> list[Proble
                     problems.append(_typed(path, text, sub, _type_name(allowed[sub])))
                 elif isinstance(subvalue, list) and not all(isinstance(x, str) for x in subvalue):
                     problems.append(_typed(path, text, sub, "a list of strings"))
+                elif f"{key}.{sub}" in CHOICES and subvalue not in CHOICES[f"{key}.{sub}"]:
+                    words = " or ".join(f'"{w}"' for w in CHOICES[f"{key}.{sub}"])
+                    problems.append(_typed(path, text, sub, words))
         elif key in SETTINGS_SCHEMA[""]:
             if not isinstance(value, SETTINGS_SCHEMA[""][key]):
                 problems.append(_typed(path, text, key, _type_name(SETTINGS_SCHEMA[""][key])))
@@ -244,6 +250,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("git_emails", "git.emails", "BIP_GIT_EMAILS", is_list=True),
     Setting("git_repos", "git.repos", "BIP_GIT_REPOS", is_list=True),
     Setting("posts_dir", "drafts.posts_dir", "BIP_POSTS_DIR"),
+    Setting("generator", "drafts.generator", "BIP_GENERATOR"),
     Setting("papers_email", "papers.email", "BIP_PAPERS_EMAIL"),
     Setting("arxiv_api_url", "papers.arxiv_api_url", "BIP_ARXIV_API_URL"),
     Setting("crossref_api_url", "papers.crossref_api_url", "BIP_CROSSREF_API_URL"),

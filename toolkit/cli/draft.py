@@ -150,10 +150,12 @@ def new(
 @app.command()
 def publish(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The post to publish.")],
+    file: Annotated[
+        Path, typer.Argument(help="The post to publish: its .md file, or its page bundle's folder.")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a draft public (Hugo's `draft`, Jekyll's `published`) with today's date.
+    """Make a draft public (Hugo's `draft`, Jekyll's `published`) with today's date and name.
 
     Example: bip draft publish posts/2026-11-23-gpt-2-124m-on-one-mi300x.md
     """
@@ -161,7 +163,7 @@ def publish(
 
     ws = workspace(ctx)
     now = ws.now()
-    done = do_publish(file, now)
+    done = do_publish(file, now, ws.settings)
     if as_json:
         changed: dict[str, Any] = {"published": done.path, "date": done.date}
         if done.republished:

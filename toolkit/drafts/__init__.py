@@ -14,9 +14,18 @@ from toolkit.drafts.context import (
     paper_context,
     parse_vars,
 )
-from toolkit.drafts.frontmatter import PostMeta, front_matter, site_for, site_kind
+from toolkit.drafts.frontmatter import PostMeta, Site, front_matter, resolve_site, site_for
 from toolkit.drafts.make import DraftResult, make_draft
-from toolkit.drafts.posts import Published, post_path, publish, slugify, write_bundle, write_post
+from toolkit.drafts.posts import (
+    Placement,
+    Published,
+    place,
+    post_path,
+    publish,
+    slugify,
+    write_post,
+    write_with_files,
+)
 from toolkit.drafts.pr import (
     PRInfo,
     Reviewer,
@@ -68,9 +77,12 @@ __all__ = [
     "publish",
     "render",
     "site_for",
-    "site_kind",
+    "resolve_site",
+    "Site",
+    "Placement",
+    "place",
     "slugify",
     "template_help",
-    "write_bundle",
+    "write_with_files",
     "write_post",
 ]

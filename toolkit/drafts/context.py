@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.drafts.buildlog import BuildLog
+from toolkit.drafts.frontmatter import Site
 from toolkit.drafts.pr import PRInfo
 from toolkit.drafts.templates import NEEDS, RESERVED
 from toolkit.drafts.trainingrun import TrainingRequest, TrainingRun
@@ -51,7 +52,7 @@ class DraftContext:
     title: str
     date: datetime
     folder: Path  # the posts folder
-    site: str | None  # hugo | jekyll | None (both): the front matter's reader
+    site: Site  # the generator the front matter is written for, and the site's folder
     vars: dict[str, str]
     entries: list[Entry]  # cited, in order (the based-on entry first)
     based_on: Entry | None = None

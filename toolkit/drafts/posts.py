@@ -1,8 +1,9 @@
 """Where a post goes on disk: its file name, its page bundle, and publishing it.
 
 A post is `YYYY-MM-DD-slug.md` in the posts folder, or, with files beside it (a loss curve), the
-page bundle `YYYY-MM-DD-slug/index.md`. Nothing is written when anything fails, and an existing
-post is never overwritten without `force`.
+page bundle `YYYY-MM-DD-slug/index.md` (for Jekyll: the post, and its files under `assets/`).
+Nothing is written when anything fails, and an existing post is never overwritten without
+`force`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit import yamledit
+from toolkit.drafts.frontmatter import Site, draft_switches
 from toolkit.errors import BadInput
 from toolkit.fileio import atomic_write_text, create_exclusive
+from toolkit.settings import Settings
 
 # A file written beside the post: its name in the bundle -> what writes it there.
 Attachments = dict[str, Callable[[Path], None]]
@@ -63,18 +66,48 @@ def write_post(path: Path, text: str, force: bool) -> None:
         raise BadInput(f"{path} already exists", hint="pass --force to replace it")
 
 
-def write_bundle(post: Path, text: str, attachments: Attachments, force: bool) -> Path:
-    """Write the post as a page bundle, `YYYY-MM-DD-slug/index.md` with its attachments beside
-    it: relative links to them then work in Hugo (a leaf bundle) and in any static server.
-    Attachments already written are removed when the post cannot be."""
-    bundle = post.with_suffix("")
-    path = bundle / "index.md"
+@dataclass(frozen=True)
+class Placement:
+    """Where a post with files beside it is written, and how the post links each file."""
+
+    post: Path  # the Markdown file
+    files: dict[str, Path]  # attachment name -> where the file goes
+    links: dict[str, str]  # attachment name -> what the post writes to link it
+
+
+def place(site: Site, post: Path, names: list[str]) -> Placement:
+    """Hugo and "both": a page bundle, `YYYY-MM-DD-slug/index.md` with the files beside it,
+    linked relatively (Hugo serves a leaf bundle's files beside its page; so does any static
+    server). Jekyll builds only `_posts/YYYY-MM-DD-slug.md` files and serves what sits outside
+    `_` folders as it is: the post stays a file, its files go to the site's
+    `assets/posts/YYYY-MM-DD-slug/` (the posts folder's parent when no `_config.yml` was found),
+    linked through Jekyll's `relative_url` filter so a `baseurl` is honoured. `post` is the
+    `YYYY-MM-DD-slug.md` path in the posts folder."""
+    if site.generator != "jekyll":
+        bundle = post.with_suffix("")
+        return Placement(bundle / "index.md", {n: bundle / n for n in names}, {n: n for n in names})
+    root = site.root or post.parent.parent
+    folder = root / "assets" / "posts" / post.stem
+    links = {
+        n: "{{ '/" + (folder / n).relative_to(root).as_posix() + "' | relative_url }}"
+        for n in names
+    }
+    return Placement(post, {n: folder / n for n in names}, links)
+
+
+def write_with_files(
+    placement: Placement, text: str, attachments: Attachments, force: bool
+) -> Path:
+    """Write the post and its attachments where `placement` says. Attachments already written
+    are removed when the post cannot be; an existing post is kept unless `force`."""
+    path = placement.post
     if path.exists() and not force:
         raise BadInput(f"{path} already exists", hint="pass --force to replace it")
     written: list[Path] = []
     try:
         for name, write in attachments.items():
-            target = bundle / name
+            target = placement.files[name]
+            target.parent.mkdir(parents=True, exist_ok=True)
             write(target)
             written.append(target)
         write_post(path, text, force)
@@ -89,7 +122,7 @@ def write_bundle(post: Path, text: str, attachments: Attachments, force: bool) -
 class Published:
     path: Path  # where the post is now
     text: str
-    renamed_from: Path | None  # the draft's old name, when the publish date changed it
+    renamed_from: Path | None  # the draft's old name (file or bundle folder), when it changed
     republished: bool  # it was already public: only `lastmod` changed
     placeholders: list[str]  # "line N: <!-- ... -->" still to fill in
     date: str  # the post's date, as its front matter now says
@@ -98,12 +131,21 @@ class Published:
 DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
-def publish(path: Path, now: datetime) -> Published:
-    """Make a draft public for Hugo (`draft: false`) and Jekyll (`published: true`) with today's
-    date, renaming `YYYY-MM-DD-slug.md` to the same day (Jekyll dates posts by their name).
-    A post already public keeps its date and gets `lastmod`. Only those lines change."""
+def publish(path: Path, now: datetime, settings: Settings) -> Published:
+    """Make a draft public with today's date: the generator's switch (`draft: false` for Hugo,
+    `published: true` for Jekyll; with "both", `draft` and a `published` the post already has),
+    and the post renamed to the same day, `YYYY-MM-DD-slug.md` or the bundle's folder
+    `YYYY-MM-DD-slug/` (Jekyll dates posts by their name). A post already public keeps its date
+    and name and gets `lastmod`. Only those lines change; in a Hugo site a `published: true/false`
+    line goes, since Hugo reads `published` as a date and stops on it. `path` may be the bundle."""
+    from toolkit.drafts.frontmatter import site_for
+
+    if path.is_dir() and (path / "index.md").is_file():
+        path = path / "index.md"
     if not path.is_file():
         raise BadInput(f"{path} does not exist")
+    bundle = path.name == "index.md" and DATED_NAME.match(path.parent.name) is not None
+    generator = site_for(path.parent.parent if bundle else path.parent, settings).generator
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---" or "---" not in [x.strip() for x in lines[1:]]:
@@ -115,26 +157,55 @@ def publish(path: Path, now: datetime) -> Published:
     if meta.get("draft") is True or meta.get("published") is False:
         republished = False
     stamp = now.isoformat(timespec="seconds")
-    wanted = {"draft": "false"}
-    if "published" in meta:  # Jekyll's switch: flipped where the post has it, never added
-        wanted["published"] = "true"
+    wanted = {k: str(v).lower() for k, v in draft_switches(generator, draft=False).items()}
+    for key, value in (("draft", "false"), ("published", "true")):
+        if isinstance(meta.get(key), bool) and key not in wanted:  # the other's switch, if there
+            wanted[key] = value
+    dropped = generator == "hugo" and isinstance(meta.get("published"), bool)
+    if dropped:
+        del wanted["published"]
     wanted.update({"lastmod": stamp} if republished else {"date": stamp})
+    target = path
+    if not republished and bundle:
+        target = path.parent.with_name(f"{now:%Y-%m-%d}" + path.parent.name[10:]) / path.name
+    elif not republished and DATED_NAME.match(path.name):
+        target = path.with_name(f"{now:%Y-%m-%d}" + path.name[10:])
+    taken = target.parent if bundle else target
+    if target != path and taken.exists():
+        raise BadInput(
+            f"cannot rename {path.parent.name if bundle else path.name} to {taken.name}: "
+            f"{taken} already exists",
+            hint="move one of them away, then publish again",
+        )
     found = dict.fromkeys(wanted, False)
-    for i in range(1, end):
-        for key, value in wanted.items():
-            if re.match(rf"^{key}\s*:", lines[i]):
-                lines[i] = f"{key}: {value}"
-                found[key] = True
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if 0 < i < end and dropped and re.match(r"^published\s*:", line):
+            continue
+        if 0 < i < end:
+            for key, value in wanted.items():
+                if re.match(rf"^{key}\s*:", line):
+                    line = f"{key}: {value}"
+                    found[key] = True
+        kept.append(line)
+    end -= len(lines) - len(kept)
+    lines = kept
     for key, value in wanted.items():
         if not found[key]:
             lines.insert(end, f"{key}: {value}")
             end += 1
     new = "\n".join(lines)
-    target = path
-    if not republished and DATED_NAME.match(path.name):
-        target = path.with_name(f"{now:%Y-%m-%d}" + path.name[10:])
-    if target == path:
+    if target == path or bundle:
         atomic_write_text(path, new)
+        if bundle and target != path:
+            try:
+                path.parent.rename(target.parent)
+            except OSError as exc:
+                raise BadInput(
+                    f"published {path}, but could not rename its folder to {target.parent.name}: "
+                    f"{exc.strerror}",
+                    hint="rename the folder yourself",
+                ) from None
     else:
         if not create_exclusive(target, new.encode("utf-8")):
             raise BadInput(
@@ -150,4 +221,5 @@ def publish(path: Path, now: datetime) -> Published:
     date = str(meta.get("date")) if republished and meta.get("date") else stamp
     if isinstance(meta.get("date"), datetime) and republished:
         date = meta["date"].isoformat(timespec="seconds")
-    return Published(target, new, None if target == path else path, republished, placeholders, date)
+    renamed = None if target == path else path.parent if bundle else path
+    return Published(target, new, renamed, republished, placeholders, date)

@@ -137,5 +137,5 @@ def render(env: Any, template: str, context: DraftContext, citer: Citer) -> Rend
     for entry_id in citer.order:
         tags += [t for t in citer.model.entry(entry_id).tags if t not in tags]
     meta = PostMeta(context.title, context.date, tags, keys)
-    text = front_matter(meta, context.site) + "\n" + tidy_markdown(body) + "\n"
+    text = front_matter(meta, context.site.generator) + "\n" + tidy_markdown(body) + "\n"
     return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)

@@ -1,0 +1,245 @@
+"""Posts every generator builds, judged by the generators and a browser: the training-run post
+with its loss curve, drafted into a real Jekyll site and a real Hugo site, one left a draft and
+one published two days later; one Jekyll build, one Hugo build and one Chromium for the module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests import hugo, jekyll
+from tests.browser import Visit, open_browser, serve
+from tests.test_drafts import front
+from toolkit.workspace import init_workspace
+
+# A training script printing nanoGPT's log lines: 21 steps of a falling loss, val every 100.
+TRAIN = r"""
+import math
+print("tokens per iteration will be: 491,520")
+for it in range(0, 201, 10):
+    loss = 3 + 8 * math.exp(-it / 80)
+    if it % 100 == 0:
+        print(f"step {it}: train loss {loss - 0.05:.4f}, val loss {loss:.4f}")
+    print(f"iter {it}: loss {loss:.4f}, time 170.00ms, mfu 38.00%")
+"""
+DRAFTED = "2026-11-23T10:00:00+00:00"
+PUBLISHED = "2026-11-25T09:30:00+00:00"  # two days later: the published post takes this date
+
+
+def bip(*args: str) -> str:
+    from toolkit.cli import run
+
+    with CliRunner().isolation() as (out, err, _):
+        code = run(list(args))
+        said = out.getvalue().decode() + err.getvalue().decode()
+    assert code == 0, f"bip {' '.join(args)} exited {code}\n{said}"
+    return said
+
+
+@dataclass
+class Built:
+    jekyll: Path
+    hugo: Path
+    jekyll_pages: dict[str, str]
+    hugo_pages: dict[str, str]
+    draft_path: dict[str, Path]  # generator -> where the draft bip wrote is
+    published_from: dict[str, Path]  # generator -> the drafted path before publishing
+    published_path: dict[str, Path]  # generator -> the post after publishing
+    anywhere: Path  # a post drafted outside any site ("both"), then copied into the Hugo site
+    seen: dict[str, Visit]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    tmp = tmp_path_factory.mktemp("sites")
+    with pytest.MonkeyPatch.context() as env:
+        for var in list(os.environ):
+            if var.startswith("BIP_") or var in ("GH_TOKEN", "GITHUB_TOKEN"):
+                env.delenv(var)
+        (tmp / "home").mkdir()
+        env.setenv("HOME", str(tmp / "home"))
+        env.setenv("XDG_CONFIG_HOME", str(tmp / "home" / ".config"))
+        env.setenv("BIP_TIMEZONE", "UTC")
+        env.setenv("BIP_OFFLINE", "1")
+        env.setenv("BIP_NOW", DRAFTED)
+        env.chdir(tmp)
+        ws = tmp / "ws"
+        init_workspace(ws)
+        (tmp / "train.py").write_text(TRAIN)
+        bip("-w", str(ws), "run", "--name", "gpt2-tiny", "--", sys.executable, "train.py")
+        blog, site = jekyll.jekyll_site(tmp), hugo.hugo_site(tmp)
+        folders = {"jekyll": blog / "_posts", "hugo": site / "content" / "posts"}
+        drafts: dict[str, Path] = {}
+        published: dict[str, Path] = {}
+        for generator, folder in folders.items():
+            # one post stays a draft (a plain post: one loss curve per site is enough)
+            for kept, args in (
+                (drafts, ["post"]),
+                (published, ["training-run", "--run", "gpt2-tiny"]),
+            ):
+                said = bip("-w", str(ws), "draft", *args, "--out", str(folder),
+                           "--title", "Still a draft" if kept is drafts else "Tiny GPT-2 on one GPU")  # fmt: skip
+                kept[generator] = Path(said.strip().splitlines()[-1].removeprefix("wrote "))
+        bip("-w", str(ws), "draft", "post", "--title", "Anywhere")
+        [anywhere] = (ws / "posts").glob("*.md")
+        shutil.copy(anywhere, folders["hugo"])
+        env.setenv("BIP_NOW", PUBLISHED)
+        after: dict[str, Path] = {}
+        for generator, path in published.items():
+            said = bip("-w", str(ws), "draft", "publish", str(path), "--json")
+            after[generator] = Path(json.loads(said)["published"])
+        jekyll_pages = jekyll.build(blog)
+        hugo_pages = hugo.build(site)
+        seen = {}
+        with open_browser() as browser:
+            jekyll_url = "/2026/11/25/tiny-gpt-2-on-one-gpu.html"
+            with serve(blog / "_site") as base:
+                seen["jekyll"] = browser.visit(base + jekyll_url, tmp / "jekyll.png")
+            with serve(site / "public") as base:
+                seen["hugo"] = browser.visit(
+                    base + "/posts/2026-11-25-tiny-gpt-2-on-one-gpu/", tmp / "hugo.png"
+                )
+        yield Built(blog, site, jekyll_pages, hugo_pages, drafts, published, after, anywhere, seen)
+
+
+def test_jekyll_builds_the_published_run_and_keeps_the_draft_out(built: Built):
+    draft, post = built.draft_path["jekyll"], built.published_path["jekyll"]
+    assert front(draft.read_text())["published"] is False  # Jekyll's own switch
+    assert "draft" not in front(draft.read_text())  # Hugo's, which Jekyll does not read
+    # a post, not a bundle (Jekyll builds no bundle), renamed to the publish day
+    assert post == built.jekyll / "_posts" / "2026-11-25-tiny-gpt-2-on-one-gpu.md"
+    assert built.published_from["jekyll"].name == "2026-11-23-tiny-gpt-2-on-one-gpu.md"
+    assert not built.published_from["jekyll"].exists()
+    assert front(post.read_text())["published"] is True
+    assert set(built.jekyll_pages) == {"2026/11/25/tiny-gpt-2-on-one-gpu.html"}
+    page = built.jekyll_pages["2026/11/25/tiny-gpt-2-on-one-gpu.html"]
+    image = "/assets/posts/2026-11-23-tiny-gpt-2-on-one-gpu/loss.svg"
+    assert f'<img src="{image}" alt="Loss curve of gpt2-tiny' in page
+    served = built.jekyll / "_site" / image.lstrip("/")
+    assert served.read_bytes() == (built.jekyll / image.lstrip("/")).read_bytes()
+    assert served.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_hugo_builds_the_published_bundle_renamed_to_its_day_and_a_draft_from_anywhere(
+    built: Built,
+):
+    draft, post = built.draft_path["hugo"], built.published_path["hugo"]
+    assert front(draft.read_text())["draft"] is True
+    assert "published" not in front(draft.read_text())  # a date to Hugo: it would stop the build
+    assert built.published_from["hugo"].parent.name == "2026-11-23-tiny-gpt-2-on-one-gpu"
+    # the bundle's folder carries the publish date, as a post file's name does
+    assert post == built.hugo / "content/posts/2026-11-25-tiny-gpt-2-on-one-gpu/index.md"
+    assert not built.published_from["hugo"].parent.exists()
+    assert (post.parent / "loss.svg").is_file()
+    assert front(post.read_text())["draft"] is False
+    assert str(front(post.read_text())["date"]).startswith("2026-11-25")
+    # drafted outside any site: Hugo's switch only, so the Hugo build above did not stop on it
+    assert front(built.anywhere.read_text())["draft"] is True
+    assert "published" not in front(built.anywhere.read_text())
+    assert set(built.hugo_pages) == {"2026-11-25-tiny-gpt-2-on-one-gpu"}
+    page = built.hugo_pages["2026-11-25-tiny-gpt-2-on-one-gpu"]
+    assert '<img src="loss.svg" alt="Loss curve of gpt2-tiny' in page
+    assert 'class="date">2026-11-25<' in page
+
+
+@pytest.mark.parametrize("generator", ["jekyll", "hugo"])
+def test_a_visitor_sees_the_loss_curve(built: Built, generator: str):
+    seen = built.seen[generator]
+    assert seen.status == 200 and seen.title == "Tiny GPT-2 on one GPU"
+    assert "<h1>Tiny GPT-2 on one GPU</h1>" in seen.dom
+    assert "(steps 50\u2013190, 14 measurements)" in seen.dom  # read as UTF-8, as written
+    [curve] = seen.images
+    assert curve.src.endswith("/loss.svg") and curve.loaded, curve
+    assert seen.console_errors == []
+
+
+def draft_front(bip, ws: Path, *args: str) -> dict:
+    return front(bip("-w", str(ws), "draft", "post", "--title", "t", "--stdout", *args).stdout)
+
+
+@pytest.mark.parametrize(
+    ("generator", "switches"),
+    [("hugo", {"draft": True}), ("jekyll", {"published": False}), ("both", {"draft": True})],
+)
+def test_the_generator_in_bip_toml_decides_the_front_matter(
+    bip, ws: Path, generator: str, switches: dict
+):
+    (ws / "bip.toml").write_text(f'[drafts]\ngenerator = "{generator}"\n')
+    meta = draft_front(bip, ws)
+    assert {k: meta[k] for k in ("draft", "published") if k in meta} == switches
+    assert str(meta["date"]).startswith("2026-11-23")
+
+
+def test_unset_the_posts_folder_decides_and_a_bare_config_toml_is_not_hugo(
+    bip, ws: Path, tmp_path: Path
+):
+    hugo_site = tmp_path / "hugo-site"
+    (hugo_site / "content" / "posts" / "2026").mkdir(parents=True)
+    (hugo_site / "config.toml").write_text('title = "blog"\n')
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: blog\n")
+    other = tmp_path / "tool"  # a config.toml of some other program, no content/ beside it
+    (other / "posts").mkdir(parents=True)
+    (other / "config.toml").write_text("[tool]\n")
+    for folder, switches in [
+        (hugo_site / "content" / "posts" / "2026", {"draft": True}),
+        (blog / "_posts", {"published": False}),
+        (other / "posts", {"draft": True}),  # both: no `published`, which stops Hugo
+    ]:
+        meta = draft_front(bip, ws, "--out", str(folder))
+        assert {k: meta[k] for k in ("draft", "published") if k in meta} == switches, folder
+    # the setting wins over what the folder shows; the variable over bip.toml
+    (ws / "bip.toml").write_text('[drafts]\ngenerator = "jekyll"\n')
+    assert "published" in draft_front(bip, ws, "--out", str(hugo_site / "content" / "posts"))
+
+
+def test_a_generator_bip_does_not_know_is_refused_with_where_it_was_set(
+    bip, ws: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (ws / "bip.toml").write_text('[drafts]\nposts_dir = "posts"\ngenerator = "gatsby"\n')
+    said = bip("-w", str(ws), "draft", "post", "--title", "t", "--stdout", code=2).stderr
+    assert "bip.toml:3" in said and '"hugo" or "jekyll" or "both"' in said
+    (ws / "bip.toml").write_text("")
+    monkeypatch.setenv("BIP_GENERATOR", "Hexo")
+    said = bip("-w", str(ws), "draft", "post", "--title", "t", "--stdout", code=2).stderr
+    assert "'Hexo' (from BIP_GENERATOR)" in said
+
+
+def test_publishing_a_bundle_renames_its_folder_and_never_over_another(
+    bip, ws: Path, monkeypatch: pytest.MonkeyPatch
+):
+    bundle = ws / "posts" / "2026-11-23-tiny"
+    bundle.mkdir(parents=True)
+    (bundle / "index.md").write_text(
+        "---\ntitle: Tiny\ndate: 2026-11-23T10:00:00+00:00\ndraft: true\n---\nbody\n"
+    )
+    (bundle / "loss.svg").write_text("<svg/>")
+    monkeypatch.setenv("BIP_NOW", PUBLISHED)
+    taken = ws / "posts" / "2026-11-25-tiny"
+    taken.mkdir()
+    (taken / "index.md").write_text("someone else's\n")
+    said = bip("-w", str(ws), "draft", "publish", str(bundle / "index.md"), code=2).stderr
+    assert "2026-11-25-tiny" in said and "already exists" in said
+    assert front((bundle / "index.md").read_text())["draft"] is True  # nothing changed
+    shutil.rmtree(taken)
+    said = bip("-w", str(ws), "draft", "publish", str(bundle), "--json").stdout
+    assert json.loads(said)["published"] == str(taken / "index.md")
+    assert not bundle.exists() and (taken / "loss.svg").read_text() == "<svg/>"
+    meta = front((taken / "index.md").read_text())
+    assert meta["draft"] is False and str(meta["date"]).startswith("2026-11-25")
+    # published again: the date and the folder stay
+    monkeypatch.setenv("BIP_NOW", "2026-11-30T08:00:00+00:00")
+    bip("-w", str(ws), "draft", "publish", str(taken / "index.md"))
+    assert (taken / "index.md").is_file() and "lastmod: 2026-11-30" in (
+        taken / "index.md"
+    ).read_text()
