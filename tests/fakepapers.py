@@ -60,7 +60,7 @@ class FakePapers:
         self.script: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self._index: dict[str, Paper] = {}
         self._indexed = -1
-        self._dirty = False  # set after changing a paper's ids in place
+        self.dirty = False  # set after changing a paper's ids in place
         httpserver.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
     def add(self, paper: Paper) -> Paper:
@@ -117,8 +117,8 @@ class FakePapers:
         return _json({"error": "not found"}, 404)
 
     def _find(self, ident: str) -> Paper | None:
-        if self._indexed != len(self.papers) or self._dirty:
-            self._index, self._indexed, self._dirty = {}, len(self.papers), False
+        if self._indexed != len(self.papers) or self.dirty:
+            self._index, self._indexed, self.dirty = {}, len(self.papers), False
             for paper in self.papers.values():
                 if paper.in_s2 and paper.arxiv:
                     self._index[f"ARXIV:{paper.arxiv}"] = paper

@@ -38,7 +38,7 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CliRunner has no terminal; this says there is one (a pty test below checks the real
     detection)."""
-    monkeypatch.setattr("toolkit.cli._editor.has_terminal", lambda: True)
+    monkeypatch.setattr("toolkit.cli.editor.has_terminal", lambda: True)
 
 
 def _show(bip, w: str, entry_id: str) -> dict:
@@ -243,7 +243,7 @@ def test_help_names_values_and_never_cuts_a_summary(bip):
     import typer
 
     from toolkit.cli import app
-    from toolkit.cli._help import readable
+    from toolkit.cli.helptext import readable
 
     root = readable(typer.main.get_command(app))
     walked = 0

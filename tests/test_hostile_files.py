@@ -512,7 +512,7 @@ def test_without_an_atomic_swap_the_checked_write_still_works(bip, ws: Path, mon
     import toolkit.fileio as fileio
 
     swaps: list[Path] = []
-    monkeypatch.setattr(fileio, "_exchange", lambda a, b: swaps.append(b))  # returns None
+    monkeypatch.setattr(fileio, "exchange", lambda a, b: swaps.append(b))  # returns None
     bip("--workspace", str(ws), "read", "note", "nanogpt", "plain rename")
     bip("--workspace", str(ws), "checkin", "--note", "x")
     assert len(swaps) == 1  # the reading list was replaced (the new journal day was created)

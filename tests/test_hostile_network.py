@@ -735,7 +735,7 @@ def test_the_watchdog_thread_and_the_deadline_do_not_outlive_the_request(gh, tmp
     c = client(gh.url, tmp_path)
     for _ in range(5):
         c.get("/x")
-    assert c._transport.deadline is None
+    assert c.transport.deadline is None
     assert threading.active_count() <= before + 1
     assert c.counters.waits == [] and c.counters.requests == 5
 

@@ -394,7 +394,7 @@ def test_sync_never_fills_an_arxiv_id_another_entry_holds(bip, ws: Path, fake):
     )
     # Semantic Scholar (wrongly, or for a preprint already listed) names attention's arXiv id
     paged = next(p for p in fake.papers.values() if p.doi)
-    paged.arxiv, fake._dirty = "1706.03762", True
+    paged.arxiv, fake.dirty = "1706.03762", True
     fake.script["/crossref/works/10.1145/3600006.3613165"] = [(404, {}, "Resource not found.")]
     result = bip("-w", str(ws), "read", "sync")
     assert entries(ws)["paged"].arxiv is None

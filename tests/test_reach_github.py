@@ -191,3 +191,18 @@ def test_next_fetches_open_issues_of_the_figures_repos_in_one_request(gh, tmp_pa
     offline = GitHubClient(gh.url, auth=Auth(None, None), offline=True)
     again = reach_next(offline, kept, {}, "lonely-star", [])
     assert again.issues == result.issues and len(service.queries) == 2
+
+
+def test_map_since_and_repo_narrow_the_search(gh, tmp_path):
+    service = serve(gh, example_world())
+    kept = store(tmp_path)
+    result = reach_map(
+        client(gh, tmp_path), kept, {}, "tridao", NOW, "2026-10-10", ["Dao-AILab/flash-attention"]
+    )
+    assert service.queries[0]["variables"]["q"] == (
+        "is:pr reviewed-by:tridao repo:Dao-AILab/flash-attention created:>=2026-10-10"
+    )
+    # opened on or after 2026-10-10: 4104 (reviewed and merged) and 4105 (the bot's)
+    assert [(r.reviewed_prs, r.merged_prs) for r in result.repos] == [(2, 2)]
+    none = reach_map(client(gh, tmp_path), kept, {}, "tridao", NOW, None, ["karpathy/nanoGPT"])
+    assert none.repos == [] and none.holes

@@ -256,7 +256,7 @@ def _create_from(tmp: Path, target: Path) -> bool:
 def _swap_checked(tmp: Path, target: Path, data: bytes, expected: str) -> bool:
     _before_swap(target)
     try:
-        swapped = _exchange(tmp, target)
+        swapped = exchange(tmp, target)
     except FileNotFoundError:
         return False  # deleted since bip read it: the caller reads again and says so
     if swapped is None:  # no atomic swap on this system: check, then rename (a tiny window)
@@ -268,7 +268,7 @@ def _swap_checked(tmp: Path, target: Path, data: bytes, expected: str) -> bool:
     if _digest_of(tmp) == expected:
         return True
     # Another program saved after bip's last look: put its file back.
-    _exchange(tmp, target)
+    exchange(tmp, target)
     if _digest_of(tmp) == digest(data):
         return False
     # A third save landed in between; keep every version (vanishingly rare).
@@ -294,7 +294,7 @@ def _digest_of(path: Path) -> str | None:
         raise _write_error(exc, path) from None
 
 
-def _exchange(a: Path, b: Path) -> bool | None:
+def exchange(a: Path, b: Path) -> bool | None:
     """Swap two files' names atomically; None where the system cannot."""
     import ctypes
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli._context import (
+from toolkit.cli.context import (
     ApiUrlOpt,
     OfflineOpt,
     github_client,
@@ -56,7 +56,7 @@ def checkin(
     ws = workspace(ctx)
     editor = None
     if edit:
-        from toolkit.cli._editor import ensure_editor
+        from toolkit.cli.editor import ensure_editor
         from toolkit.errors import BadInput
 
         if note or next_:
@@ -125,7 +125,7 @@ Next:
 
 def _edit_day(editor: list[str], day: str) -> tuple[list[str], list[str]]:
     """The notes and next items written in the editor (jrnl's way of writing an entry)."""
-    from toolkit.cli._editor import edit
+    from toolkit.cli.editor import edit
 
     shown = "\n".join(f"#   {line}" if line else "#" for line in day.splitlines())
     text = edit(editor, EDIT_TEMPLATE.format(day=shown), "checkin.md")

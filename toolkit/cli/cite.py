@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli._context import CiteFormat, JsonOpt, workspace
+from toolkit.cli.context import CiteFormat, JsonOpt, workspace
 from toolkit.cli.output import echo, print_json, warn
 from toolkit.workspace import Workspace
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import (
+from toolkit.cli.context import (
     ApiUrlOpt,
     GraphFormat,
     JsonOpt,

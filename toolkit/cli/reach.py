@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from toolkit.cli._context import (
+from toolkit.cli.context import (
     ApiUrlOpt,
     JsonOpt,
     MaxWaitOpt,

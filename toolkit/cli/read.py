@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from toolkit import readinglist as rl
-from toolkit.cli._context import (
+from toolkit.cli.context import (
     ApiUrlOpt,
     JsonOpt,
     MaxWaitOpt,
@@ -240,7 +240,7 @@ def note(
     """
     ws = workspace(ctx)
     if text is None:
-        from toolkit.cli._editor import edit, ensure_editor
+        from toolkit.cli.editor import edit, ensure_editor
 
         editor = ensure_editor(
             "the note", f'give the note on the command line: bip read note {entry_id} "..."'

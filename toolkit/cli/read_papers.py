@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli._context import GraphFormat, JsonOpt, MaxWaitOpt, workspace
+from toolkit.cli.context import GraphFormat, JsonOpt, MaxWaitOpt, workspace
 from toolkit.cli.output import echo, print_json, sanitize, warn
 from toolkit.cli.read import app
 from toolkit.workspace import Workspace

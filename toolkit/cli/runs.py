@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli._context import JsonOpt, workspace
+from toolkit.cli.context import JsonOpt, workspace
 from toolkit.cli.output import echo, fields, print_json, table, warn
 
 app = typer.Typer(help="Recorded runs: bip runs list, bip runs show ID.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli._context import (
+from toolkit.cli.context import (
     JsonOpt,
     workspace,
 )

@@ -14,7 +14,7 @@ from toolkit.readinglist.links import github_repo
 # -- rank and goal ---------------------------------------------------------------------------
 
 
-def _rank(
+def fill_rank(
     client: GitHubClient, login: str, item: RepoProgress, clone: str | None, emails: list[str]
 ) -> None:
     if clone:

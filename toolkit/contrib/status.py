@@ -16,7 +16,7 @@ from toolkit.contrib.progress import (
     resolve_user,
     targets_from,
 )
-from toolkit.contrib.rank import _rank
+from toolkit.contrib.rank import fill_rank
 from toolkit.errors import BadInput
 from toolkit.github import GitHubClient, GitHubUnreachable
 from toolkit.http import reads
@@ -251,7 +251,7 @@ def fetch_progress(
     )
     for item in found:
         if not item.error:
-            _rank(client, login, item, (clones or {}).get(item.repo), emails or [])
+            fill_rank(client, login, item, (clones or {}).get(item.repo), emails or [])
             _goal(item, next(t for t in targets if t.repo.lower() == item.repo.lower()))
         if progress:
             progress(item.repo)

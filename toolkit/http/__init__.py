@@ -1,4 +1,5 @@
-"""One way to do HTTP in bip: `HttpClient` (client.py) on a guarded transport (transport.py)."""
+"""One way to do HTTP in bip: `HttpClient` (client.py) on a guarded transport (transport.py),
+answering `Answer`s tuned by `Limits` (answers.py)."""
 
 from __future__ import annotations
 

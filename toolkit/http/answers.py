@@ -1,5 +1,4 @@
-"""What an HTTP exchange gives back and how it is bounded: the answer, the limits, the
-counters, and the errors a service's answer maps to (shared by every client on http/)."""
+"""What an HTTP client answers and how it is tuned: its errors, `Answer`, `Limits`, `Counters`."""
 
 from __future__ import annotations
 

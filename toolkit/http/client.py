@@ -40,19 +40,19 @@ from toolkit.http.answers import (
 )
 from toolkit.http.transport import Credential, TooLarge, TooSlow, make_session, origin
 from toolkit.http.wire import (
-    _aware,
-    _clip,
-    _describe,
-    _digest,
-    _duration,
-    _links,
-    _message,
-    _normal,
-    _reason,
-    _server,
-    _shown,
-    _transient,
+    api_message,
+    aware,
+    body_digest,
+    clip,
+    describe_failure,
+    failure_reason,
+    is_transient,
+    normal_url,
+    parse_links,
     retry_after,
+    server_of,
+    shown_url,
+    wait_text,
 )
 
 
@@ -92,7 +92,7 @@ class HttpClient:
         self.oldest_answer: datetime | None = None
         self.down: str | None = None  # why the service is unreachable, once it was found so
         self.ends: float | None = None  # when `limits.total` runs out (set by the first request)
-        self.session, self._transport = make_session(
+        self.session, self.transport = make_session(
             self.limits, cache_path, credential, self.origins, monotonic
         )
         self.session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
@@ -123,19 +123,19 @@ class HttpClient:
         `what` names the request in messages ("your pull requests in a/b")."""
         bound = max_pages or self.limits.max_pages
         answer = self.get(path, params, what=what)
-        shown = what or _shown(answer.url, None)
+        shown = what or shown_url(answer.url, None)
         yield answer
-        urls, bodies = {_normal(answer.url)}, {_digest(answer.data)}
+        urls, bodies = {normal_url(answer.url)}, {body_digest(answer.data)}
         while answer.next_url:
             target = urljoin(answer.url, answer.next_url)
             if origin(target) not in self.origins:
                 raise self.error_class(
                     f"{self.service} linked the next page of {shown} to another server "
-                    f"({_server(target)}): not followed",
+                    f"({server_of(target)}): not followed",
                     hint="bip sends requests (and your token) only to the configured API; "
                     f"check {self._where()}",
                 )
-            if _normal(target) in urls:
+            if normal_url(target) in urls:
                 self.notices.append(
                     f"{shown}: the next-page link points back to a page already read; "
                     f"stopped after {len(urls)} pages"
@@ -150,13 +150,13 @@ class HttpClient:
                     self.truncated.append(shown)
                 return
             answer = self.get(target, what=what)
-            digest = _digest(answer.data)
+            digest = body_digest(answer.data)
             if digest in bodies:
                 self.notices.append(
                     f"{shown}: page {len(urls) + 1} repeats an earlier page; stopped there"
                 )
                 return
-            urls.add(_normal(target))
+            urls.add(normal_url(target))
             bodies.add(digest)
             yield answer
 
@@ -168,7 +168,7 @@ class HttpClient:
             yield
         except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
             raise self.error_class(
-                f"{self.service} answered {what} in an unexpected shape ({_describe(exc)})",
+                f"{self.service} answered {what} in an unexpected shape ({describe_failure(exc)})",
                 hint=f"the service may have changed its API, or {self._where()} points at "
                 "something else; run again with --debug to see where",
             ) from exc
@@ -198,7 +198,7 @@ class HttpClient:
         if raw is not None:
             wait = retry_after(raw, self._clock())
             if wait is None:
-                self._notice(f"ignored a malformed Retry-After header ({_clip(raw)!r})")
+                self._notice(f"ignored a malformed Retry-After header ({clip(raw)!r})")
             else:
                 return self._within_max_wait(wait, shown)
         return self._within_max_wait(self.limits.secondary_wait * 2**attempt, shown)
@@ -206,7 +206,7 @@ class HttpClient:
     def _within_max_wait(self, wait: float, shown: str) -> float:
         if wait > self.limits.max_wait:
             raise RateLimited(
-                f"{self.service} asks bip to wait {_duration(wait)} before {shown}",
+                f"{self.service} asks bip to wait {wait_text(wait)} before {shown}",
                 hint=f"longer than --max-wait ({self.limits.max_wait:g} s); run again later, "
                 "or raise --max-wait",
             )
@@ -214,7 +214,7 @@ class HttpClient:
 
     def _fail(self, status: int, data: Any, shown: str) -> None:
         """Raise the error an unsuccessful status means."""
-        message = _message(data)
+        message = api_message(data)
         if status == 401:
             raise self.error_class(
                 f"{self.service} asked for credentials for {shown} (401 Unauthorized)"
@@ -246,7 +246,7 @@ class HttpClient:
     ) -> Answer:
         import requests
 
-        shown = what or _shown(url, params)
+        shown = what or shown_url(url, params)
         if self.offline:
             return self._cached_or_fail(method, url, params, json_body, shown, "offline")
         if self.limits.total is not None and self.ends is None:
@@ -259,7 +259,7 @@ class HttpClient:
         if method == "POST":
             stored = self._stored(method, url, params, json_body)
             if stored is not None:  # no ETags on POST: reuse a recent answer
-                age = self._clock() - _aware(stored.created_at).timestamp()
+                age = self._clock() - aware(stored.created_at).timestamp()
                 if age < self._post_ttl():
                     self.counters.from_cache += 1
                     return self._answer(stored, shown)
@@ -270,7 +270,7 @@ class HttpClient:
             except TooLarge as exc:
                 raise self._too_large(exc, shown) from None
             except (TooSlow, requests.ConnectionError, requests.Timeout) as exc:
-                if _transient(exc) and attempt < self.limits.retries:
+                if is_transient(exc) and attempt < self.limits.retries:
                     self._wait(self.limits.backoff * 2**attempt)
                     attempt += 1
                     continue
@@ -284,7 +284,7 @@ class HttpClient:
                 ) from None
             if conditional and response.from_cache and not response.revalidated:
                 # requests-cache kept its copy because revalidation failed: say why
-                failure = self._transport.failure
+                failure = self.transport.failure
                 if isinstance(failure, TooLarge):
                     return self._stale(response, shown, self._too_large(failure, shown).message)
                 self.down = self._unreachable(failure)
@@ -308,10 +308,10 @@ class HttpClient:
         request, so the credential goes only where `origins` allow, and nothing is cached with
         a history of earlier requests."""
         first = self._key(method, url, params, json_body)
-        self._transport.deadline = self._monotonic() + self.limits.timeout
+        self.transport.deadline = self._monotonic() + self.limits.timeout
         if self.ends is not None:  # the client's total time bounds each of its requests
-            self._transport.deadline = min(self._transport.deadline, self.ends)
-        self._transport.failure = None
+            self.transport.deadline = min(self.transport.deadline, self.ends)
+        self.transport.failure = None
         try:
             for _hop in range(self.limits.max_redirects + 1):
                 stored = self._stored(method, url, params, json_body)
@@ -337,7 +337,7 @@ class HttpClient:
                 target = urljoin(response.url, location)
                 if urlsplit(target).scheme not in ("http", "https"):
                     raise self.error_class(
-                        f"{self.service} redirected {_shown(url, params)} to a "
+                        f"{self.service} redirected {shown_url(url, params)} to a "
                         f"{urlsplit(target).scheme or 'relative'} URL: not followed"
                     )
                 if response.status_code == 303 or (
@@ -349,7 +349,7 @@ class HttpClient:
                 f"{self.service} redirected more than {self.limits.max_redirects} times: stopped"
             )
         finally:
-            self._transport.deadline = None
+            self.transport.deadline = None
 
     def _unreachable(self, exc: BaseException | None) -> str:
         if isinstance(exc, TooSlow):
@@ -358,7 +358,9 @@ class HttpClient:
                 return f"{self.service} did not answer within {total:g} s in all"
             return f"{self.service} did not answer within {self.limits.timeout:g} s"
         return (
-            f"{self.service} unreachable ({_reason(exc)})" if exc else f"{self.service} unreachable"
+            f"{self.service} unreachable ({failure_reason(exc)})"
+            if exc
+            else f"{self.service} unreachable"
         )
 
     def _too_large(self, exc: TooLarge, shown: str) -> ServiceError:
@@ -389,7 +391,7 @@ class HttpClient:
             if getattr(response, "from_cache", False)
             else None
         )
-        links = _links(response.headers.get("link"))
+        links = parse_links(response.headers.get("link"))
         return Answer(
             status=status,
             data=data,
@@ -397,7 +399,7 @@ class HttpClient:
             url=response.url,
             from_cache=bool(getattr(response, "from_cache", False)),
             revalidated=bool(getattr(response, "revalidated", False)),
-            fetched_at=_aware(fetched) if fetched else datetime.now(timezone.utc),
+            fetched_at=aware(fetched) if fetched else datetime.now(timezone.utc),
             next_url=links.get("next"),
             last_url=links.get("last"),
         )
@@ -413,7 +415,7 @@ class HttpClient:
             head = body[:500].lower()
             looks = "an HTML page" if b"<html" in head else "an empty body" if not body else kind
             raise self.error_class(
-                f"{self.service} answered {response.status_code} with {_clip(looks)} instead of "
+                f"{self.service} answered {response.status_code} with {clip(looks)} instead of "
                 f"JSON for {shown}",
                 hint=f"{self.service} may be having trouble, or the URL points at something else",
             ) from None
@@ -438,7 +440,7 @@ class HttpClient:
         self.counters.from_cache += 1
         answer = self._answer(response, shown)
         answer.stale = True
-        answer.fetched_at = _aware(response.created_at)
+        answer.fetched_at = aware(response.created_at)
         if self.oldest_answer is None or answer.fetched_at < self.oldest_answer:
             self.oldest_answer = answer.fetched_at
         if why != "offline":

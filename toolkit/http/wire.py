@@ -33,7 +33,7 @@ def retry_after(value: str, now: float) -> float | None:
         return None
     if when is None:
         return None
-    return max(_aware(when).timestamp() - now, 0.0)
+    return max(aware(when).timestamp() - now, 0.0)
 
 
 def number(value: Any) -> float | None:
@@ -45,7 +45,7 @@ def number(value: Any) -> float | None:
     return result if math.isfinite(result) else None
 
 
-def _duration(seconds: float) -> str:
+def wait_text(seconds: float) -> str:
     if not math.isfinite(seconds) or seconds > 86400 * 365:
         return "more than a year"
     if seconds < 3600:
@@ -55,7 +55,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def _transient(exc: BaseException) -> bool:
+def is_transient(exc: BaseException) -> bool:
     """A dropped connection may work on a second try; a refused one or an unknown host won't."""
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -78,7 +78,7 @@ def _transient(exc: BaseException) -> bool:
     return True
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
     text = str(exc)
     if "refused" in text.lower():
         return "connection refused"
@@ -87,22 +87,22 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _message(data: Any) -> str:
+def api_message(data: Any) -> str:
     message = data.get("message") if isinstance(data, dict) else None
-    return _clip(message) if isinstance(message, str) else ""
+    return clip(message) if isinstance(message, str) else ""
 
 
-def _describe(exc: BaseException) -> str:
+def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
-        return f"missing {_clip(str(exc.args[0]) if exc.args else '?')!r}"
-    return f"{type(exc).__name__}: {_clip(str(exc))}"
+        return f"missing {clip(str(exc.args[0]) if exc.args else '?')!r}"
+    return f"{type(exc).__name__}: {clip(str(exc))}"
 
 
-def _clip(text: str, limit: int = 200) -> str:
+def clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _links(header: str | None) -> dict[str, str]:
+def parse_links(header: str | None) -> dict[str, str]:
     """`Link: <url>; rel="next", ...` as {rel: url}; anything odd is skipped."""
     import requests.utils
 
@@ -121,26 +121,26 @@ def _links(header: str | None) -> dict[str, str]:
     return out
 
 
-def _normal(url: str) -> str:
+def normal_url(url: str) -> str:
     parts = urlsplit(url)
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}?{query}"
 
 
-def _digest(data: Any) -> str:
+def body_digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _server(url: str) -> str:
+def server_of(url: str) -> str:
     scheme, host, port = origin(url)
     return f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
 
 
-def _shown(url: str, params: dict[str, Any] | None) -> str:
+def shown_url(url: str, params: dict[str, Any] | None) -> str:
     path = urlsplit(url).path or "/"
     query = " ".join(f"{k}={v}" for k, v in (params or {}).items() if k != "per_page")
     return f"{path} ({query})" if query else path
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

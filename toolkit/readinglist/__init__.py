@@ -10,6 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from toolkit.readinglist.builder import build
     from toolkit.readinglist.document import (
         ONE_ENTRY,
         WHOLE_TEXT,
@@ -45,10 +46,7 @@ if TYPE_CHECKING:
         ReadingList,
         filter_entries,
     )
-    from toolkit.readinglist.schema import (
-        build,
-        validate,
-    )
+    from toolkit.readinglist.schema import validate
 
 # Where each name lives: imported from there on first use.
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -87,10 +85,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "ReadingList",
         "filter_entries",
     ),
-    "schema": (
-        "validate",
-        "build",
-    ),
+    "schema": ("validate",),
+    "builder": ("build",),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -55,6 +55,7 @@ def _code_fingerprint() -> tuple[Any, ...]:
 _CODE = (
     "toolkit.readinglist.model",
     "toolkit.readinglist.schema",
+    "toolkit.readinglist.builder",
     "toolkit.readinglist.links",
     "toolkit.readinglist.cache",
     "toolkit.yamledit.parse",

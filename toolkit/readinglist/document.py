@@ -21,8 +21,9 @@ from toolkit import yamledit
 from toolkit.errors import BadInput, ConcurrentEdit, InvalidFile, Problem
 from toolkit.fileio import digest, file_style, locked, read_regular, styled, write_checked
 from toolkit.readinglist import cache
+from toolkit.readinglist.builder import build, build_entry
 from toolkit.readinglist.model import Entry, Figure, ReadingList
-from toolkit.readinglist.schema import build, build_entry, validate, validate_entry
+from toolkit.readinglist.schema import validate, validate_entry
 
 ONE_ENTRY = "one entry"
 WHOLE_TEXT = "whole text"
