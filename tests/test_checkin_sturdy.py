@@ -3,6 +3,7 @@ a GitHub that accepts and never answers. And the journal says what happened (iss
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import threading
@@ -270,3 +271,18 @@ def test_streak_shades_by_effort_and_says_so_in_help(bip, ws: Path, monkeypatch)
     assert light.activity == 1 and heavy.activity == 4 + 3 + 2 + 3
     help_text = " ".join(bip("streak", "--help").stdout.split())
     assert "per 30 minutes" in help_text and "per commit" in help_text and "post" in help_text
+
+
+def test_published_lists_the_posts_drafted_and_the_citations_they_added(bip, ws: Path, monkeypatch):
+    w = ["-w", str(ws)]
+    bip(*w, "checkin", "--note", "before")
+    monkeypatch.setenv("BIP_NOW", "2026-11-24T10:00:00+00:00")
+    bip(*w, "draft", "post", "--title", "Why I rebuild things", "--cite", "nanogpt")
+    bip(*w, "checkin", "--note", "after")
+    published = section(page(ws, "2026-11-24"), "Published")
+    key = json.loads(bip(*w, "read", "show", "nanogpt", "--json").stdout)["cite_key"]
+    assert key and f"- cited: nanoGPT (`nanogpt`) as `{key}`" in published
+    assert any(line.startswith("- drafted: Why I rebuild things (`posts/") for line in published)
+    monkeypatch.setenv("BIP_NOW", "2026-11-25T10:00:00+00:00")
+    bip(*w, "checkin", "--note", "next day")
+    assert section(page(ws, "2026-11-25"), "Published") == []  # told once

@@ -23,9 +23,9 @@ from toolkit.workspace import Workspace
 
 LAST_KEY = "checkin.last"
 STATUSES_KEY = "checkin.statuses"  # each entry's status at the last check-in: drops have no date
-NOTES_KEY = (
-    "checkin.notes"  # a digest of each entry's notes at the last check-in: notes have no date
-)
+CITE_KEYS_KEY = "checkin.cite_keys"  # each entry's citation key at the last check-in
+# A digest of each entry's notes at the last check-in: notes have no date.
+NOTES_KEY = "checkin.notes"
 
 
 @dataclass
@@ -145,6 +145,18 @@ def gather_read(
         if e.id in worked_on and e.id not in busy
     ]
     return found
+
+
+def newly_cited(model: ReadingList, previous: dict[str, str | None] | None) -> list[ReadItem]:
+    """Entries cited for the first time since the last check-in: a draft pins the citation key
+    of what it cites (`cite_key`), so a key that was not there before is a citation added."""
+    if previous is None:
+        return []
+    return [
+        ReadItem(e.id, e.title, e.status, e.cite_key)
+        for e in model.entries
+        if e.cite_key and e.id in previous and previous[e.id] != e.cite_key
+    ]
 
 
 def notes_digest(notes: str | None) -> str:
@@ -352,6 +364,8 @@ def gather(
         entry.added, entry.started = read["added"], read["started"]
         entry.finished, entry.dropped = read["finished"], read["dropped"]
         entry.noted, entry.worked_on = read["noted"], read["worked_on"]
+        keys = store.get(CITE_KEYS_KEY) if store is not None and not backfill else None
+        entry.cited = newly_cited(model, json.loads(keys) if keys else None)
     entry.runs = gather_runs(ws, since, now)
     from toolkit.journal.published import gather_posts
 
@@ -404,6 +418,7 @@ def remember(store: Any, entry: Checkin, model: ReadingList | None) -> None:
     if not entry.backfill and model is not None:
         store.put(STATUSES_KEY, json.dumps({e.id: e.status for e in model.entries}))
         store.put(NOTES_KEY, json.dumps({e.id: notes_digest(e.notes) for e in model.entries}))
+        store.put(CITE_KEYS_KEY, json.dumps({e.id: e.cite_key for e in model.entries}))
 
 
 def to_day(entry: Checkin) -> Day:
@@ -439,6 +454,7 @@ def to_day(entry: Checkin) -> Day:
     if entry.read_missing:
         read.append([f"- _reading list not read: {entry.read_missing}_"])
     published = [[post_line(p)] for p in entry.posts] + [[line] for line in entry.runs]
+    published += [[f"- cited: {c.title} (`{c.id}`) as `{c.when}`"] for c in entry.cited]
     landed = [[f"- {line}"] for line in entry.landed]
     if entry.landed_note:
         landed.append([f"- _{entry.landed_note}_"])
