@@ -159,54 +159,18 @@ def add(
 
     Example: bip read add https://github.com/Dao-AILab/flash-attention --figure tri-dao
     """
-    from toolkit.readinglist.edits import check_add, parse_add
-    from toolkit.references.services import lookup_paper
+    from toolkit.readinglist.adding import AddRequest, add_entry
 
     ws = workspace(ctx)
-    source = parse_add(reference, kind, entry_id)  # everything is checked before the network
-    model = rl.load_reading_list(ws.paths.reading_list).model
-    check_add(model, reference, source, entry_id, figure)
-    found = lookup_paper(ws, source, model)  # a paper's title, authors, year, ...
-    for warning in found.warnings:
+    request = AddRequest(reference, entry_id, figure or [], tag or [], kind, title)
+    quick = None if offline_env() else (lambda: github_client(ws, None, False, quick=True))
+    done = add_entry(ws, request, quick)
+    for warning in done.warnings:
         warn(warning)
-    metadata, unknown = found.fields, found.unknown
-    title = title or metadata.pop("title", None) or _github_title(ws, reference)
-    plan = rl.plan_add(
-        reference,
-        ws.now().date(),
-        entry_id=entry_id,
-        figures=figure,
-        tags=tag,
-        kind=kind,
-        title=title,
-        fields=metadata,
-    )
-    added = rl.edit_reading_list(
-        ws.paths.reading_list, plan, lock=rl.lock_path_for(ws.paths.reading_list)
-    )
-    if unknown:
-        warn(f"{unknown}: added {added.id} from its identifier; `bip read sync` will complete it")
     if as_json:
-        print_json(added)
+        print_json(done.added)
         return
-    echo(f"added {added.id} ({added.kind}): {added.title}")
-
-
-def _github_title(ws: Workspace, reference: str) -> str | None:
-    """For a GitHub repo, its name and description from the API (best effort, never fatal)."""
-    from toolkit.readinglist import links
-    from toolkit.readinglist.sync import describe_repo, save_repo_meta
-
-    source = links.classify(reference)
-    if source.repo is None or offline_env():
-        return None
-    meta = describe_repo(github_client(ws, None, False, quick=True), source.repo)
-    if meta is None or meta.error:
-        warn(f"could not ask GitHub about {source.repo}; using {source.repo!r} as the title")
-        return None
-    save_repo_meta(state_store(ws), ws.now(), [meta])
-    name = source.repo.split("/")[1]
-    return f"{name}: {meta.description}" if meta.description else name
+    echo(f"added {done.added.id} ({done.added.kind}): {done.added.title}")
 
 
 def _print_change(change: rl.Change, as_json: bool) -> None:
