@@ -47,7 +47,8 @@ def is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
-def defined_privates(path: Path) -> set[str]:
+@cache
+def defined_privates(path: Path) -> frozenset[str]:
     """The private names a module defines: at its top level, in its classes, on `self`."""
     names: set[str] = set()
     for node in ast.walk(tree(path)):
@@ -60,7 +61,7 @@ def defined_privates(path: Path) -> set[str]:
                 names.add(node.attr)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return {n for n in names if is_private(n)}
+    return frozenset(n for n in names if is_private(n))
 
 
 def private_uses(path: Path, elsewhere: set[str]) -> list[tuple[int, str]]:
@@ -76,20 +77,30 @@ def private_uses(path: Path, elsewhere: set[str]) -> list[tuple[int, str]]:
             on_self = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
             if not on_self and node.attr not in mine and node.attr in elsewhere:
                 found.append((node.lineno, node.attr))
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("setattr", "object"):
-            for arg in node.args[1:2]:
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
+            "setattr",
+            "object",
+            "patch",
+        ):
+            for arg in node.args[:2]:  # setattr(module, "_x", ...), setattr("toolkit.m._x", ...)
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    if is_private(arg.value) and arg.value in elsewhere:
+                    parts = arg.value.split(".")
+                    if len(parts) > 1 and parts[0] in OURS:
+                        found += [(node.lineno, p) for p in parts if is_private(p)]
+                    elif is_private(arg.value) and arg.value in elsewhere:
                         found.append((node.lineno, arg.value))
     return found
 
 
 def test_no_private_name_crosses_a_module():
     files = python_files("toolkit", "tests")
-    defined = {path: defined_privates(path) for path in files}
+    definers: dict[str, set[Path]] = {}
+    for path in files:
+        for name in defined_privates(path):
+            definers.setdefault(name, set()).add(path)
     problems = []
     for path in files:
-        elsewhere = set().union(*(names for other, names in defined.items() if other != path))
+        elsewhere = {name for name, where in definers.items() if where - {path}}
         for line, name in private_uses(path, elsewhere):
             if (shown(path), name) not in ALLOWED_PRIVATE:
                 problems.append(f"{shown(path)}:{line}: {name}")
