@@ -20,6 +20,7 @@ run: $(VENV)/.installed  ## bip's main job, the daily check-in, on the bundled e
 	$(BIN)/python examples/make_demo.py .demo
 	$(BIN)/bip --workspace .demo checkin --offline --note "bf16 on ROCm needs grad clipping" --minutes 90
 	$(BIN)/bip --workspace .demo streak
+	$(BIN)/bip --workspace .demo site build
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -45,6 +46,7 @@ bench: $(VENV)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/papers_requests.py
 	$(BIN)/python bench/papers_import.py
 	$(BIN)/python bench/run_log.py
+	$(BIN)/python bench/site_build.py
 	$(BIN)/python bench/reach_requests.py
 
 clean:

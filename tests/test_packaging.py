@@ -24,6 +24,12 @@ def test_every_subpackage_is_listed_in_pyproject():
         ".".join(init.parent.relative_to(REPO_ROOT).parts)
         for init in (REPO_ROOT / "toolkit").rglob("__init__.py")
     } | {"toolkit.templates", "toolkit.data"}
+    theme = REPO_ROOT / "toolkit" / "site" / "theme"  # `bip site build`'s Hugo theme: data only
+    on_disk |= {
+        ".".join(folder.relative_to(REPO_ROOT).parts)
+        for folder in [theme, *theme.rglob("*")]
+        if folder.is_dir() and folder.name != "__pycache__"
+    }
     assert set(pyproject()["tool"]["setuptools"]["packages"]) == on_disk
 
 
@@ -50,4 +56,7 @@ def test_the_wheel_ships_the_builtin_templates(tmp_path: Path):
     # Every data file, whatever its suffix: `bip reach sync --example` reads a .json one.
     data = {f"toolkit/data/{p.name}" for p in (REPO_ROOT / "toolkit" / "data").iterdir()}
     assert "toolkit/data/reading_list.example.yaml" in data and data <= names
+    theme = REPO_ROOT / "toolkit" / "site" / "theme"  # `bip site build`'s Hugo theme, every file
+    shipped = {p.relative_to(REPO_ROOT).as_posix() for p in theme.rglob("*") if p.is_file()}
+    assert shipped and shipped <= names, shipped - names
     assert not any(name.startswith("tests/") for name in names)

@@ -42,6 +42,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "draft": ("draft", "app"),
     "run": ("runs", "record"),
     "runs": ("runs", "app"),
+    "site": ("site", "app"),
+    "profile": ("profile", "app"),
+    "post": ("post", "post"),
     "reach": ("reach", "app"),
 }
 

@@ -60,6 +60,7 @@ class Checkin:
     warnings: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)  # recorded runs, one line each
     posts: list[Post] = field(default_factory=list)  # drafted or published
+    shared: list[str] = field(default_factory=list)  # threads `bip post` sent that day
     cited: list[ReadItem] = field(default_factory=list)  # entries that got a citation key
     backfill: bool = False  # `now` is earlier than what bip has already recorded
 
@@ -370,6 +371,9 @@ def gather(
     from toolkit.journal.published import gather_posts
 
     entry.posts = gather_posts(ws.root / ws.settings.posts_dir, now.date(), now.tzinfo, ws.root)
+    from toolkit.social import shared_lines
+
+    entry.shared = shared_lines(ws, now.date())
     entry.landed, entry.landed_note, warnings = gather_landed(
         ws, model, store, client, now, backfill
     )
@@ -454,6 +458,7 @@ def to_day(entry: Checkin) -> Day:
     if entry.read_missing:
         read.append([f"- _reading list not read: {entry.read_missing}_"])
     published = [[post_line(p)] for p in entry.posts] + [[line] for line in entry.runs]
+    published += [[line] for line in entry.shared]
     published += [[f"- cited: {c.title} (`{c.id}`) as `{c.when}`"] for c in entry.cited]
     landed = [[f"- {line}"] for line in entry.landed]
     if entry.landed_note:

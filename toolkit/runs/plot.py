@@ -114,7 +114,10 @@ def loss_curve(
             tokens.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
+        if path.suffix.lower() == ".png":  # `bip post --run`: networks take PNG images
+            fig.savefig(tmp, format="png", dpi=150, metadata={"Title": title})
+        else:
+            fig.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
         tmp.replace(path)
     return [column for column, pts in drawn.items() if pts]
 
