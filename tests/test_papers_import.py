@@ -74,12 +74,15 @@ def test_duplicate_keys_in_a_file_are_skipped_with_their_line():
     )
     parsed = parse_bibtex(text, "x.bib")
     assert [r.fields["title"] for r in parsed.records] == ["One"]
-    assert parsed.skipped[0].line == 3 and "duplicate key 'a'" in parsed.skipped[0].reason
+    assert parsed.duplicates[0].line == 3 and "duplicate key 'a'" in parsed.duplicates[0].reason
 
 
 def test_import_adds_merges_and_pins_the_files_keys(bip, ws: Path, lib: Path):
     result = bip("-w", str(ws), "read", "import", str(lib), "--tag", "imported")
-    assert "6 new, 2 merged, 0 already in the list, 1 skipped" in result.stdout
+    assert (
+        "10 in the file: 6 new, 2 merged, 0 already in the list, 1 duplicate in the file, "
+        "1 skipped" in result.stdout
+    )
     assert f"{lib}:33: skipped: malformed entry" in result.stderr
     got = entries(ws)
     assert got["vaswani2017attention"]["cite_key"] == "vaswani2017attention"
@@ -117,7 +120,7 @@ def test_dry_run_writes_nothing_and_says_what_it_would_do(bip, ws: Path, lib: Pa
     result = bip("-w", str(ws), "read", "import", str(lib), "--dry-run")
     assert "would add vaswani2017attention (paper): Attention Is All You Need" in result.stdout
     assert "would merge into flash-attention-paper: primary_class, cite_key" in result.stdout
-    assert "dry run, nothing written: 6 new, 2 merged" in result.stdout
+    assert "dry run, nothing written: 10 in the file: 6 new, 2 merged" in result.stdout
     assert path.read_bytes() == before
     data = json.loads(bip("-w", str(ws), "read", "import", str(lib), "--dry-run", "--json").stdout)
     assert data["dry_run"] is True and len(data["added"]) == 6
@@ -145,7 +148,7 @@ def test_csl_json_from_zotero(bip, ws: Path):
 def test_citation_cff_imports_the_software_and_merges_its_preferred_citation(bip, ws: Path):
     bip("-w", str(ws), "read", "import", str(DATA / "zotero.json"))
     result = bip("-w", str(ws), "read", "import", str(DATA / "CITATION.cff"))
-    assert "1 new, 0 merged, 1 already in the list" in result.stdout
+    assert "1 new, 0 merged, 1 already in the list, 0 duplicates in the file" in result.stdout
     vllm = entries(ws)["vllm"]
     assert vllm["repo"] == "vllm-project/vllm" and vllm["release"] == "0.6.0"
 

@@ -131,11 +131,12 @@ def test_cli_add_without_github_keeps_a_derived_title(bip, ws: Path, monkeypatch
     assert entry["title"] == "karpathy/micrograd"
 
 
-def test_citation_files_take_a_clones_file_first_else_what_sync_kept(tmp_path):
+def test_repo_facts_take_a_clones_citation_file_first_else_what_sync_kept(tmp_path):
     from datetime import datetime, timezone
     from types import SimpleNamespace
 
-    from toolkit.readinglist.sync import RepoMeta, citation_files, save_repo_meta
+    from toolkit.readinglist.sync import RepoMeta, save_repo_meta
+    from toolkit.references.credit import load_repo_facts
     from toolkit.settings import Settings
     from toolkit.state import Store
     from toolkit.workspace import Paths, Workspace
@@ -151,14 +152,16 @@ def test_citation_files_take_a_clones_file_first_else_what_sync_kept(tmp_path):
         now,
         [
             RepoMeta("a/cloned", citation_cff="title: kept, but the clone's wins\n"),
-            RepoMeta("b/Synced", citation_cff=CFF),
+            RepoMeta("b/Synced", citation_cff=CFF, created_at="2021-03-04T00:00:00Z"),
             RepoMeta("c/none"),
         ],
     )
     store.close()
     entries = [SimpleNamespace(repo=r) for r in ("a/cloned", "b/Synced", "c/none", None)]
-    found = citation_files(ws, entries)  # type: ignore[arg-type]
-    assert found == {
+    found = load_repo_facts(ws, entries)  # type: ignore[arg-type]
+    assert {repo: facts.cff for repo, facts in found.items()} == {
         "a/cloned": "cff-version: 1.2.0\ntitle: From the clone\n",
         "b/synced": CFF,
+        "c/none": None,
     }
+    assert found["b/synced"].year == 2021

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,7 +55,7 @@ def import_(
         where = f"{file}:{skipped.line}" if skipped.line else str(file)
         warn(f"{where}: skipped: {skipped.reason}")
     if as_json:
-        print_json(report)
+        print_json({**dataclasses.asdict(report), "counts": report.counts})
         return
     verb = "would add" if dry_run else "added"
     for new in report.added:
@@ -63,9 +64,13 @@ def import_(
         echo(
             f"{'would merge' if dry_run else 'merged'} into {merged.id}: {', '.join(merged.fields)}"
         )
+    for twice in report.duplicates:
+        echo(f"{file}:{twice.line}: duplicate in the file: {twice.reason}")
+    n = report.counts
     counts = (
-        f"{len(report.added)} new, {len(report.merged)} merged, "
-        f"{len(report.unchanged)} already in the list, {len(report.skipped)} skipped"
+        f"{report.in_file} in the file: {n['new']} new, {n['merged']} merged, "
+        f"{n['already present']} already in the list, {n['duplicate in file']} "
+        f"duplicate{'' if n['duplicate in file'] == 1 else 's'} in the file, {n['skipped']} skipped"
     )
     echo(f"dry run, nothing written: {counts}" if dry_run else f"{file}: {counts}")
 

@@ -33,7 +33,7 @@ from toolkit.drafts.pr import (
     pr_from_flags,
     pr_from_github,
 )
-from toolkit.drafts.render import Citer, Rendered, render
+from toolkit.drafts.render import Rendered, render
 from toolkit.drafts.templates import (
     BUILTIN,
     NEEDS,
@@ -45,6 +45,7 @@ from toolkit.drafts.templates import (
     template_help,
 )
 from toolkit.drafts.trainingrun import TrainingRequest, TrainingRun
+from toolkit.references.citer import Citer
 
 __all__ = [
     "BUILTIN",

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from toolkit import readinglist as rl
 from toolkit.drafts.context import DraftRequest, GitHubFactory, build_context
 from toolkit.drafts.posts import place, post_path, write_post, write_with_files
-from toolkit.drafts.render import Citer, render
+from toolkit.drafts.render import render
 from toolkit.drafts.templates import environment
+from toolkit.references.citer import Citer
 
 if TYPE_CHECKING:
     from toolkit.workspace import Workspace
@@ -31,7 +32,8 @@ def make_draft(
 ) -> DraftResult:
     """Render the post and, unless it is a preview, write it (with its files where the site
     generator serves them: `drafts.posts.place`) and pin the citation keys it used."""
-    from toolkit.readinglist.sync import citation_files
+    from toolkit.references.credit import load_repo_facts
+    from toolkit.references.export import notes
 
     model = rl.load_reading_list(ws.paths.reading_list).model
     context = build_context(ws, model, request, github)
@@ -41,10 +43,12 @@ def make_draft(
     figure = context.training.figure
     if figure is not None and figure.src in placement.links:  # linked where the site serves it
         context.training.figure = replace(figure, src=placement.links[figure.src])
-    citer = Citer(model, citation_files(ws, context.entries))
+    citer = Citer(model, load_repo_facts(ws, context.entries), today=ws.now().date())
     rendered = render(environment(ws.paths.templates), request.template, context, citer)
     result = DraftResult(rendered.text, rendered.posts, rendered.cited, None)
-    result.warnings = context.warnings
+    # references cited by their entry id until `bip read sync` knows them: said once each
+    pending = [notes(r, model)[0] for r in citer.references() if r.provisional]
+    result.warnings = context.warnings + pending
     if request.preview:
         return result
     if attachments:

@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.drafts.frontmatter import PostMeta, front_matter
 from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
-from toolkit.readinglist import ReadingList
-from toolkit.references.formats import references_markdown
-from toolkit.references.keys import cite_keys
-from toolkit.references.reference import Reference, reference
+from toolkit.references.citer import Citer
 
 if TYPE_CHECKING:
     from toolkit.drafts.context import DraftContext
@@ -26,33 +23,6 @@ def and_list(items: Any) -> str:
     """'A', 'A and B', 'A, B and C': a list as prose."""
     words = [str(i) for i in items]
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
-class Citer:
-    """`cite(id)` in a template: numbers entries in order of first citation."""
-
-    def __init__(self, model: ReadingList, cff: dict[str, str] | None = None) -> None:
-        self.model = model
-        self.keys = cite_keys(model)
-        self.cff = cff or {}
-        self.order: list[str] = []
-
-    def cite(self, entry_id: str) -> str:
-        self.model.entry(entry_id)  # unknown ids: an error with did-you-mean
-        if entry_id not in self.order:
-            self.order.append(entry_id)
-        return f"[{self.order.index(entry_id) + 1}]"
-
-    def references(self) -> list[Reference]:
-        refs = []
-        for entry_id in self.order:
-            entry = self.model.entry(entry_id)
-            cff = self.cff.get(entry.repo.lower()) if entry.repo else None
-            refs.append(reference(entry, self.keys[entry_id], cff))
-        return refs
-
-    def references_markdown(self) -> str:
-        return references_markdown(self.references())
 
 
 def tidy_markdown(body: str) -> str:

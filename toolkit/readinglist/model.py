@@ -64,8 +64,9 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     "model": ("url",),  # a Hugging Face model (or any model card)
     "dataset": ("url",),
 }
-# A paper known only from its bibliographic data (an old conference paper without DOI or URL).
-BIBLIOGRAPHIC = ("authors", "year")
+# A paper known only from its bibliographic data: its title and year (an old conference paper
+# without DOI or URL; Gauss 1809, whose author a bibliography may leave out).
+BIBLIOGRAPHIC = ("year",)
 CITE_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
 
 

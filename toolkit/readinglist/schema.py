@@ -147,7 +147,9 @@ class _Validator:
         needs = REQUIRED_BY_KIND.get(kind, ()) if isinstance(kind, str) else ()
         if needs and not _any_set(item, needs) and not _known_by_data(item, kind):
             which = " or ".join(f"`{k}`" for k in needs)
-            more = " (or `authors` and `year`)" if kind == "paper" else ""
+            more = (
+                " (or a `year`, for a paper known by its title and year)" if kind == "paper" else ""
+            )
             self.add(pos, f"a {kind} entry needs {which}{more}")
         if "goal" in item and kind != "repo":
             self.add(self.key_pos(item, "goal"), "`goal` is only for repo entries")
@@ -278,7 +280,7 @@ class _Validator:
 
     def check_year(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2100:
             self.bad(node, key, f"{value!r} is not a year", "e.g. year: 2022")
 
     def check_count(self, node: Any, key: str, _: set[str]) -> None:
@@ -368,7 +370,7 @@ def _any_set(item: Any, keys: tuple[str, ...]) -> bool:
 
 
 def _known_by_data(item: Any, kind: Any) -> bool:
-    """A paper known by its bibliographic data alone (authors and year)."""
+    """A paper known by its bibliographic data alone (its title and year)."""
     if kind != "paper":
         return False
     for key in BIBLIOGRAPHIC:

@@ -9,13 +9,12 @@ import binascii
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BipError
 from toolkit.github import GitHubClient, NotFound, graphql
 from toolkit.http import reads
-from toolkit.readinglist import Entry, ReadingList
+from toolkit.readinglist import ReadingList
 from toolkit.readinglist.document import load_reading_list
 from toolkit.references.services import PapersSync, check_overwrite, sync_papers
 from toolkit.state import Store
@@ -302,27 +301,3 @@ def describe_repo(client: GitHubClient, repo: str) -> RepoMeta | None:
         return fetch_repo_meta(client, [repo])[0]
     except BipError:
         return None
-
-
-def citation_files(ws: Workspace, entries: list[Entry]) -> dict[str, str]:
-    """CITATION.cff texts for cited repos: a local clone's file first, else `bip read sync`'s."""
-    found: dict[str, str] = {}
-    repos = [e.repo for e in entries if e.repo]
-    store: Store | None = None  # opened once, on the first repo without a clone's file
-    try:
-        for repo_name in repos:
-            clone = ws.settings.clones.get(repo_name)
-            if clone:
-                path = Path(clone).expanduser() / "CITATION.cff"
-                if path.is_file():
-                    found[repo_name.lower()] = path.read_text(encoding="utf-8")
-                    continue
-            if store is None and ws.paths.state_db.exists():
-                store = Store(ws.paths.state_db)
-            meta = load_repo_meta(store, repo_name) if store else None
-            if meta and meta[1].citation_cff:
-                found[repo_name.lower()] = meta[1].citation_cff
-    finally:
-        if store is not None:
-            store.close()
-    return found

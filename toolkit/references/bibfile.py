@@ -66,6 +66,10 @@ def latex_text(text: str) -> str:
     reads it. Names and venues repeat across a library: decoded once each."""
     if not _ANY_LATEX.search(text):
         return text
+    if "\\" in text and "$" not in text and "\\" not in _ACCENT.sub("", text):
+        # only accents (`{\\"u}`, `\\'{e}`, `\\c c`), which repeat across a library: each decoded
+        # once by pylatexenc (cached), the rest of the text by the quick path below
+        text = _ACCENT.sub(lambda m: _accent(m.group(0)), text)
     if not _NEEDS_PYLATEXENC.search(text):  # braces end a ligature, as in LaTeX: `-{}-` stays
         return "".join(
             _LIGATURES.sub(lambda m: _LIGATURE_TEXT[m.group(0)], part)
@@ -84,6 +88,19 @@ def latex_text(text: str) -> str:
         # pylatexenc on a macro without the arguments it expects: the entry is unreadable,
         # the file is not
         raise SkipRecord(f"its LaTeX cannot be read ({type(exc).__name__} in pylatexenc)") from None
+
+
+# An accent on one letter, whole: `{\"u}`, `{\'{e}}`, `\"{u}`, `\'e`, `\c{c}` (never after a
+# backslash: `\\` is a line break).
+_ACCENT = re.compile(
+    r"(?<!\\)\{\\(?:[`'^\"~=.]|[uvHckbdrt](?![A-Za-z]))\s*(?:\{[A-Za-z]\}|[A-Za-z])\}"
+    r"|(?<![\\{])\\(?:[`'^\"~=.]\s*(?:\{[A-Za-z]\}|[A-Za-z])|[uvHckbdrt]\{[A-Za-z]\})"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _accent(text: str) -> str:
+    return str(_latex_to_text()(text))
 
 
 # `\input` or `\include` not followed by a `{file}` argument.
@@ -134,14 +151,14 @@ def parse_bibtex(text: str, path: str) -> Parsed:
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateBlockKeyBlock):
-            parsed.skipped.append(Skipped(line, f"duplicate key {block.key!r}"))
+            parsed.duplicates.append(Skipped(line, f"duplicate key {block.key!r}"))
         elif isinstance(block, model.ParsingFailedBlock):
             first = (block.raw or "").strip().splitlines()[:1]
             what = f" ({first[0][:60]})" if first else ""
             parsed.skipped.append(Skipped(line, f"malformed entry{what}: {_why(block.error)}"))
         elif isinstance(block, model.Entry):
             if block.key.lower() in keys:  # BibTeX compares keys ignoring case
-                parsed.skipped.append(
+                parsed.duplicates.append(
                     Skipped(line, f"duplicate key {block.key!r} (BibTeX ignores case in keys)")
                 )
                 continue
@@ -217,7 +234,10 @@ def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Re
     prefix = (text("archiveprefix", "eprinttype") or "").lower()
     arxiv = normalise_arxiv(eprint) if prefix in ("", "arxiv") else None
     arxiv = arxiv or normalise_arxiv(url) or normalise_arxiv(text("arxiv"))
-    for where in ("journal", "note", "howpublished"):
+    volume = text("volume") or ""
+    if not arxiv and (text("journal") or "").lower() == "corr" and volume.startswith("abs/"):
+        arxiv = normalise_arxiv(volume.removeprefix("abs/"))  # DBLP's way: CoRR abs/1412.6980
+    for where in ("journal", "note", "howpublished", "url", "eprint"):
         found = ARXIV_IN_TEXT.search(raw.get(where, ""))
         if not arxiv and found:
             arxiv = normalise_arxiv(found.group(1))

@@ -114,7 +114,8 @@ def _work(work: dict[str, Any], top: dict[str, Any] | None) -> CffWork:
         version=text("version"),
         commit=text("commit"),
         journal=text("journal"),
-        collection_title=text("collection-title", "proceedings-title"),
+        # `booktitle` is BibTeX's word, which some files use (Transformers' does)
+        collection_title=text("collection-title", "proceedings-title", "booktitle"),
         conference=plain(mapping("conference").get("name")),
         publisher=plain(mapping("publisher").get("name")),
         pages=f"{start}–{end}" if start and end else start,

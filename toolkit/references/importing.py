@@ -52,6 +52,12 @@ class Parsed:
     format: str  # bibtex | csl-json | cff
     records: list[Record] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[Skipped] = field(default_factory=list)  # a key the file already used
+
+    @property
+    def count(self) -> int:
+        """Works in the file: every one is a record, skipped, or a duplicate."""
+        return len(self.records) + len(self.skipped) + len(self.duplicates)
 
 
 def read_references(path: Path) -> Parsed:
@@ -70,14 +76,14 @@ def read_references(path: Path) -> Parsed:
     if name.endswith(".json"):
         return _csl(text, str(path))
     if name.endswith((".cff", ".yaml", ".yml")):
-        return parse_cff_records(text, str(path))
+        return parse_cff_records(text, str(path), clone_repo(path))
     stripped = text.lstrip()
     if stripped.startswith("@") or stripped.startswith("%"):
         return _bibtex(text, str(path))
     if stripped.startswith(("[", "{")):
         return _csl(text, str(path))
     if "cff-version" in text:
-        return parse_cff_records(text, str(path))
+        return parse_cff_records(text, str(path), clone_repo(path))
     raise BadInput(
         f"{path}: not a reference file bip reads",
         hint="BibTeX/BibLaTeX (.bib), CSL JSON (.json, e.g. from Zotero) or CITATION.cff",
@@ -144,8 +150,8 @@ def make_record(
     if kind in ("post", "video") and "url" not in out:
         kind = "paper"  # a web page without its address: keep what is known about it
     if kind == "paper" and not any(out.get(k) for k in ("arxiv", "doi", "url")):
-        if not (out.get("authors") and out.get("year")):
-            raise SkipRecord("no arXiv id, DOI or URL, and no authors and year to know it by")
+        if not out.get("year"):
+            raise SkipRecord("no arXiv id, DOI or URL, and no year to know it by")
     usable_key = key if key and CITE_KEY_PATTERN.match(key) else None
     return Record(line, usable_key, kind, out, abstract=clean_text(abstract))
 
@@ -153,8 +159,21 @@ def make_record(
 # --- CITATION.cff ------------------------------------------------------------------------------
 
 
-def parse_cff_records(text: str, path: str) -> Parsed:
-    """The software a CITATION.cff describes, and its `preferred-citation` if it has one."""
+def clone_repo(path: Path) -> str | None:
+    """The GitHub repo (`owner/name`) whose clone holds `path`: its origin remote."""
+    from toolkit.git import GitError, remotes, run_git
+
+    try:
+        top = run_git(path.parent, "rev-parse", "--show-toplevel", exact=False).stdout.strip()
+        urls = remotes(Path(top)).get("origin", [])
+    except (GitError, OSError):
+        return None
+    return next((repo for url in urls if (repo := links.github_repo(url))), None)
+
+
+def parse_cff_records(text: str, path: str, repo: str | None = None) -> Parsed:
+    """The software a CITATION.cff describes (a repo: its GitHub URL, else `repo`, the clone
+    holding the file), and its `preferred-citation` if it has one."""
     from toolkit.references.cff import parse_cff
 
     cff = parse_cff(text, path)
@@ -164,7 +183,7 @@ def parse_cff_records(text: str, path: str) -> Parsed:
         works.append(("preferred-citation", cff.preferred))
     for what, work in works:
         try:
-            parsed.records.append(_cff_record(work))
+            parsed.records.append(_cff_record(work, repo))
         except SkipRecord as exc:
             parsed.skipped.append(Skipped(0, f"{what}: {exc}"))
     return parsed
@@ -174,7 +193,7 @@ def parse_cff_records(text: str, path: str) -> Parsed:
 CFF_KINDS = {"book": "book", "video": "video", "webpage": "post", "website": "post"}
 
 
-def _cff_record(work: CffWork) -> Record:
+def _cff_record(work: CffWork, clone: str | None) -> Record:
     url = work.repository or work.url
     doi = work.doi
     meta = Metadata(
@@ -190,7 +209,16 @@ def _cff_record(work: CffWork) -> Record:
         url=url,
     )
     if work.type == "software":
-        kind = kind_by_link(work.repository or work.url, meta, default="repo")
+        # the software is a repo: its code's GitHub URL, else the clone the file came from
+        github = next((u for u in (work.repository, work.url) if u and links.github_repo(u)), None)
+        if github is None and clone is not None:
+            github = f"https://github.com/{clone}"
+        if github is None:
+            raise SkipRecord(
+                "software without its GitHub repository (`repository-code`): import the "
+                "CITATION.cff from a clone, or `bip read add` the repo's URL"
+            )
+        kind, url = "repo", github
     else:
         kind = CFF_KINDS.get(work.type, "paper")
         url = work.url or work.repository

@@ -20,6 +20,7 @@ from toolkit.errors import BadInput
 from toolkit.readinglist import Plan, ReadingList, links, validate
 from toolkit.readinglist.model import STATUSES, Entry
 from toolkit.references.importing import Parsed, Record, Skipped, read_references
+from toolkit.references.names import family_name
 from toolkit.references.records import PAPER_FIELDS, missing
 from toolkit.text import did_you_mean, slug_id, unique_id
 
@@ -57,14 +58,38 @@ class Merged:
 
 
 @dataclass
+class Duplicate:
+    """A work the file holds twice (under another key, or the same key again)."""
+
+    line: int
+    key: str | None
+    of: str | None  # the entry id it is a duplicate of (None: a key used twice)
+    reason: str
+
+
+@dataclass
 class ImportReport:
+    """What became of every work of the file: the counts add up to `in_file`."""
+
     path: str
     format: str
+    in_file: int = 0
     added: list[NewEntry] = field(default_factory=list)
     merged: list[Merged] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # ids already in the list as they are
+    duplicates: list[Duplicate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     dry_run: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": len(self.added),
+            "merged": len(self.merged),
+            "already present": len(self.unchanged),
+            "duplicate in file": len(self.duplicates),
+            "skipped": len(self.skipped),
+        }
 
 
 @dataclass
@@ -100,6 +125,14 @@ def _title_key(title: Any, year: Any) -> str | None:
     return f"{words}:{year}" if words and year else None
 
 
+def _author_title_key(title: Any, authors: Any) -> str | None:
+    """The same title by the same first author: one work, whatever year each copy gives (a
+    preprint's and its proceedings' years differ)."""
+    words = re.sub(r"[^\w]+", "", str(title or "").lower())
+    first = authors[0] if isinstance(authors, list) and authors else None
+    return f"{words}:{family_name(str(first))}" if words and first and len(words) > 12 else None
+
+
 @dataclass
 class _Known:
     """An entry (existing, or new in this import) as matching sees it."""
@@ -109,6 +142,9 @@ class _Known:
     title_key: str | None
     index: int | None = None  # index among existing entries
     item: dict[str, Any] | None = None  # a new entry's fields
+    author_key: str | None = None
+    seen: bool = False  # a record of this file matched it already
+    repo: bool = False  # a repo: never the same work as a paper of the same title
 
 
 def _known_entry(entry: Entry, index: int) -> _Known:
@@ -117,6 +153,8 @@ def _known_entry(entry: Entry, index: int) -> _Known:
         entry.cite_key,
         _title_key(entry.title, entry.year),
         index=index,
+        author_key=_author_title_key(entry.title, entry.authors),
+        repo=entry.kind == "repo",
     )
 
 
@@ -143,7 +181,10 @@ def plan_import(
     def plan(model: ReadingList) -> tuple[list[yamledit.Edit], ImportReport]:
         for fig in figures or []:
             model.figure(fig)
-        report = ImportReport(parsed.path, parsed.format, skipped=list(parsed.skipped))
+        report = ImportReport(
+            parsed.path, parsed.format, parsed.count, skipped=list(parsed.skipped)
+        )
+        report.duplicates = [Duplicate(d.line, None, None, d.reason) for d in parsed.duplicates]
         index = _Index()
         for n, entry in enumerate(model.entries):
             index.add(_known_entry(entry, n))
@@ -176,17 +217,29 @@ def plan_import(
                         item.get("cite_key"),
                         _title_key(item["title"], item.get("year")),
                         item=item,
+                        author_key=_author_title_key(item["title"], item.get("authors")),
+                        seen=True,
+                        repo=item["kind"] == "repo",
                     )
                 )
                 report.added.append(
                     NewEntry(item["id"], item["kind"], item["title"], record.line, record.key)
                 )
-            elif match.item is not None:  # a second record of a work new in this import
-                for name, value in record.fields.items():
-                    if name in FILLABLE and name not in match.item:
-                        match.item[name] = value
+            elif match.seen:  # a second record of a work of this file: filled in, counted once
+                target = match.item["id"] if match.item is not None else None
+                if match.item is not None:
+                    for name, value in record.fields.items():
+                        if name in FILLABLE and name not in match.item:
+                            match.item[name] = value
+                else:
+                    assert match.index is not None
+                    target = model.entries[match.index].id
+                report.duplicates.append(
+                    Duplicate(record.line, record.key, target, f"the same work as {target!r}")
+                )
                 index.identities(match, _record_identities(record.fields))
             else:
+                match.seen = True
                 assert match.index is not None
                 entry = model.entries[match.index]
                 pending = fills.get(match.index, {})
@@ -235,6 +288,7 @@ class _Index:
         self.by_key: dict[str, _Known] = {}
         self.by_identity: dict[str, _Known] = {}
         self.by_title: dict[str, _Known] = {}
+        self.by_author_title: dict[str, _Known] = {}
         self.order: dict[int, int] = {}  # id(known) -> when it was indexed: the earliest wins
 
     def add(self, known: _Known) -> None:
@@ -244,6 +298,8 @@ class _Index:
         self.identities(known, known.identities)
         if known.title_key:
             self.by_title.setdefault(known.title_key, known)
+        if known.author_key:
+            self.by_author_title.setdefault(known.author_key, known)
 
     def identities(self, known: _Known, more: set[str]) -> None:
         known.identities |= more
@@ -258,10 +314,17 @@ class _Index:
         found = [self.by_identity[i] for i in identities if i in self.by_identity]
         if found:
             return min(found, key=lambda k: self.order[id(k)])
+        repo = record.kind == "repo"
         title_key = _title_key(record.fields.get("title"), record.fields.get("year"))
         same_title = self.by_title.get(title_key) if title_key else None
-        if same_title is not None and not _conflict(same_title.identities, identities):
-            return same_title
+        if same_title is not None and same_title.repo == repo:
+            if not _conflict(same_title.identities, identities):
+                return same_title
+        author_key = _author_title_key(record.fields.get("title"), record.fields.get("authors"))
+        same_work = self.by_author_title.get(author_key) if author_key else None
+        if same_work is not None and same_work.repo == repo:
+            if not _conflict(same_work.identities, identities):
+                return same_work
         return None
 
 

@@ -28,7 +28,11 @@ PAPER_FIELDS = (
 )
 PRIMARY_CLASS = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 # Venues that only say "it is a preprint": not a venue.
-_NOT_VENUES = re.compile(r"^(arxiv(\.org)?|corr|arxiv preprint.*|preprint|biorxiv|ssrn)$", re.I)
+_NOT_VENUES = re.compile(
+    r"^(arxiv(\.org)?|corr|arxiv preprint.*|preprint|biorxiv|ssrn"
+    r"|.*arxiv(\.org)?[:./ ]*(abs/)?\d{4}\.\d+.*)$",  # an arXiv id written as a journal
+    re.I,
+)
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Metadata:
         authors = [a for a in (clean_text(a) for a in self.authors) if a]
         if authors:
             out["authors"] = authors
-        if isinstance(self.year, int) and 1900 <= self.year <= 2100:
+        if isinstance(self.year, int) and 1000 <= self.year <= 2100:
             out["year"] = self.year
         venue = clean_text(self.venue)
         if venue and not _NOT_VENUES.match(venue):

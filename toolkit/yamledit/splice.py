@@ -111,21 +111,40 @@ def apply_edits(
 def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
     lines, newline = _lines(text)
     line_edits: list[_LineEdit] = []
+    appends = [e for e in edits if isinstance(e, AppendItem)]
+    # many new items (an import): one YAML dump for all of them, not one each
+    rendered: dict[int, list[str]] = {}
+    if len(appends) > 1:
+        from toolkit.yamledit.blocks import render_blocks
+
+        try:
+            blocks = render_blocks([e.item for e in appends])
+        except ValueError:
+            raise _CannotSplice("rendered items") from None
+        rendered = {id(e): block for e, block in zip(appends, blocks, strict=True)}
     for order, edit in enumerate(edits):
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
         if seq is None or not isinstance(seq, list) or _is_flow(seq):
             raise _CannotSplice(edit.section)
-        line_edits.append(_line_edit(lines, seq, edit, newline, order))
+        line_edits.append(_line_edit(lines, seq, edit, newline, order, rendered.get(id(edit))))
     _apply_line_edits(lines, line_edits)
     return "".join(lines)
 
 
-def _line_edit(lines: list[str], seq: Any, edit: Edit, newline: str, order: int) -> _LineEdit:
-    """The lines that make `edit` of the block list `seq`."""
+def _line_edit(
+    lines: list[str],
+    seq: Any,
+    edit: Edit,
+    newline: str,
+    order: int,
+    rendered: list[str] | None = None,
+) -> _LineEdit:
+    """The lines that make `edit` of the block list `seq` (`rendered`: an appended item's lines,
+    when they were rendered already)."""
     if isinstance(edit, SetItemKey):
         return _set_key(lines, seq, edit, newline, order)
     if isinstance(edit, AppendItem):
-        return _append_item(lines, seq, edit, newline, order)
+        return _append_item(lines, seq, edit, newline, order, rendered)
     return _remove_item(lines, seq, edit.index, order)
 
 
@@ -406,14 +425,19 @@ def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: 
 
 
 def _append_item(
-    lines: list[str], seq: Any, edit: AppendItem, newline: str, order: int
+    lines: list[str],
+    seq: Any,
+    edit: AppendItem,
+    newline: str,
+    order: int,
+    rendered: list[str] | None = None,
 ) -> _LineEdit:
     if not seq:
         raise _CannotSplice("empty sequence")
     last = len(seq) - 1
     first_line, end, dash = _item_bounds(lines, seq, last)
     key_col = seq.lc.item(last)[1]
-    rendered = render_block(edit.item)
+    rendered = rendered if rendered is not None else render_block(edit.item)
     new = [" " * dash + "-" + " " * (key_col - dash - 1) + rendered[0]]
     new += [" " * key_col + r for r in rendered[1:]]
     # Keep the list's rhythm: a blank line between items if the user separates them so.
