@@ -57,13 +57,21 @@ def test_an_invalid_reading_list_costs_only_the_read_part(bip, cws: Path):
     assert "## Notes\n- kept" in text and "minutes: 45" in text and "tags: [amd]" in text
     assert "- **nanogpt**: 1 commit, +12/-0" in text  # Built is there
     (why,) = section(text, "Read")
-    assert why.startswith(f"- _reading list not read: {cws / 'reading_list.yaml'}:{line}: ")
+    assert why.startswith(f"- _reading list not read: {cws / 'reading_list.yaml'}:{line}:")
     assert "'maybe'" in why
     (warning,) = [x for x in result.stderr.splitlines() if "reading list not read" in x]
     assert f"reading_list.yaml:{line}:" in warning
     # `bip log` and `bip streak` do not need the reading list either.
     assert "2026-11-23" in bip("-w", str(cws), "log").stdout
     assert "current streak: 1 day" in bip("-w", str(cws), "streak").stdout
+
+
+def test_an_empty_reading_list_is_named_without_a_line_zero(bip, cws: Path):
+    (cws / "reading_list.yaml").write_text("")
+    result = bip("-w", str(cws), "checkin", "--note", "kept")
+    (warning,) = [x for x in result.stderr.splitlines() if "reading list not read" in x]
+    assert f"{cws / 'reading_list.yaml'}: the file is empty (start from `bip init`" in warning
+    assert "## Notes\n- kept" in page(cws)
 
 
 def test_read_ids_cannot_be_checked_without_a_list_and_are_left_out_with_a_warning(bip, cws: Path):

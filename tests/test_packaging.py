@@ -53,7 +53,9 @@ def test_the_wheel_ships_the_builtin_templates(tmp_path: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {p.name for p in (REPO_ROOT / "templates").glob("*.md.j2")}
     assert templates and {f"toolkit/templates/{name}" for name in templates} <= names
-    assert "toolkit/data/reading_list.example.yaml" in names
+    # Every data file, whatever its suffix: `bip reach sync --example` reads a .json one.
+    data = {f"toolkit/data/{p.name}" for p in (REPO_ROOT / "toolkit" / "data").iterdir()}
+    assert "toolkit/data/reading_list.example.yaml" in data and data <= names
     theme = REPO_ROOT / "toolkit" / "site" / "theme"  # `bip site build`'s Hugo theme, every file
     shipped = {p.relative_to(REPO_ROOT).as_posix() for p in theme.rglob("*") if p.is_file()}
     assert shipped and shipped <= names, shipped - names

@@ -104,7 +104,7 @@ def _reading_list(ws: Workspace) -> tuple[ReadingList | None, str | None]:
         first = exc.problems[0]
         more = len(exc.problems) - 1
         also = f" (and {more} more: `bip read validate`)" if more else ""
-        return None, f"{first.path}:{first.line}: {first.message}{also}"
+        return None, f"{first.render()}{also}"  # file:line:column, no ":0" for a whole-file problem
     except BipError as exc:  # missing, unreadable, not text
         return None, exc.message
 
