@@ -122,31 +122,7 @@ class Store:
         return bool(mode == "wal" and version == len(MIGRATIONS))
 
     def _migrate(self) -> None:
-        """Bring the schema up to date. Under SQLite's write lock (BEGIN IMMEDIATE), so two bip
-        processes opening a new store at once do not both run the same step."""
-        if self.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
-            return
-        self.db.isolation_level = None  # explicit transaction: executescript would commit early
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise BipError(
-                    f"{self.path} was written by a newer bip (schema {version})",
-                    hint="upgrade bip, or move the file away",
-                )
-            for step in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {step + 1}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        finally:
-            self.db.isolation_level = "DEFERRED"  # what the default "" means
+        migrate(self.db, self.path, MIGRATIONS)
 
     def close(self) -> None:
         self.db.close()
@@ -294,3 +270,32 @@ def _user_key(api: str, login: str) -> str:
 
 def _snapshot(row: Any) -> Snapshot:
     return Snapshot(datetime.fromisoformat(row[0]), row[1], row[2], json.loads(row[3]))
+
+
+def migrate(db: sqlite3.Connection, path: Path, migrations: list[str]) -> None:
+    """Bring a store's schema up to `migrations` (PRAGMA user_version counts the steps done).
+    Under SQLite's write lock (BEGIN IMMEDIATE), so two bip processes opening a new store at
+    once do not both run the same step. Shared by every SQLite file bip keeps under .bip/."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == len(migrations):
+        return
+    db.isolation_level = None  # explicit transaction: executescript would commit early
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(migrations):
+            raise BipError(
+                f"{path} was written by a newer bip (schema {version})",
+                hint="upgrade bip, or move the file away",
+            )
+        for step in range(version, len(migrations)):
+            for statement in migrations[step].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {step + 1}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    finally:
+        db.isolation_level = "DEFERRED"  # what the default "" means

@@ -16,7 +16,7 @@ from typing import Any
 
 from toolkit.errors import BipError
 from toolkit.reach.model import Issue, Pull, Review
-from toolkit.state import private_dir, private_file
+from toolkit.state import migrate, private_dir, private_file
 
 MIGRATIONS: list[str] = [
     """
@@ -56,20 +56,7 @@ class ReachStore:
             ) from exc
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version == len(MIGRATIONS):
-            return
-        if version > len(MIGRATIONS):
-            raise BipError(
-                f"{self.path} was written by a newer bip (schema {version})",
-                hint="upgrade bip, or move the file away",
-            )
-        with self.db:
-            for step in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {step + 1}")
+        migrate(self.db, self.path, MIGRATIONS)
 
     def close(self) -> None:
         self.db.close()
