@@ -160,7 +160,7 @@ def test_a_run_records_the_command_commit_gpu_and_numbers(bip, ws: Path, repo, g
     assert "starting" in result.stderr and "starting\n" in log
     # nanoGPT prints MFU against an A100's 312 TFLOPS; the run was on an H100 SXM (989.5 dense
     # bf16): the headline says MFU of the GPU it ran on, 38.1% x 312 / 989.5.
-    assert result.stderr.rstrip().endswith("val loss 3.054, 2,874,452 tok/s, MFU 12.0%)")
+    assert result.stderr.rstrip().endswith("val loss 3.054, 2,874,451 tok/s, MFU 12.0%)")
     data = run_json(ws, folder.name)
     assert data["command"] == [sys.executable, "train.py", "--learning_rate=6e-4"]
     assert data["cwd"] == repo["path"] and data["exit_code"] == 0
@@ -451,7 +451,7 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
         "| Final val loss | 3.0544 (step 600) |" in text
         and "| Best val loss | 3.0544 (step 600) |" in text
     )
-    assert "| Throughput | 2,874,452 tokens/s |" in text
+    assert "| Throughput | 2,874,451 tokens/s |" in text
     # MFU of the H100 it ran on, said the same way as `bip runs show` (nanoGPT's 38.1% is
     # against an A100): 38.1% x 312 / 989.5.
     assert "| MFU | 12.0% of NVIDIA H100 SXM, 989.5 TFLOPS dense bf16 (rescaled: nanoGPT" in text
@@ -472,7 +472,7 @@ def test_the_post_has_the_facts_the_numbers_a_loss_curve_and_a_baseline(
         ws / "runs" / "2026-11-23-gpt2-124m" / "changes.patch"
     ).read_bytes()
     assert "| Val loss | 3.0544 | 3.1000 | −0.0456 | −1.5% |" in text
-    assert "| Tokens/s | 2,874,452 | 2,000,000 | +874,452 | +43.7% |" in text
+    assert "| Tokens/s | 2,874,451 | 2,000,000 | +874,451 | +43.7% |" in text
     assert "| MFU | 12.0% | 30.0% | −18.0 pp | −60.0% |" in text
     assert "![Loss curve of gpt2-124m: train and val loss against step](loss.svg)" in text
     assert "None" not in text and "{{" not in text
@@ -512,7 +512,7 @@ def test_the_checkin_names_the_days_runs_with_their_numbers(bip, ws: Path, repo,
     built = day.split("## Published")[1].split("##")[0]  # runs recorded are published work
     assert (
         f"- run **2026-11-23-gpt2-124m** (`{sys.executable} train.py`): val loss 3.054, "
-        "2,874,452 tok/s, MFU 12.0% (ok, " in built
+        "2,874,451 tok/s, MFU 12.0% (ok, " in built
     )
 
 

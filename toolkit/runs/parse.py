@@ -199,7 +199,8 @@ class LogParser:
             values.setdefault("tokens", step * self.tokens_per_step)
             time_ms = values.get("time_ms")
             if "tokens_per_sec" not in values and time_ms and time_ms > 0:
-                values["tokens_per_sec"] = self.tokens_per_step / (time_ms / 1000)
+                rate = self.tokens_per_step * 1000 / time_ms  # whole tokens: ms has 2 decimals
+                values["tokens_per_sec"] = round(rate) if math.isfinite(rate) else rate
         return step, values
 
     def _match(self, line: str) -> tuple[str, Found | None]:

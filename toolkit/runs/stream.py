@@ -5,7 +5,9 @@ parsed as they arrive (the last, unfinished line waits for its end, up to MAX_LI
 metrics.csv as soon as the next step begins, and the run's numbers (final, best, peak learning
 rate, steady-state sums) are kept as running totals. Nothing grows with the log's length but
 metrics.csv on disk: the steady-state mean leaves out the first 10% of measurements, a count
-known only at the end, so `finish()` reads back the first tenth of metrics.csv to subtract it.
+known only at the end, so the writer keeps checkpoints of its totals (at most CHECKPOINTS, each
+with its place in the file, spaced further apart as the run grows) and `finish()` reads back
+only the rows between the last checkpoint before that tenth and the tenth itself.
 
 metrics.csv's header holds the columns seen in the first rows (held back until HOLD rows or
 the end); a column that first appears later (rare: a metric logged only late in the run)
@@ -18,16 +20,29 @@ import csv
 import math
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.runs import series
+from toolkit.runs import chunked, series
 from toolkit.runs.model import SteadyState
 from toolkit.runs.parse import LogParser, to_number
 
 HOLD = 200  # rows held back to learn the columns before metrics.csv's header is written
 MAX_LINE = 1 << 20  # a "line" this long without an end is parsed as it is, then dropped
 MAX_COLUMNS = 256  # a log inventing columns without end keeps only the first ones
+CHECKPOINTS = 256  # running totals kept to start finish()'s read-back from (memory is bounded)
 Row = dict[str, float]
+
+
+@dataclass
+class Checkpoint:
+    """The running totals after `measured` measured rows, and where the next row starts."""
+
+    measured: int
+    kept: int
+    sums: dict[str, float]
+    counts: dict[str, int]
+    offset: int
 
 
 RATE_SET = frozenset(series.RATES)
@@ -54,6 +69,8 @@ class SeriesWriter:
         self._counts: dict[str, int] = {}
         self._kept = 0  # measured rows that ran no evaluation
         self._last_kept_step: int | None = None
+        self._checkpoints: list[Checkpoint] = []
+        self._every = 64  # measured rows between checkpoints; doubles as they fill
 
     def add(self, row: Row) -> None:
         """One row (its `step` set); written out, and counted into the running totals."""
@@ -93,6 +110,62 @@ class SeriesWriter:
         if not self._known.issuperset(row):
             self._widen(row)
         self._write(self._line(row))
+        if measured:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """After a write: keep the totals when `_every` measured rows passed since the last."""
+        last = self._checkpoints[-1].measured if self._checkpoints else 0
+        fh = self._fh
+        if self.measured - last < self._every or not hasattr(fh, "tell"):
+            return
+        self._checkpoints.append(
+            Checkpoint(self.measured, self._kept, dict(self._sums), dict(self._counts), fh.tell())
+        )
+        if len(self._checkpoints) > CHECKPOINTS:
+            self._checkpoints = self._checkpoints[1::2]
+            self._every = max(2 * self._every, self.measured // len(self._checkpoints))
+
+    def add_block(self, block: chunked.Block, start: int, stop: int) -> None:
+        """Rows start..stop-1 of a block (no evaluation among them, every value finite), as
+        `add` would take them one by one, at a fraction of the cost."""
+        if self._write is None or not self._known.issuperset(block.columns):
+            for i in range(start, stop):
+                row = block.row(i)
+                row["step"] = float(block.steps[i])
+                self.add(row)
+            return
+        n = stop - start
+        steps = block.steps[start:stop]
+        self.rows += n
+        for key, values in block.columns.items():
+            part = values[start:stop]
+            self.final[key] = part[-1]
+            if key in RATE_SET:
+                self._sums[key] = self._sums.get(key, 0.0) + sum(part)
+                self._counts[key] = self._counts.get(key, 0) + n
+            elif key in LOSS_SET:
+                low = min(part)
+                if key not in self.best or low < self.best[key]:
+                    self.best[key] = low
+                    self.best[f"{key}_step"] = float(steps[part.index(low)])
+            elif key == "lr" and (self.peak_lr is None or max(part) > self.peak_lr):
+                self.peak_lr = max(part)
+        self.final["step"] = float(steps[-1])
+        top = max(steps)
+        if self.max_step is None or top > self.max_step:
+            self.max_step = top
+        if any(key in RATE_SET for key in block.columns):
+            self.measured += n
+            self._kept += n
+            self._last_kept_step = steps[-1]
+        blank = [""] * n
+        cells = [block.step_cells[start:stop]] + [
+            block.cells[c][start:stop] if c in block.cells else blank for c in self.columns[1:]
+        ]
+        self._write("\n".join(map(",".join, zip(*cells, strict=True))) + "\n")
+        if self.measured:
+            self._checkpoint()
 
     def _line(self, row: Row) -> str:
         return (
@@ -123,6 +196,7 @@ class SeriesWriter:
             return
         added = new[:room]
         self._known.update(new)
+        self._checkpoints = []  # their places in the file move: finish() reads from the top
         self._close_file()
         tmp = self.path.with_name(f".{self.path.name}.wide")
         with (
@@ -164,8 +238,15 @@ class SeriesWriter:
         skip = series.warmup_skip(self.measured)
         sums, counts = dict(self._sums), dict(self._counts)
         kept, first = self._kept, None
-        seen = 0
-        for row in self._read():
+        seen, offset = 0, 0
+        start = [c for c in self._checkpoints if c.measured <= skip]
+        if start:  # the rows up to the checkpoint come off at once
+            mark = start[-1]
+            seen, offset, kept = mark.measured, mark.offset, kept - mark.kept
+            for key, value in mark.sums.items():
+                sums[key] -= value
+                counts[key] -= mark.counts[key]
+        for row in self._read(offset):
             if not series.is_measured(row):
                 continue
             if seen >= skip:
@@ -188,15 +269,18 @@ class SeriesWriter:
         steady.first_step, steady.last_step = first, self._last_kept_step
         return steady
 
-    def _read(self) -> Iterator[Row]:
-        return read_rows(self.path) if self.path.exists() else iter(())
+    def _read(self, offset: int = 0) -> Iterator[Row]:
+        return read_rows(self.path, offset) if self.path.exists() else iter(())
 
 
-def read_rows(path: Path) -> Iterator[Row]:
-    """metrics.csv's rows, one at a time (empty cells left out)."""
+def read_rows(path: Path, offset: int = 0) -> Iterator[Row]:
+    """metrics.csv's rows, one at a time (empty cells left out); from `offset` on (a place in
+    the file as `tell()` gave it) when given."""
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, [])
+        if offset:
+            fh.seek(offset)
         for cells in reader:
             row: Row = {}
             for key, text in zip(header, cells, strict=False):
@@ -232,6 +316,12 @@ class StreamParser:
     def _lines(self, text: str) -> None:
         if "\r" in text:
             text = text.replace("\r", "\n")
+        form = next((chunked.BY_NAME[f] for f in self.parser.formats if f in chunked.BY_NAME), None)
+        if form is not None and text.endswith("\n"):
+            pieces = chunked.split(form, text, self.parser.tokens_per_step)
+            if pieces is not None:
+                self._pieces(pieces)
+                return
         line_of = self.parser.line
         add = self._add
         for line in text.split("\n"):
@@ -239,6 +329,27 @@ class StreamParser:
                 found = line_of(line)
                 if found is not None:
                     add(found[0], found[1])
+
+    def _pieces(self, pieces: list[chunked.Piece]) -> None:
+        """A chunk the fast path read: evaluation lines through the line parser, blocks of
+        iteration lines a block at a time (their first row may merge with the row before, their
+        last waits for a line of the same step, as a row from the line parser does)."""
+        for piece in pieces:
+            if isinstance(piece, str):
+                found = self.parser.line(piece)
+                if found is not None:
+                    self._add(found[0], found[1])
+                continue
+            steps, n = piece.steps, len(piece.steps)
+            self._add(steps[0], piece.row(0))
+            if n > 1:
+                if self._row is not None:
+                    self.writer.add(self._row)
+                if n > 2:
+                    self.writer.add_block(piece, 1, n - 1)
+                self._row, self._step = None, None
+                self._add(steps[-1], piece.row(n - 1))
+            self.parser.last_step = steps[-1]
 
     def _add(self, step: int | None, values: Row) -> None:
         if step is None:
