@@ -255,14 +255,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     except typer.Exit as exc:
         code = exc.exit_code
     except SystemExit as exc:  # Typer's --show-completion / --install-completion end this way
+        if isinstance(exc.__context__, BrokenPipeError):  # click's own exit(1) on a closed pipe
+            _silence_stdout()
+            return int(ExitCode.CLOSED_PIPE)
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except typer.TyperException as exc:  # usage errors: click's message and code (2)
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            typer.echo(f"bip: error: {exc.format_message()}", err=True)
+    except typer.TyperException as exc:  # usage errors: said bip's way, code 2
+        from toolkit.cli.helptext import usage_error
+
+        message, hint = usage_error(exc)
+        typer.echo(f"bip: error: {message}", err=True)
+        if hint:
+            typer.echo(f"  hint: {hint}", err=True)
         return int(exc.exit_code)
+    except BrokenPipeError:  # `bip read list | head -1`: the reader has what it wanted
+        _silence_stdout()
+        return int(ExitCode.CLOSED_PIPE)
     except (KeyboardInterrupt, typer.Abort):
         code = int(ExitCode.INTERRUPTED)
     except BipError as exc:
@@ -287,6 +294,19 @@ def run(argv: Sequence[str] | None = None) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130): say it, once
         typer.echo("\nbip: interrupted", err=True)
     return code
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, Python's own flush of stdout at exit would fail again (and print
+    `Exception ignored ... BrokenPipeError`): point stdout at /dev/null, as Python's signal
+    documentation advises."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _quiet_libraries() -> None:
@@ -314,4 +334,10 @@ def _quiet_libraries() -> None:
 
 def main() -> None:
     """Console entry point."""
-    sys.exit(run())
+    code = run()
+    try:
+        sys.stdout.flush()  # what is still buffered, while a closed pipe can still be said so
+    except BrokenPipeError:
+        _silence_stdout()
+        code = int(ExitCode.CLOSED_PIPE)
+    sys.exit(code)
