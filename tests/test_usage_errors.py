@@ -62,3 +62,20 @@ def test_a_closed_pipe_ends_bip_quietly_with_141(tmp_path: Path) -> None:
     err = proc.stderr.read()
     assert proc.wait() == 141
     assert first.startswith(b"id ") and err == b""
+
+
+@pytest.mark.parametrize("url", ["https://github.com/karpathy", "github.com/orgs/deepseek-ai"])
+def test_a_github_profile_is_someone_to_follow_not_something_to_read(
+    bip, ws: Path, url, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BIP_OFFLINE", "1")
+    before = (ws / "reading_list.yaml").read_bytes()
+    result = bip("-w", str(ws), "read", "add", url, code=2)
+    login = url.rsplit("/", 1)[1]
+    assert f"is the GitHub profile of {login}" in result.stderr
+    assert f"bip figures add {login} --github {login}" in result.stderr
+    assert (ws / "reading_list.yaml").read_bytes() == before
+    # asked for in so many words, the page is kept; a page of GitHub itself is no profile
+    bip("-w", str(ws), "read", "add", url, "--kind", "post")
+    bip("-w", str(ws), "read", "add", "https://github.com/topics")
+    assert "kind: post" in (ws / "reading_list.yaml").read_text()
