@@ -79,3 +79,22 @@ def test_a_github_profile_is_someone_to_follow_not_something_to_read(
     bip("-w", str(ws), "read", "add", url, "--kind", "post")
     bip("-w", str(ws), "read", "add", "https://github.com/topics")
     assert "kind: post" in (ws / "reading_list.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "group", ["read", "figures", "contrib", "reach", "draft", "runs", "site", "profile"]
+)
+def test_every_group_help_ends_with_examples_of_its_own_commands(bip, group: str) -> None:
+    text = bip(group, "--help").stdout
+    assert "\nExamples:\n" in text, text
+    listed = text.split("Commands:", 1)[1].split("Examples:", 1)[0]
+    names = {
+        line.split()[0] for line in listed.splitlines() if line.startswith("  ") and line[2] != " "
+    }
+    shown = text.split("\nExamples:\n", 1)[1].splitlines()
+    assert shown and all(line.startswith(f"  bip {group} ") for line in shown), shown
+    for line in shown:
+        sub = line.split()[2]
+        assert sub in names or group == "draft", (sub, names)  # `bip draft TEMPLATE` too
+        if sub in names:
+            assert " ".join(line.split()) in " ".join(bip(group, sub, "--help").stdout.split())

@@ -111,6 +111,19 @@ class LazyGroup(TyperGroup):
         self.commands[cmd_name] = built
         return built
 
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        """The group's help ends with its commands' own `Example:` lines, so `bip read --help`
+        teaches by example and stays true as the commands change."""
+        from toolkit.cli.helptext import examples
+
+        found = examples(self, ctx)
+        if found:
+            formatter.write_paragraph()
+            formatter.write("Examples:\n")
+            for line in found:
+                formatter.write(f"  {line}\n")
+        super().format_epilog(ctx, formatter)
+
     def registered(self) -> dict[str, Any]:
         infos = self.source.registered_commands if self.source is not None else []
         return {command_name(info): info for info in infos}

@@ -145,3 +145,19 @@ def usage_error(exc: Any) -> tuple[str, str | None]:
                 else f"did you mean `{close[0]}`?"
             )
     return f"{where}: {message.rstrip('.')}", hint
+
+
+EXAMPLE = re.compile(r"\bExample: (bip\b.*?)(?:\n\s*\n|\Z)", re.DOTALL)
+
+
+def examples(group: Any, ctx: Any, limit: int = 4) -> list[str]:
+    """The first `limit` of a group's commands' `Example:` lines, one line each."""
+    found: list[str] = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        match = EXAMPLE.search(getattr(command, "help", None) or "")
+        if match:
+            found.append(" ".join(match.group(1).split()))
+        if len(found) == limit:
+            break
+    return found
