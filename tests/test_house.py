@@ -141,7 +141,12 @@ def command_modules() -> set[str]:
     found = set()
     for path in python_files("toolkit/cli"):
         for node in ast.walk(tree(path)):
-            if isinstance(node, ast.Attribute) and node.attr == "command":
+            if (  # `@app.command(...)`: a ctx.command elsewhere is no definition
+                isinstance(node, ast.Attribute)
+                and node.attr == "command"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "app"
+            ):
                 if path.name != "__init__.py":
                     found.add(module_name(path))
     return found

@@ -129,14 +129,12 @@ def usage_error(exc: Any) -> tuple[str, str | None]:
     typed = re.match(r"no such (command|option):? '?(-*[\w-]+)'?", message, re.IGNORECASE)
     if ctx is not None and typed:
         kind, name = typed.group(1).lower(), typed.group(2)
+        failed = ctx.command  # the command the error happened in
         if kind == "command":
-            known = (
-                list(ctx.command.list_commands(ctx))
-                if hasattr(ctx.command, "list_commands")
-                else []
-            )
+            lister = getattr(failed, "list_commands", None)
+            known = list(lister(ctx)) if lister is not None else []
         else:
-            known = [o for p in ctx.command.params for o in getattr(p, "opts", [])]
+            known = [o for p in failed.params for o in getattr(p, "opts", [])]
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         if close:
             hint = (
