@@ -123,10 +123,12 @@ def test_an_unpushed_commit_is_rebuilt_from_upstream_at_the_merge_base_plus_its_
 def test_a_commit_pushed_after_the_run_is_cloned_from_the_remote_that_now_holds_it(
     bip, ws: Path, fork, tmp_path: Path
 ):
-    """The warning says: push, then draft again. After the push, the block names the commit."""
+    """The warning says: push, then draft again. After the push, the block names the commit
+    (an untracked file makes the run dirty, but is in no patch: it does not stop that)."""
     work = fork["work"]
     (work / "model.py").write_text("# GPT, bf16\n")
     git(work, "commit", "-q", "-am", "model.py: bf16")
+    (work / "notes.txt").write_text("scratch\n")
     mine = git(work, "rev-parse", "HEAD")
     bip("-w", str(ws), "run", "--name", "later", "--", "sh", "run.sh")
     before = bip("-w", str(ws), "runs", "reproduce", "later", "--json")

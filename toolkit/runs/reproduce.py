@@ -51,10 +51,11 @@ def reader_command(argv: list[str]) -> str:
 def located(git: GitInfo) -> GitInfo:
     """The run's git facts with the remote that holds its commit now: a commit on no remote
     when the run was recorded may have been pushed since (the run's warning says to). A run
-    with uncommitted changes keeps its patch from the merge-base, so it is left as recorded."""
+    with uncommitted changes to tracked files (a diffstat; untracked files are in no patch)
+    keeps its patch from the merge-base, so it is left as recorded."""
     from toolkit.git import remote_holding
 
-    if git.commit_url or git.dirty or not git.commit or not git.root:
+    if git.commit_url or git.diffstat or not git.commit or not git.root:
         return git
     if not Path(git.root).is_dir():
         return git
@@ -78,6 +79,7 @@ def reproduce(run: Run, patch_at: Path | None = None) -> Reproduce:
     commit = record.git.commit
     apply = f"git apply {shlex.quote(str(patch_at))}" if patch_at else f"git apply ../{PATCH_FILE}"
     where = f"saved in {patch_at}" if patch_at else "published beside this post"
+    said = "" if patch_at else f", {where}"  # the path is in the line itself
     subdir = ""
     if record.cwd and git.root:
         try:
@@ -96,7 +98,7 @@ def reproduce(run: Run, patch_at: Path | None = None) -> Reproduce:
         ]
         result = Reproduce(lines)
         if git.dirty and patch is not None:
-            lines.append(f"{apply}  # the uncommitted changes, {where}")
+            lines.append(f"{apply}  # the uncommitted changes{said}")
             result.patch = patch
             result.note = (
                 f"The run had uncommitted changes on top of `{short}`: the block applies them "
@@ -111,7 +113,7 @@ def reproduce(run: Run, patch_at: Path | None = None) -> Reproduce:
             f"git clone {shlex.quote(git.upstream_url)} {shlex.quote(folder)}",
             f"cd {shlex.quote(folder)}",
             f"git checkout {git.merge_base}",
-            f"{apply}  # this run's changes, {where}",
+            f"{apply}  # this run's changes{said}",
         ]
         branch = f" on `{git.branch}`" if git.branch else ""
         result = Reproduce(
