@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -175,7 +176,21 @@ def test_second_build_is_incremental(tmp_path: Path, monkeypatch: pytest.MonkeyP
     add_run(root, 7)  # a new run: one more curve, the run's page, the home data
     third = build_workspace_site(ws, root / "public", BASE)
     assert third.plotted == 1 and third.runs == 2
-    assert (root / "public" / "runs" / "2026-11-16-run7" / "loss.svg").is_file()
+    curve = root / "public" / "runs" / "2026-11-16-run7" / "loss.svg"
+    drawn = curve.read_bytes()
+    # Curves are kept by what they show: a lost Hugo project draws nothing again...
+    shutil.rmtree(root / ".bip" / "site")
+    fourth = build_workspace_site(ws, root / "public", BASE)
+    assert fourth.plotted == 0 and curve.read_bytes() == drawn
+    # ...a run whose series changed is drawn again, and a removed run's curve leaves the cache.
+    series = root / "runs" / "2026-11-16-run7" / "metrics.csv"
+    series.write_text(series.read_text() + "200,9.5,\n")
+    shutil.rmtree(root / "runs" / "2026-11-23-run0")
+    fifth = build_workspace_site(ws, root / "public", BASE)
+    assert (fifth.plotted, fifth.runs) == (1, 1)
+    assert curve.read_bytes() != drawn
+    cached = list((root / ".bip" / "cache" / "curves").iterdir())
+    assert [p.suffix for p in cached] == [".svg"] and cached[0].read_bytes() == curve.read_bytes()
 
 
 def test_cli_build_json_and_refusals(tmp_path: Path, bip) -> None:  # type: ignore[no-untyped-def]

@@ -149,7 +149,7 @@ def command_name(info: Any) -> str:
 
 def _finish(command: Any) -> Any:
     """bip's touches on a command Typer built: plain values without pydantic, readable help."""
-    from toolkit.cli._help import readable
+    from toolkit.cli.helptext import readable
 
     return readable(_plain_values_fast(command))
 
@@ -260,7 +260,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             args = hoist_workspace_option(args)
         command = _plain_values_fast(typer.main.get_command(app))
         if not args or "--help" in args:  # the root's own help; commands get theirs when built
-            from toolkit.cli._help import readable
+            from toolkit.cli.helptext import readable
 
             command = readable(command)
         result = command.main(args=args, prog_name="bip", standalone_mode=False)
