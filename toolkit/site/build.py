@@ -222,7 +222,23 @@ def hugo_files(data: SiteData, base_url: str) -> dict[str, bytes]:
         "disableKinds": ["taxonomy", "term"],
         "enableRobotsTXT": False,
         "markup": {"goldmark": {"renderer": {"unsafe": False}}},  # raw HTML in posts is text
-        "outputs": {"home": ["html", "rss"], "section": ["html", "rss"], "page": ["html"]},
+        "outputs": {
+            "home": ["html", "rss", "atom"],
+            "section": ["html", "rss"],
+            "page": ["html"],
+        },
+        # Atom beside RSS: /atom.xml, the published posts (the theme's home.atom.xml).
+        "mediaTypes": {"application/atom+xml": {"suffixes": ["xml"]}},
+        "outputFormats": {
+            "atom": {
+                "mediaType": "application/atom+xml",
+                "baseName": "atom",
+                "rel": "alternate",
+                "isHTML": False,
+                "isPlainText": False,
+                "noUgly": True,
+            }
+        },
         "services": {"rss": {"limit": 50}},
         "sitemap": {"changeFreq": "", "priority": -1},
         "security": {"funcs": {"getenv": []}},
