@@ -124,3 +124,17 @@ def test_bip_run_takes_w_after_the_command(ws: Path, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert [p.name for p in (ws / "runs").iterdir()] == ["2026-11-23-t"]
+
+
+def test_a_setting_in_the_wrong_config_file_is_named_with_the_right_one(
+    bip, ws: Path, tmp_path, config, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    config.write_text(f'workspace = "{ws}"\n\n[github]\nuser = "me"\n')  # belongs in bip.toml
+    err = bip("read", "list", code=2).stderr
+    assert f"{config}:3:" in err and "config.toml holds only `workspace`, not 'github'" in err
+    assert str(config.with_name("bip.toml")) in err
+    config.write_text("")
+    config.with_name("bip.toml").write_text(f'workspace = "{ws}"\n')  # belongs in config.toml
+    err = bip("-w", str(ws), "read", "list", code=2).stderr
+    assert "unknown setting 'workspace'" in err and "config.toml" in err

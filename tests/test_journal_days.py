@@ -233,9 +233,9 @@ def same_as_the_emitter(meta: dict[str, object]) -> bool:
     """The emitter (ruamel, which also reads the file back) is the oracle: where the quick
     path answers at all, its lines are the emitter's, byte for byte."""
     from toolkit import yamledit
-    from toolkit.journal.days import _plain_front_matter
+    from toolkit.journal.days import plain_front_matter
 
-    quick = _plain_front_matter(meta)
+    quick = plain_front_matter(meta)
     return quick is None or quick == yamledit.render_block(meta)
 
 
@@ -275,16 +275,16 @@ def test_tags_the_emitter_would_quote_are_left_to_it(tag):
 
 
 def test_a_check_ins_own_front_matter_takes_the_quick_path():
-    from toolkit.journal.days import _plain_front_matter
+    from toolkit.journal.days import plain_front_matter
 
     day = Day(NOW.date(), {"tags": ["vllm", "amd-gpu", "fp8"], "minutes": 90})
     day.sections["Built"] = [["- **nanogpt**: 1 commit, +12/-0"]]
     meta = {"date": day.day, **day.meta, "counts": day.counts()}
-    assert _plain_front_matter(meta) == [
+    assert plain_front_matter(meta) == [
         "date: 2026-11-23",
         "tags: [vllm, amd-gpu, fp8]",
         "minutes: 90",
         "counts: {built: 1, read: 0, landed: 0, notes: 0}",
     ]
     assert render_day(day).startswith("---\ndate: 2026-11-23\ntags: [vllm, amd-gpu, fp8]\n")
-    assert _plain_front_matter({**meta, "tags": ["true"]}) is None  # the emitter quotes it
+    assert plain_front_matter({**meta, "tags": ["true"]}) is None  # the emitter quotes it

@@ -43,8 +43,9 @@ LLMC_STEP = (
 )
 
 
-def llmc(steps: int, eval_every: int = 50) -> list[str]:
-    """Lines as llm.c's train_gpt2.cu prints them (karpathy/llm.c@f1e2ace :1652, :1728, :1872)."""
+def llmc(steps: int, eval_every: int = 50, known_gpu: bool = True) -> list[str]:
+    """Lines as llm.c's train_gpt2.cu prints them (karpathy/llm.c@f1e2ace :1652, :1728, :1872);
+    on a GPU missing from llmc/mfu.h's table, flops_promised is -1 and the MFU negative."""
     lines = ["batch_size B=64 * seq_len T=1024 * num_processes=8 and total_batch_size=524288"]
     for it in range(steps):
         if it % eval_every == 0:
@@ -61,7 +62,7 @@ def llmc(steps: int, eval_every: int = 50) -> list[str]:
                 0.5,
                 6e-4 * (1 - it / steps),
                 ms,
-                37 + it % 5 / 10,
+                37 + it % 5 / 10 if known_gpu else -(3000 + it % 5 / 10),
                 524288 / (ms / 1000),
             )
         )
@@ -154,11 +155,13 @@ STEP = re.compile(r"(?:iter |step +)(\d+)")
     cuts=st.lists(st.integers(min_value=0, max_value=200_000), max_size=12),
     announce=st.booleans(),
     newline=st.sampled_from(["\n", "\r\n"]),
+    known_gpu=st.booleans(),
 )
 def test_streamed_in_any_chunks_the_rows_and_numbers_are_the_line_parsers(
-    tmp_path_factory, steps, eval_every, trainer, extras, cuts, announce, newline
+    tmp_path_factory, steps, eval_every, trainer, extras, cuts, announce, newline, known_gpu
 ) -> None:
-    lines = (nanogpt if trainer == "nanoGPT" else llmc)(steps, eval_every)[0 if announce else 1 :]
+    log = nanogpt(steps, eval_every) if trainer == "nanoGPT" else llmc(steps, eval_every, known_gpu)
+    lines = log[0 if announce else 1 :]
     for at, extra in sorted(extras, reverse=True):
         at = min(at, len(lines))
         # the step of the metric line before: a log's steps never go back
@@ -194,3 +197,15 @@ def test_streamed_in_any_chunks_the_rows_and_numbers_are_the_line_parsers(
             r["step"] for r in got if r.get("train_loss") == low
         )
     assert writer.max_step == max(int(r["step"]) for r in got)
+
+
+def test_a_negative_mfu_is_not_measured_on_both_paths() -> None:
+    """llm.c on a GPU its table lacks (flops_promised = -1) prints a negative MFU on every
+    step: no `mfu` column, from the chunk reader as from the line parser."""
+    text = "\n".join(llmc(40, eval_every=1000, known_gpu=False)[2:]) + "\n"
+    pieces = chunked.split(LLMC, text, 524_288)
+    assert pieces is not None
+    (block,) = pieces
+    assert isinstance(block, chunked.Block) and "mfu" not in block.columns
+    rows = parse_lines(text.splitlines()).rows
+    assert rows and all("mfu" not in row for row in rows)

@@ -1,6 +1,6 @@
 """`bip runs import`: files written by the real libraries (tests/data/runs/make_imports.py made
-them once: torch's SummaryWriter, transformers' TrainerState, mlflow's file store, trackio,
-wandb offline), read back into runs with the same numbers."""
+them once: torch's SummaryWriter, transformers' TrainerState, mlflow's default SQLite store and
+its file store, trackio, wandb offline), read back into runs with the same numbers."""
 
 from __future__ import annotations
 
@@ -60,6 +60,40 @@ def test_a_trackio_project_with_several_runs_asks_which(bip, ws: Path, tmp_path:
     assert "holds 2 runs: gpt2-trackio, other" in result.stderr and "--run NAME" in result.stderr
     out = bip("-w", str(ws), "runs", "import", str(db), "--run", "other").stdout
     assert out.startswith("imported trackio as ")
+
+
+def test_mlflow_default_store_several_runs_by_name_or_id_and_a_nan(bip, ws: Path):
+    """MLflow 3 logs to `mlflow.db` (SQLite) unless told otherwise: two runs, one of which
+    diverged to NaN (stored as 0 with is_nan set)."""
+    db = DATA / "mlflow-db" / "mlflow.db"
+    result = bip("-w", str(ws), "runs", "import", str(db), code=2)
+    assert (
+        "holds 2 runs: gpt2-mlflow, gpt2-diverged" in result.stderr
+        and "--run NAME" in result.stderr
+    )
+    assert (
+        "no run 'nope'"
+        in bip("-w", str(ws), "runs", "import", str(db), "--run", "nope", code=2).stderr
+    )
+    first = json.loads(
+        bip("-w", str(ws), "runs", "import", str(db), "--run", "gpt2-mlflow", "--json").stdout
+    )
+    assert first["source"].startswith(f"MLflow: {db}") and first["name"] == "gpt2-mlflow"
+    metrics = first["metrics"]
+    assert metrics["steps"] == 30 and metrics["final"]["train_loss"] == pytest.approx(loss(30))
+    assert metrics["best"]["val_loss_step"] == 30
+    assert metrics["learning_rate"]["value"] == pytest.approx(6e-4)
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        (uuid,) = conn.execute("SELECT run_uuid FROM runs WHERE name = 'gpt2-diverged'").fetchone()
+    second = json.loads(
+        bip("-w", str(ws), "runs", "import", str(db), "--run", uuid, "--json").stdout
+    )
+    assert second["name"] == "gpt2-diverged" and second["metrics"]["steps"] == 5
+    rows = (Path(second["path"]) / "metrics.csv").read_text().splitlines()
+    assert rows[-1].startswith("5,") and rows[-1].endswith(",nan")  # NaN, not the stored 0
+    assert second["metrics"]["best"]["train_loss"] == pytest.approx(loss(4))
 
 
 def test_csv_plain_and_wandb_export(bip, ws: Path, tmp_path: Path):

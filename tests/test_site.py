@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -75,7 +76,7 @@ def test_the_output_holds_only_what_the_site_needs(built: tuple[Path, Path]) -> 
     suffixes = {p.suffix for p in out.rglob("*") if p.is_file()}
     assert suffixes <= {".html", ".xml", ".css", ".svg"}, suffixes
     assert sorted(p.name for p in out.iterdir()) == [
-        "contributions", "index.html", "index.xml", "posts", "reading", "runs", "sitemap.xml",
+        "atom.xml", "contributions", "index.html", "index.xml", "posts", "reading", "runs", "sitemap.xml",
         "style.css",
     ]  # fmt: skip
     assert not list(out.rglob(".*"))
@@ -175,7 +176,21 @@ def test_second_build_is_incremental(tmp_path: Path, monkeypatch: pytest.MonkeyP
     add_run(root, 7)  # a new run: one more curve, the run's page, the home data
     third = build_workspace_site(ws, root / "public", BASE)
     assert third.plotted == 1 and third.runs == 2
-    assert (root / "public" / "runs" / "2026-11-16-run7" / "loss.svg").is_file()
+    curve = root / "public" / "runs" / "2026-11-16-run7" / "loss.svg"
+    drawn = curve.read_bytes()
+    # Curves are kept by what they show: a lost Hugo project draws nothing again...
+    shutil.rmtree(root / ".bip" / "site")
+    fourth = build_workspace_site(ws, root / "public", BASE)
+    assert fourth.plotted == 0 and curve.read_bytes() == drawn
+    # ...a run whose series changed is drawn again, and a removed run's curve leaves the cache.
+    series = root / "runs" / "2026-11-16-run7" / "metrics.csv"
+    series.write_text(series.read_text() + "200,9.5,\n")
+    shutil.rmtree(root / "runs" / "2026-11-23-run0")
+    fifth = build_workspace_site(ws, root / "public", BASE)
+    assert (fifth.plotted, fifth.runs) == (1, 1)
+    assert curve.read_bytes() != drawn
+    cached = list((root / ".bip" / "cache" / "curves").iterdir())
+    assert [p.suffix for p in cached] == [".svg"] and cached[0].read_bytes() == curve.read_bytes()
 
 
 def test_cli_build_json_and_refusals(tmp_path: Path, bip) -> None:  # type: ignore[no-untyped-def]
@@ -246,3 +261,27 @@ def test_a_visitor_sees_the_site_in_chromium(built: tuple[Path, Path], tmp_path:
     runs = [p for u, p in pages.items() if u.startswith("/runs/2026")]
     assert len(runs) == 2 and all(len(r.images) == 1 for r in runs)  # each loss curve loaded
     assert {"/posts/post-1/", "/posts/hostile/", "/reading/", "/contributions/"} <= set(pages)
+
+
+def test_atom_feed_has_the_published_posts_read_by_a_feed_reader(
+    built: tuple[Path, Path],
+) -> None:
+    import feedparser
+
+    _, out = built
+    raw = (out / "atom.xml").read_bytes()
+    feed = feedparser.parse(raw)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    titles = sorted(entry.title for entry in feed.entries)
+    assert titles == sorted([HOSTILE_TITLE, "Post number 1: what the loss said",
+                             "Post number 2: what the loss said"])  # fmt: skip
+    assert b"<script" not in raw and b"& " not in raw  # escaped, read back as the title's text
+    for entry in feed.entries:
+        assert entry.link.startswith(f"{BASE}posts/") and entry.id == entry.link
+        assert entry.published_parsed is not None and entry.updated_parsed is not None
+        assert "alert(1)" not in entry.content[0].value  # the post's raw HTML never got in
+    assert feed.feed.links[0].href == f"{BASE}atom.xml"
+    heads = [a for t, a in page(out, ".").tags if t == "link" and a.get("rel") == "alternate"]
+    atom = [a for a in heads if a.get("type") == "application/atom+xml"]
+    assert [a["href"] for a in atom] == [f"{BASE}atom.xml"]

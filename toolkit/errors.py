@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     GITHUB_UNREACHABLE = 3
     RATE_LIMITED = 4
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    CLOSED_PIPE = 141  # the reader of our output went away (`| head`), as shells report SIGPIPE
 
 
 class BipError(Exception):

@@ -170,6 +170,11 @@ def _key_line(text: str, key: str) -> int:
 def _unknown(path: str, text: str, key: str, allowed: list[str], shown: str) -> Problem:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
+    if shown == "workspace":
+        hint = (
+            "the workspace is named in config.toml, in the same folder as the user's bip.toml "
+            '(e.g. ~/.config/bip/config.toml: workspace = "~/bip")'
+        )
     return Problem(path, _key_line(text, key), 0, f"unknown setting {shown!r}", hint)
 
 

@@ -131,6 +131,29 @@ def configured_workspace(path: Path | None = None) -> Path | None:
         raise InvalidFile(
             [Problem(str(path), line, column, message, 'e.g. workspace = "~/bip"')]
         ) from None
+    others = [key for key in config if key != "workspace"]
+    if others:
+        text = data.decode(errors="replace")
+        line = next(
+            (
+                i
+                for i, t in enumerate(text.splitlines(), 1)
+                if t.strip().lstrip("[").startswith(others[0])
+            ),
+            1,
+        )
+        raise InvalidFile(
+            [
+                Problem(
+                    str(path),
+                    line,
+                    1,
+                    f"config.toml holds only `workspace`, not {others[0]!r}",
+                    f"settings go in bip.toml: the workspace's, or {path.with_name(SETTINGS)} "
+                    "for every workspace",
+                )
+            ]
+        )
     value = config.get("workspace")
     if value is None:
         return None

@@ -111,6 +111,19 @@ class LazyGroup(TyperGroup):
         self.commands[cmd_name] = built
         return built
 
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        """The group's help ends with its commands' own `Example:` lines, so `bip read --help`
+        teaches by example and stays true as the commands change."""
+        from toolkit.cli.helptext import examples
+
+        found = examples(self, ctx)
+        if found:
+            formatter.write_paragraph()
+            formatter.write("Examples:\n")
+            for line in found:
+                formatter.write(f"  {line}\n")
+        super().format_epilog(ctx, formatter)
+
     def registered(self) -> dict[str, Any]:
         infos = self.source.registered_commands if self.source is not None else []
         return {command_name(info): info for info in infos}
@@ -136,7 +149,7 @@ def command_name(info: Any) -> str:
 
 def _finish(command: Any) -> Any:
     """bip's touches on a command Typer built: plain values without pydantic, readable help."""
-    from toolkit.cli._help import readable
+    from toolkit.cli.helptext import readable
 
     return readable(_plain_values_fast(command))
 
@@ -266,7 +279,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             args = hoist_workspace_option(args)
         command = _plain_values_fast(typer.main.get_command(app))
         if not args or "--help" in args:  # the root's own help; commands get theirs when built
-            from toolkit.cli._help import readable
+            from toolkit.cli.helptext import readable
 
             command = readable(command)
         result = command.main(args=args, prog_name="bip", standalone_mode=False)
@@ -274,14 +287,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     except typer.Exit as exc:
         code = exc.exit_code
     except SystemExit as exc:  # Typer's --show-completion / --install-completion end this way
+        if isinstance(exc.__context__, BrokenPipeError):  # click's own exit(1) on a closed pipe
+            _silence_stdout()
+            return int(ExitCode.CLOSED_PIPE)
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except typer.TyperException as exc:  # usage errors: click's message and code (2)
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            typer.echo(f"bip: error: {exc.format_message()}", err=True)
+    except typer.TyperException as exc:  # usage errors: said bip's way, code 2
+        from toolkit.cli.helptext import usage_error
+
+        message, hint = usage_error(exc)
+        typer.echo(f"bip: error: {message}", err=True)
+        if hint:
+            typer.echo(f"  hint: {hint}", err=True)
         return int(exc.exit_code)
+    except BrokenPipeError:  # `bip read list | head -1`: the reader has what it wanted
+        _silence_stdout()
+        return int(ExitCode.CLOSED_PIPE)
     except (KeyboardInterrupt, typer.Abort):
         code = int(ExitCode.INTERRUPTED)
     except BipError as exc:
@@ -306,6 +326,19 @@ def run(argv: Sequence[str] | None = None) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130): say it, once
         typer.echo("\nbip: interrupted", err=True)
     return code
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, Python's own flush of stdout at exit would fail again (and print
+    `Exception ignored ... BrokenPipeError`): point stdout at /dev/null, as Python's signal
+    documentation advises."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _quiet_libraries() -> None:
@@ -333,4 +366,10 @@ def _quiet_libraries() -> None:
 
 def main() -> None:
     """Console entry point."""
-    sys.exit(run())
+    code = run()
+    try:
+        sys.stdout.flush()  # what is still buffered, while a closed pipe can still be said so
+    except BrokenPipeError:
+        _silence_stdout()
+        code = int(ExitCode.CLOSED_PIPE)
+    sys.exit(code)

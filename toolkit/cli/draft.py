@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from toolkit.cli._context import JsonOpt, github_client, offline_env, workspace
+from toolkit.cli.context import JsonOpt, github_client, offline_env, workspace
 from toolkit.cli.output import echo, print_json, table, warn
 
 

@@ -112,3 +112,50 @@ def _summary(help_text: str) -> str:
     """The first paragraph, as one line (click would cut it at ~45 characters)."""
     first = re.split(r"\n\s*\n", help_text.strip(), maxsplit=1)[0]
     return " ".join(first.split())
+
+
+def usage_error(exc: Any) -> tuple[str, str | None]:
+    """A click usage error (unknown command or option, bad value) as bip says errors: the
+    command it happened in, the message without pydantic's `Value error, ` prefix, and a hint:
+    the closest command or option when the user mistyped one, else where the help is."""
+    import difflib
+
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "bip"
+    message = re.sub(r"(?:Value error|Assertion failed), ", "", exc.format_message())
+    message = re.sub(r" \(Possible options?: [^)]*\)", "", message)
+    message = message[:1].lower() + message[1:] if message[:2] != message[:2].upper() else message
+    hint = f"`{where} --help` shows what it takes"
+    typed = re.match(r"no such (command|option):? '?(-*[\w-]+)'?", message, re.IGNORECASE)
+    if ctx is not None and typed:
+        kind, name = typed.group(1).lower(), typed.group(2)
+        failed = ctx.command  # the command the error happened in
+        if kind == "command":
+            lister = getattr(failed, "list_commands", None)
+            known = list(lister(ctx)) if lister is not None else []
+        else:
+            known = [o for p in failed.params for o in getattr(p, "opts", [])]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close:
+            hint = (
+                f"did you mean `{where} {close[0]}`?"
+                if kind == "command"
+                else f"did you mean `{close[0]}`?"
+            )
+    return f"{where}: {message.rstrip('.')}", hint
+
+
+EXAMPLE = re.compile(r"\bExample: (bip\b.*?)(?:\n\s*\n|\Z)", re.DOTALL)
+
+
+def examples(group: Any, ctx: Any, limit: int = 4) -> list[str]:
+    """The first `limit` of a group's commands' `Example:` lines, one line each."""
+    found: list[str] = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        match = EXAMPLE.search(getattr(command, "help", None) or "")
+        if match:
+            found.append(" ".join(match.group(1).split()))
+        if len(found) == limit:
+            break
+    return found

@@ -267,14 +267,16 @@ def import_(
     path: Annotated[Path, typer.Argument(help="What the tracker wrote (see below).")],
     name: Annotated[str | None, typer.Option("--name", help="A name for the run.")] = None,
     run: Annotated[
-        str | None, typer.Option("--run", help="Which run of a trackio project holding several.")
+        str | None,
+        typer.Option("--run", help="Which run of an mlflow.db or trackio project holding several."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a run bip did not wrap, from the files its tracker wrote.
 
     PATH: TensorBoard event files (or their folder), a Hugging Face trainer_state.json (or its
-    checkpoint folder), an MLflow run folder (mlruns/EXPERIMENT/RUN), a trackio project
+    checkpoint folder), MLflow's store (mlflow.db, its default) or a run folder
+    (mlruns/EXPERIMENT/RUN), a trackio project
     (.db), a W&B offline run (wandb/offline-run-*) or CSV export, or a plain CSV with a step
     column. TensorBoard and W&B need their readers: pip install 'build-in-public[import]'.
     Example: bip runs import runs/gpt2/events.out.tfevents.1732000000.host --name gpt2-tb

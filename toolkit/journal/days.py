@@ -183,7 +183,7 @@ def tag_list(tags: Any) -> list[str]:
 def render_day(day: Day) -> str:
     meta = {"date": day.day, **{k: v for k, v in day.meta.items() if k not in ("date", "counts")}}
     meta["counts"] = day.counts()
-    front = _plain_front_matter(meta) or yamledit.render_block(meta)
+    front = plain_front_matter(meta) or yamledit.render_block(meta)
     out = ["---", *front, "---"]
     preamble = list(day.preamble) or ["", f"# {day.day.isoformat()}"]
     while preamble and not preamble[-1].strip():
@@ -203,7 +203,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _NOT_PLAIN = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "nan", "inf"}
 
 
-def _plain_front_matter(meta: dict[str, Any]) -> list[str] | None:
+def plain_front_matter(meta: dict[str, Any]) -> list[str] | None:
     """The front matter a check-in writes (a date, minutes, word tags, counts) as the YAML
     emitter writes it, without loading it; None for anything else (a value from a file edited
     by hand), which the emitter then writes. tests/test_journal_days.py holds the two equal."""

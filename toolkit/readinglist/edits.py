@@ -115,6 +115,14 @@ class Added:
 def parse_add(reference: str, kind: str | None = None, entry_id: str | None = None) -> links.Source:
     """What `read add` was given, checked without the reading list or the network."""
     source = links.classify(reference)
+    login = links.github_profile(reference) if kind is None else None
+    if login is not None:
+        raise BadInput(
+            f"{reference} is the GitHub profile of {login}: someone to follow, not something to read",
+            hint=f"follow them: bip figures add {login.lower()} --github {login}; or add one of "
+            f"their repositories: bip read add https://github.com/{login}/REPO "
+            "(--kind post keeps the profile page as an entry)",
+        )
     if kind is not None and kind not in KINDS:
         raise BadInput(f"unknown kind {kind!r}", hint=did_you_mean(kind, KINDS) or ", ".join(KINDS))
     if entry_id is not None and not ID_PATTERN.match(entry_id):

@@ -207,6 +207,32 @@ def _site(raw: str, host: str, segments: list[str]) -> Source | None:
     return None
 
 
+# github.com/<one segment> pages of the site itself, not a person's or organisation's profile.
+_GITHUB_PAGES = {
+    "about", "apps", "collections", "customer-stories", "enterprise", "events", "explore",
+    "features", "login", "marketplace", "new", "notifications", "orgs", "pricing", "pulls",
+    "issues", "search", "security", "settings", "signup", "site", "sponsors", "topics", "trending",
+}  # fmt: skip
+
+
+def github_profile(text: str) -> str | None:
+    """The login of a GitHub profile or organisation page (`https://github.com/karpathy`,
+    `github.com/orgs/deepseek-ai`), else None."""
+    raw = text.strip()
+    if not is_url(raw):
+        raw = f"https://{raw}"
+    parts = urlsplit(raw)
+    if (parts.hostname or "").lower() not in _GITHUB_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) == 2 and segments[0].lower() == "orgs":
+        segments = segments[1:]
+    if len(segments) != 1 or segments[0].lower() in _GITHUB_PAGES:
+        return None
+    login = segments[0]
+    return login if re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", login) else None
+
+
 def _url_hint(host: str, segments: list[str]) -> str:
     """A readable id from a URL: its last meaningful path segment, else the site's name."""
     for segment in reversed(segments):

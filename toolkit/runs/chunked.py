@@ -34,7 +34,7 @@ class Format:
     name: str  # as parse.LogParser names the format
     lines: re.Pattern[str]
     columns: tuple[str, ...]  # in the order the line parser puts them in a row
-    percent: str | None = None  # a column printed in %, kept as a fraction
+    percent: str | None = None  # a column printed in %, kept as a fraction; < 0: not measured
 
 
 FORMATS = (
@@ -43,7 +43,7 @@ FORMATS = (
     Format(
         "nanoGPT",
         re.compile(
-            r"^(?:iter (\d+): loss ([\d.]+), time ([\d.]+)ms, mfu ([\d.]+)%"
+            r"^(?:iter (\d+): loss ([\d.]+), time ([\d.]+)ms, mfu (-?[\d.]+)%"
             r"|(step \d+: train loss [\d.]+, val loss [\d.]+))$",
             re.MULTILINE,
         ),
@@ -56,7 +56,7 @@ FORMATS = (
         "llm.c",
         re.compile(
             r"^(?:step +(\d+)/\d+ \| loss ([\d.]+) \([-+][\d.]+z\)\| norm ([\d.]+) \([-+][\d.]+z\)"
-            r"\| lr (\d\.\d+e[-+]\d+) \| ([\d.]+) ms \| ([\d.]+)% bf16 MFU \| ([\d.]+) tok/s"
+            r"\| lr (\d\.\d+e[-+]\d+) \| ([\d.]+) ms \| (-?[\d.]+)% bf16 MFU \| ([\d.]+) tok/s"
             r"|(val loss [\d.]+))$",
             re.MULTILINE,
         ),
@@ -122,6 +122,10 @@ def _block(
         for name, text in zip(form.columns, texts, strict=True):
             values = list(map(float, text))
             if name == form.percent:
+                if min(values) < 0:  # MFU not measured (nanoGPT's first steps, a GPU llm.c
+                    if max(values) >= 0:  # does not know): left out, as the line parser does
+                        return None
+                    continue
                 values = list(map(operator.truediv, values, repeat(100.0)))
                 cells[name] = list(map(repr, values))
             else:

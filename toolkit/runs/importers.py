@@ -3,9 +3,8 @@
 - TensorBoard event files (`events.out.tfevents.*`, or a folder of them): tensorboard's own
   EventAccumulator (the optional extra `import`);
 - a Hugging Face `trainer_state.json` (or the checkpoint folder holding it): its `log_history`;
-- an MLflow run folder (`mlruns/<experiment>/<run>/`): the file store's documented layout,
-  `metrics/<key>` holding `timestamp value step` lines, `meta.yaml`, `params/<key>`; read
-  without installing mlflow (a server's worth of dependencies to read text files);
+- MLflow: its default store (`mlflow.db`, SQLite) or a file-store run folder
+  (`mlruns/<experiment>/<run>/`), read without installing mlflow (toolkit/runs/mlflowstore.py);
 - a trackio project (`<project>.db`): trackio stores runs in SQLite, read with sqlite3;
 - a W&B offline run (`wandb/offline-run-*/`): wandb's own datastore reader (extra `import`);
 - a W&B "Export CSV" (`Step`, `<run> - <metric>` columns) or a plain CSV with a step column.
@@ -47,14 +46,14 @@ class Source:
     facts: dict[str, str]  # what else the tracker recorded (params, its run id)
 
 
-def _merge(points: Iterable[tuple[int, str, float]]) -> list[Row]:
+def merge(points: Iterable[tuple[int, str, float]]) -> list[Row]:
     by_step: dict[int, Row] = {}
     for step, key, value in points:
         by_step.setdefault(step, {"step": float(step)})[column_name(key)] = value
     return [by_step[s] for s in sorted(by_step)]
 
 
-def _when(seconds: float | None) -> datetime | None:
+def when(seconds: float | None) -> datetime | None:
     if seconds is None or not math.isfinite(seconds) or seconds <= 0:
         return None
     try:
@@ -99,7 +98,7 @@ def read_tensorboard(path: Path) -> Source:
     if not points:
         raise BadInput(f"{path}: no scalar in these TensorBoard event files")
     name = path.name if path.is_dir() else path.parent.name
-    return Source("TensorBoard", path, name, _when(first), _merge(points), {})
+    return Source("TensorBoard", path, name, when(first), merge(points), {})
 
 
 # -- Hugging Face trainer_state.json ---------------------------------------------------------------
@@ -129,46 +128,10 @@ def read_trainer_state(path: Path) -> Source:
                 points.append((step, key, float(value)))
     facts = {k: str(data[k]) for k in ("global_step", "max_steps", "train_batch_size") if k in data}
     return Source("Hugging Face trainer_state.json", path, path.parent.name, None,
-                  _merge(points), facts)  # fmt: skip
+                  merge(points), facts)  # fmt: skip
 
 
 # -- MLflow's file store ---------------------------------------------------------------------------
-
-
-def _meta(path: Path) -> dict[str, str]:
-    """meta.yaml's top-level `key: value` pairs (MLflow writes flat YAML here)."""
-    from toolkit import yamledit
-
-    try:
-        data = yamledit.to_plain(yamledit.parse(path.read_text(encoding="utf-8"), str(path)))
-    except OSError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def read_mlflow(path: Path) -> Source:
-    metrics = path / "metrics"
-    points: list[tuple[int, str, float]] = []
-    for file in sorted(p for p in metrics.rglob("*") if p.is_file()):
-        key = file.relative_to(metrics).as_posix()
-        for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) < 2 or (value := to_number(parts[1])) is None:
-                raise BadInput(f"{file}:{n}: not `timestamp value step` ({line!r})")
-            step = int(parts[2]) if len(parts) > 2 and parts[2].lstrip("-").isdigit() else 0
-            points.append((step, key, value))
-    meta = _meta(path / "meta.yaml")
-    params = {}
-    if (path / "params").is_dir():
-        for file in sorted(p for p in (path / "params").rglob("*") if p.is_file()):
-            params[file.relative_to(path / "params").as_posix()] = file.read_text().strip()
-    name = meta.get("run_name") or path.name
-    started = to_number(meta.get("start_time", "")) if meta.get("start_time") else None
-    facts = {"mlflow_run_id": meta.get("run_id", path.name), **params}
-    return Source("MLflow", path, name, _when(started / 1000 if started else None),
-                  _merge(points), facts)  # fmt: skip
 
 
 # -- trackio -------------------------------------------------------------------------------------
@@ -212,7 +175,7 @@ def read_trackio(path: Path, run: str | None) -> Source:
             started = datetime.fromisoformat(str(first))
         except ValueError:
             started = None
-    return Source("trackio", path, run, started, _merge(points), {"project": path.stem})
+    return Source("trackio", path, run, started, merge(points), {"project": path.stem})
 
 
 # -- Weights & Biases ------------------------------------------------------------------------------
@@ -290,7 +253,7 @@ def read_wandb_offline(path: Path) -> Source:
                     continue
                 if isinstance(value, (int, float)):
                     points.append((int(step or 0), key, float(value)))
-    return Source("W&B offline run", path, name, _when(first), _merge(points), {})
+    return Source("W&B offline run", path, name, when(first), merge(points), {})
 
 
 def read_csv(path: Path) -> Source:
@@ -335,7 +298,7 @@ def read_csv(path: Path) -> Source:
                 value = to_number(cell.strip())
                 if value is not None:
                     points.append((int(step), key, value))
-    return Source(kind, path, name, None, _merge(points), {})
+    return Source(kind, path, name, None, merge(points), {})
 
 
 # -- which reader --------------------------------------------------------------------------------
@@ -352,13 +315,15 @@ def detect(path: Path) -> str:
         if path.suffix == ".wandb":
             return "wandb"
         if path.suffix == ".db":
-            return "trackio"
+            from toolkit.runs.mlflowstore import is_mlflow_db
+
+            return "mlflow-db" if is_mlflow_db(path) else "trackio"
         if path.suffix.lower() == ".csv":
             return "csv"
         raise BadInput(
             f"{path}: bip does not know this file",
-            hint="give TensorBoard event files, trainer_state.json, an MLflow run folder, a "
-            "trackio .db, a W&B offline run or CSV",
+            hint="give TensorBoard event files, trainer_state.json, MLflow's mlflow.db or a "
+            "run folder, a trackio .db, a W&B offline run or CSV",
         )
     if (path / "trainer_state.json").is_file():
         return "trainer_state"
@@ -383,8 +348,10 @@ def read_source(path: Path, run: str | None = None) -> Source:
         return read_tensorboard(path)
     if kind == "trainer_state":
         return read_trainer_state(path if path.is_file() else path / "trainer_state.json")
-    if kind == "mlflow":
-        return read_mlflow(path)
+    if kind in ("mlflow", "mlflow-db"):
+        from toolkit.runs import mlflowstore
+
+        return mlflowstore.read_run(path) if kind == "mlflow" else mlflowstore.read_db(path, run)
     if kind == "trackio":
         return read_trackio(path, run)
     if kind == "wandb":

@@ -319,6 +319,8 @@ def _llmc(line: str) -> Found | None:
             found = pattern.match(part)
             if found:
                 value = _f(found.group(1))
+                if name == "mfu" and value < 0:
+                    break  # llm.c on a GPU missing from its table prints a negative MFU
                 values[name] = value / 100 if name == "mfu" else value
                 break
     return (int(match.group(1)), values) if values else None

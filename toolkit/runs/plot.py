@@ -3,11 +3,17 @@
 
 matplotlib (the field's standard) is imported here only, by the one command that draws.
 Lines carry ids (`train_loss`, `val_loss`) so the SVG can be checked point by point.
+
+A run's log may hold a million steps: each line is thinned as it is read (`Thinner`, min/max
+per bucket, in bounded memory), and `LossPlotter` keeps one figure for many runs (a site draws
+them all): building a figure, its axes and their ticks costs more than drawing them, and fixed
+margins spare the layout engine its second draw.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,114 +21,243 @@ from toolkit.errors import BipError
 from toolkit.text import human_number as human_count
 
 MAX_POINTS = 2000  # per line: enough for any screen, small enough for a blog page
+BUCKETS = MAX_POINTS // 2 - 2  # each keeps its lowest and highest point; first and last kept too
 SERIES = (("train_loss", "train loss", "#1f77b4", "-"), ("val_loss", "val loss", "#d62728", "-"))
+STYLE: Any = {
+    "svg.hashsalt": "bip",  # stable ids: the same run draws the same file
+    "path.simplify": False,  # every (thinned) point is drawn where the log put it
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+SIZE = (7.2, 4.2)  # inches: 1080 x 630 px at 150 dpi, a link card's shape
+# Fractions of the figure kept for tick labels, axis labels, the title and the tokens axis.
+MARGINS = {"left": 0.085, "right": 0.975, "bottom": 0.115}
+TOP = {True: 0.78, False: 0.9}  # with / without the tokens axis above the plot
+# Where labels and the title sit, in inches from the figure's edges or the plot's top: placed
+# once, not measured on each draw (measuring them is most of matplotlib's time).
+Y_LABEL_X = 0.06  # the loss label's left edge, from the figure's left
+X_LABEL_Y = 0.06  # the step label's bottom, from the figure's bottom
+TOKENS_LABEL_Y = 0.27  # the tokens label's bottom, above the plot
+TITLE_Y = {True: 0.5, False: 0.0}  # the title's baseline above the plot (plus its own pad)
+Point = tuple[float, float]
 
 
-def _thin(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """At most MAX_POINTS points, evenly spaced over the run, the first and last kept."""
-    if len(points) <= MAX_POINTS:
-        return points
-    stride = (len(points) - 1) / (MAX_POINTS - 1)
-    return [points[round(i * stride)] for i in range(MAX_POINTS)]
+class Thinner:
+    """One line's points, at most MAX_POINTS however many are added, in memory that does not
+    grow: consecutive points share a bucket (1 point wide, then 2, 4... as the line grows) and
+    each bucket keeps its lowest and highest point, so spikes and the curve's envelope survive
+    where keeping every n-th point would drop them. A line of up to BUCKETS points keeps them all."""
+
+    def __init__(self, buckets: int = BUCKETS) -> None:
+        self.limit = buckets - buckets % 2
+        self.width = 1
+        self.filled = 0
+        self.low: list[Point] = []
+        self.high: list[Point] = []
+        self.first: Point | None = None
+        self.last: Point | None = None
+
+    def add(self, x: float, y: float) -> None:
+        point = (x, y)
+        self.last = point
+        if self.filled < self.width and self.low:
+            self.filled += 1
+            if y < self.low[-1][1]:
+                self.low[-1] = point
+            elif y > self.high[-1][1]:
+                self.high[-1] = point
+            return
+        if self.first is None:
+            self.first = point
+        if len(self.low) == self.limit:
+            self._halve()
+        self.low.append(point)
+        self.high.append(point)
+        self.filled = 1
+
+    def _halve(self) -> None:
+        low, high = self.low, self.high
+        self.low = [min(low[i], low[i + 1], key=_y) for i in range(0, len(low), 2)]
+        self.high = [max(high[i], high[i + 1], key=_y) for i in range(0, len(high), 2)]
+        self.width *= 2
+
+    def points(self) -> list[Point]:
+        """The kept points in step order."""
+        out: list[Point] = []
+        if self.first is not None and self.width > 1:
+            out.append(self.first)
+        for low, high in zip(self.low, self.high, strict=True):
+            for point in sorted({low, high}):
+                if not out or point != out[-1]:
+                    out.append(point)
+        if self.last is not None and self.last != out[-1] and self.last[0] >= out[-1][0]:
+            out.append(self.last)
+        return out
 
 
-def points(rows: list[dict[str, float]], column: str) -> list[tuple[float, float]]:
-    found = [
-        (float(r["step"]), float(r[column]))
-        for r in rows
-        if isinstance(r.get(column), (int, float))
-        and math.isfinite(r[column])
-        and isinstance(r.get("step"), (int, float))
-    ]
-    return _thin(found)
+def _y(point: Point) -> float:
+    return point[1]
+
+
+def thin_series(rows: Iterable[Mapping[str, float]]) -> dict[str, list[Point]]:
+    """Each loss column's (step, loss) points, thinned, in one pass over rows (a list or a
+    stream such as toolkit.runs.stream.read_rows)."""
+    lines = {column: Thinner() for column, *_ in SERIES}
+    isfinite = math.isfinite
+    for row in rows:
+        step = row.get("step")
+        if not isinstance(step, (int, float)) or not isfinite(step):
+            continue
+        for column, line in lines.items():
+            value = row.get(column)
+            if isinstance(value, (int, float)) and isfinite(value):
+                line.add(float(step), float(value))
+    return {column: line.points() for column, line in lines.items()}
+
+
+def points(rows: Iterable[Mapping[str, float]], column: str) -> list[Point]:
+    return thin_series(rows).get(column, [])
+
+
+def thin(line: Iterable[Point]) -> list[Point]:
+    """Any line's points, thinned the same way."""
+    kept = Thinner()
+    for x, y in line:
+        kept.add(x, y)
+    return kept.points()
+
+
+class LossPlotter:
+    """One figure with its axes, lines, legend and tokens axis, drawn again for each run."""
+
+    def __init__(self) -> None:
+        try:
+            import matplotlib
+        except ImportError:
+            raise BipError(
+                "drawing the loss curve needs matplotlib, which is not installed",
+                hint="pip install matplotlib (bip's own install brings it)",
+            ) from None
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        self._rc: Any = matplotlib.rc_context
+        self._scale = 1.0
+        with self._rc(STYLE):
+            self.figure = Figure(figsize=SIZE)
+            ax = self.ax = self.figure.add_subplot()
+            self.lines = {}
+            for column, label, color, line in SERIES:
+                (artist,) = ax.plot(
+                    [],
+                    [],
+                    line,
+                    color=color,
+                    label=label,
+                    lw=1.2 if column == "train_loss" else 1.8,
+                    ms=3.5,
+                    zorder=3 if column == "val_loss" else 2,
+                )
+                artist.set_gid(column)
+                self.lines[column] = artist
+            ax.set_xlabel("step", va="bottom")
+            ax.set_ylabel("loss", va="top")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
+            ax.grid(True, color="#dddddd", lw=0.6)
+            ax.set_axisbelow(True)
+            self.tokens = ax.secondary_xaxis("top", functions=(self._to_tokens, self._to_steps))
+            self.tokens.set_xlabel("tokens", va="bottom")
+            self.tokens.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
+
+    def _place(self, with_tokens: bool) -> None:
+        """Margins, axis labels and the title where they go with (or without) the tokens axis."""
+        width, height = SIZE
+        top = TOP[with_tokens]
+        self.figure.subplots_adjust(top=top, **MARGINS)
+        plot_w = (MARGINS["right"] - MARGINS["left"]) * width
+        plot_h = (top - MARGINS["bottom"]) * height
+        left, bottom = MARGINS["left"] * width, MARGINS["bottom"] * height
+        self.ax.yaxis.set_label_coords((Y_LABEL_X - left) / plot_w, 0.5)
+        self.ax.xaxis.set_label_coords(0.5, (X_LABEL_Y - bottom) / plot_h)
+        self.tokens.xaxis.set_label_coords(
+            0.5, 1 + TOKENS_LABEL_Y / plot_h, transform=self.ax.transAxes
+        )
+        self._title_y = 1 + TITLE_Y[with_tokens] / plot_h
+
+    def _to_tokens(self, steps: Any) -> Any:
+        return steps * self._scale
+
+    def _to_steps(self, tokens: Any) -> Any:
+        return tokens / self._scale
+
+    def draw(
+        self,
+        lines: Mapping[str, list[Point]],
+        path: Path,
+        title: str,
+        tokens_per_step: float | None = None,
+    ) -> list[str]:
+        """Write the SVG (or a PNG, by `path`'s suffix); returns which lines it drew. Raises
+        BipError when there is no loss."""
+        drawn = loss_lines(lines)
+        ax = self.ax
+        with self._rc(STYLE):
+            for column, artist in self.lines.items():
+                pts = lines.get(column) or []
+                artist.set_data([x for x, _ in pts], [y for _, y in pts])
+                artist.set_visible(bool(pts))
+                artist.set_marker("o" if column == "val_loss" or len(pts) < 30 else "None")
+            ax.relim(visible_only=True)
+            ax.set_autoscale_on(True)
+            ax.autoscale_view()
+            top = _top(lines)
+            if top is not None:
+                ax.set_ylim(top=top)
+            ax.legend(handles=[self.lines[c] for c in drawn], frameon=False)
+            with_tokens = bool(tokens_per_step)
+            self._scale = float(tokens_per_step) if tokens_per_step else 1.0
+            self.tokens.set_visible(with_tokens)
+            self.tokens.xaxis.set_visible(with_tokens)
+            self._place(with_tokens)
+            ax.set_title(title, loc="left", fontsize=11, fontweight="bold", y=self._title_y)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            if path.suffix.lower() == ".png":  # X takes no SVG: a thread attaches a PNG
+                self.figure.savefig(tmp, format="png", metadata={"Title": title}, dpi=150)
+            else:
+                self.figure.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
+            tmp.replace(path)
+        return drawn
 
 
 def loss_curve(
-    rows: list[dict[str, float]],
+    rows: Iterable[Mapping[str, float]],
     path: Path,
     title: str,
     tokens_per_step: float | None = None,
 ) -> list[str]:
-    """Write the SVG; returns which lines it drew. Raises BipError when there is no loss."""
-    drawn = {column: points(rows, column) for column, *_ in SERIES}
-    if not any(drawn.values()):
+    """Write one run's loss curve (SVG or PNG); returns which lines it drew. Raises BipError
+    when there is no loss."""
+    lines = thin_series(rows)
+    loss_lines(lines)  # no loss: said before matplotlib is imported
+    return LossPlotter().draw(lines, path, title, tokens_per_step)
+
+
+def loss_lines(lines: Mapping[str, list[Point]]) -> list[str]:
+    """The loss columns that have points; BipError when none has."""
+    drawn = [column for column, *_ in SERIES if lines.get(column)]
+    if not drawn:
         raise BipError(
             "the run's log has no train or val loss to plot",
             hint="bip reads nanoGPT, llm.c and JSON-lines logs; add [runs] patterns for others",
         )
-    try:
-        import matplotlib
-    except ImportError:
-        raise BipError(
-            "drawing the loss curve needs matplotlib, which is not installed",
-            hint="pip install matplotlib (bip's own install brings it)",
-        ) from None
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    style: Any = {
-        "svg.hashsalt": "bip",  # stable ids: the same run draws the same file
-        "path.simplify": False,  # every (thinned) point is drawn where the log put it
-        "font.size": 10,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-    with matplotlib.rc_context(style):
-        fig = Figure(figsize=(7.2, 4.2), layout="constrained")
-        ax = fig.add_subplot()
-        for column, label, color, line in SERIES:
-            pts = drawn[column]
-            if not pts:
-                continue
-            xs, ys = zip(*pts, strict=True)
-            marker = "o" if column == "val_loss" or len(pts) < 30 else None
-            (artist,) = ax.plot(
-                xs,
-                ys,
-                line,
-                color=color,
-                label=label,
-                lw=1.2 if column == "train_loss" else 1.8,
-                marker=marker,
-                ms=3.5,
-                zorder=3 if column == "val_loss" else 2,
-            )
-            artist.set_gid(column)
-        top = _top(drawn)
-        if top is not None:
-            ax.set_ylim(top=top)
-        ax.set_xlabel("step")
-        ax.set_ylabel("loss")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
-        ax.grid(True, color="#dddddd", lw=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(frameon=False)
-        ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-        if tokens_per_step:
-            scale = float(tokens_per_step)
-
-            def to_tokens(steps: Any) -> Any:
-                return steps * scale
-
-            def to_steps(tokens: Any) -> Any:
-                return tokens / scale
-
-            tokens = ax.secondary_xaxis("top", functions=(to_tokens, to_steps))
-            tokens.set_xlabel("tokens")
-            tokens.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_count(v)))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        if path.suffix.lower() == ".png":  # X takes no SVG: a thread attaches a PNG
-            fig.savefig(tmp, format="png", metadata={"Title": title}, dpi=150)
-        else:
-            fig.savefig(tmp, format="svg", metadata={"Title": title, "Date": None})
-        tmp.replace(path)
-    return [column for column, pts in drawn.items() if pts]
+    return drawn
 
 
-def _top(drawn: dict[str, list[tuple[float, float]]]) -> float | None:
+def _top(drawn: Mapping[str, list[Point]]) -> float | None:
     """Leave the first 5% of training off the scale when it would flatten the rest: the
     early drop from ~11 to ~4 otherwise hides everything a reader wants to see."""
     train = drawn.get("train_loss") or []
@@ -157,7 +292,7 @@ def overlay(
         for n, (label, pts) in enumerate(curves):
             if not pts:
                 continue
-            xs, ys = zip(*_thin(pts), strict=True)
+            xs, ys = zip(*thin(pts), strict=True)
             (artist,) = ax.plot(xs, ys, "-", color=COLORS[n % len(COLORS)], label=label, lw=1.4)
             artist.set_gid(f"run{n}")
         ax.set_xlabel(x_label)

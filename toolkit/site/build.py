@@ -1,7 +1,8 @@
 """`bip site build`: the collected facts as a Hugo project, built by real Hugo with bip's theme.
 
 The Hugo project lives in `.bip/site/` (never published) and is rewritten file by file, only
-where a file's bytes changed; loss curves are drawn again only when their run changed. Hugo
+where a file's bytes changed; loss curves come from `.bip/cache/curves/` and are drawn only
+when what they show changed (curves.py). Hugo
 builds into a fresh folder beside the output, which then replaces the output in two renames:
 the output only ever holds one whole build, and only what Hugo made from bip's own files.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 from toolkit.errors import BadInput, BipError
 from toolkit.site.collect import PostFacts, RunFacts, SiteData, collect
+from toolkit.site.curves import place_curves
 from toolkit.workspace import Workspace
 
 THEME = "theme"  # toolkit/site/theme: bip's Hugo theme, shipped as package data
@@ -36,6 +38,7 @@ class BuildRequest:
     out: Path
     base_url: str = DEFAULT_BASE_URL
     progress: Callable[[str], None] | None = None
+    curves: Path | None = None  # where drawn loss curves are kept (default: beside source)
 
 
 @dataclass
@@ -73,6 +76,7 @@ def build_workspace_site(
         BuildRequest(
             data=data,
             source=state / "site",
+            curves=state / "cache" / "curves",
             out=out if out is not None else ws.root / DEFAULT_OUT,
             base_url=normal_base_url(base_url or DEFAULT_BASE_URL),
             progress=progress,
@@ -124,7 +128,8 @@ def build_site(request: BuildRequest) -> BuildResult:
     data = request.data
     say("writing the Hugo project")
     files = hugo_files(data, request.base_url)
-    plotted = _plot_curves(data.runs, request.source, say)
+    curves = request.curves or request.source.with_name("cache") / "curves"
+    plotted = place_curves(data.runs, [request.source / _curve(r) for r in data.runs], curves, say)
     written = sync_tree(request.source, files, keep={_curve(r) for r in data.runs})
     say("running Hugo")
     fresh = out.with_name(f".{out.name}.bip-new")
@@ -217,7 +222,23 @@ def hugo_files(data: SiteData, base_url: str) -> dict[str, bytes]:
         "disableKinds": ["taxonomy", "term"],
         "enableRobotsTXT": False,
         "markup": {"goldmark": {"renderer": {"unsafe": False}}},  # raw HTML in posts is text
-        "outputs": {"home": ["html", "rss"], "section": ["html", "rss"], "page": ["html"]},
+        "outputs": {
+            "home": ["html", "rss", "atom"],
+            "section": ["html", "rss"],
+            "page": ["html"],
+        },
+        # Atom beside RSS: /atom.xml, the published posts (the theme's home.atom.xml).
+        "mediaTypes": {"application/atom+xml": {"suffixes": ["xml"]}},
+        "outputFormats": {
+            "atom": {
+                "mediaType": "application/atom+xml",
+                "baseName": "atom",
+                "rel": "alternate",
+                "isHTML": False,
+                "isPlainText": False,
+                "noUgly": True,
+            }
+        },
         "services": {"rss": {"limit": 50}},
         "sitemap": {"changeFreq": "", "priority": -1},
         "security": {"funcs": {"getenv": []}},
@@ -290,33 +311,6 @@ def _slug(run_id: str) -> str:
 
 def _curve(run: RunFacts) -> str:
     return f"content/runs/{_slug(run.id)}/loss.svg"
-
-
-def _plot_curves(runs: list[RunFacts], source: Path, say: Callable[[str], None]) -> int:
-    """Draw each run's loss curve into its page bundle, unless the drawn one is newer than the
-    run's record and series."""
-    drawn = 0
-    for run in runs:
-        target = source / _curve(run)
-        if run.series is None or not run.series.is_file():
-            target.unlink(missing_ok=True)
-            continue
-        try:
-            newest = max(run.series.stat().st_mtime_ns, run.source.stat().st_mtime_ns)
-            if target.is_file() and target.stat().st_mtime_ns > newest:
-                continue
-        except OSError:
-            continue
-        from toolkit.runs.plot import loss_curve
-        from toolkit.runs.store import read_series
-
-        say(f"drawing the loss curve of {run.id}")
-        try:
-            loss_curve(read_series(run.series), target, run.name, run.tokens_per_step)
-            drawn += 1
-        except BipError:  # no loss in the log: the page goes without a curve
-            target.unlink(missing_ok=True)
-    return drawn
 
 
 def sync_tree(root: Path, files: dict[str, bytes], keep: set[str]) -> int:

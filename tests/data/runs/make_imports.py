@@ -3,7 +3,7 @@ the outputs are committed beside this script, so the tests need none of these li
 the readers bip uses).
 
     python -m venv /tmp/gen && /tmp/gen/bin/pip install torch==2.13.0 tensorboard \
-        mlflow-skinny trackio wandb transformers
+        mlflow-skinny sqlalchemy alembic trackio wandb transformers
     /tmp/gen/bin/python tests/data/runs/make_imports.py tests/data/runs
 
 Every library logs the same small run: 30 steps of a loss curve 4 / (1 + step / 10) + 2.5,
@@ -92,6 +92,28 @@ def mlflow_run(out: Path) -> None:
                 mlflow.log_metric("val/loss", loss(step) + 0.05, step=step)
 
 
+def mlflow_db(out: Path) -> None:
+    """MLflow 3's default store: `sqlite:///mlflow.db` in the folder the script runs in. Two
+    runs (the second one short, with a NaN loss), so the reader must be told which."""
+    import mlflow
+
+    folder = out / "mlflow-db"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    mlflow.set_tracking_uri(f"sqlite:///{(folder / 'mlflow.db').resolve()}")
+    mlflow.set_experiment("bip")
+    with mlflow.start_run(run_name="gpt2-mlflow"):
+        mlflow.log_param("lr", 6e-4)
+        for step in STEPS:
+            mlflow.log_metric("train/loss", loss(step), step=step)
+            mlflow.log_metric("lr", lr(step), step=step)
+            if step % 10 == 0:
+                mlflow.log_metric("val/loss", loss(step) + 0.05, step=step)
+    with mlflow.start_run(run_name="gpt2-diverged"):
+        for step in range(1, 6):
+            mlflow.log_metric("train/loss", float("nan") if step == 5 else loss(step), step=step)
+
+
 def trackio_run(out: Path) -> None:
     folder = out / "trackio"
     shutil.rmtree(folder, ignore_errors=True)
@@ -130,6 +152,7 @@ if __name__ == "__main__":
         "tensorboard",
         "trainer_state",
         "mlflow_run",
+        "mlflow_db",
         "trackio_run",
         "wandb_run",
     ]

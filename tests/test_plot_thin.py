@@ -1,0 +1,48 @@
+"""Thinning a loss line for the plot: bounded, in step order, and true to its shape (the lowest
+and highest loss, a lone spike, the first and last step survive)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.runs.plot import BUCKETS, MAX_POINTS, thin, thin_series
+
+losses = st.lists(st.floats(min_value=0, max_value=20, allow_nan=False), min_size=1, max_size=6000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(losses)
+def test_thinned_line_is_bounded_ordered_and_keeps_its_extremes(ys: list[float]) -> None:
+    line = [(float(step), y) for step, y in enumerate(ys)]
+    kept = thin(line)
+    assert len(kept) <= MAX_POINTS
+    assert set(kept) <= set(line)
+    assert [x for x, _ in kept] == sorted({x for x, _ in kept})  # step order, no repeats
+    assert kept[0] == line[0] and kept[-1] == line[-1]
+    assert min(y for _, y in kept) == min(ys) and max(y for _, y in kept) == max(ys)
+    if len(line) <= BUCKETS:
+        assert kept == line
+
+
+def test_a_million_steps_keep_a_spike_and_the_curve() -> None:
+    noise = random.Random(7)
+    rows = (
+        {"step": float(s), "train_loss": 3 + 8 * math.exp(-s / 80_000) + noise.gauss(0, 0.02)}
+        | ({"train_loss": 9.5} if s == 612_345 else {})
+        | ({"val_loss": 3.1 + 8 * math.exp(-s / 80_000)} if s % 100_000 == 0 else {})
+        for s in range(1_000_000)
+    )  # a generator: thinning streams, nothing holds the million rows
+    lines = thin_series(rows)
+    train, val = lines["train_loss"], lines["val_loss"]
+    assert MAX_POINTS // 2 <= len(train) <= MAX_POINTS
+    assert (612_345.0, 9.5) in train  # one bad step is what a reader must see
+    assert train[0][0] == 0 and train[-1][0] == 999_999
+    assert [x for x, _ in val] == [float(s) for s in range(0, 1_000_000, 100_000)]
+    # Between the spike and the end, the envelope hugs the curve: within the noise.
+    for x, y in train:
+        if x > 700_000:
+            assert abs(y - (3 + 8 * math.exp(-x / 80_000))) < 0.2
