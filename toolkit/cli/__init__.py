@@ -162,12 +162,23 @@ class _PlainValue:
     """Typer coerces every parameter through a pydantic TypeAdapter built on first use, which
     imports pydantic (~0.1 s) even for an option left out or a plain text value. Those two
     cases need no adapter: a missing value is None (or () for repeatable options), exactly as
-    typer's own coerce says, and text annotated `str` is that text. Anything else builds
-    typer's adapter as before."""
+    typer's own coerce says, text annotated `str` is that text, and a `Path` asked for no
+    checks (`-w DIR`, a file to import) is `Path(text)` when it does not exist or is readable
+    (typer's one check then). Anything else builds typer's adapter as before."""
 
     def __init__(self, param: Any) -> None:
         self.param = param
-        self.text = param.type_descriptor.annotation in (str, str | None)
+        descriptor = param.type_descriptor
+        self.text = descriptor.annotation in (str, str | None)
+        info = descriptor.parameter_info
+        self.path = (
+            descriptor.annotation in (Path, Path | None)
+            and descriptor.file_annotation is None
+            and not (info.exists or info.writable or info.resolve_path or info.allow_dash)
+            and info.file_okay
+            and info.dir_okay
+            and info.path_type is None
+        )
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
         multiple = param.multiple or param.nargs == -1
@@ -175,8 +186,16 @@ class _PlainValue:
             return () if multiple else None
         if self.text and not multiple and type(value) is str:
             return value
+        if self.path and not multiple and type(value) is str and _readable_or_absent(value):
+            return Path(value)
         param._runtime_param = None
         return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
+
+
+def _readable_or_absent(path: str) -> bool:
+    import os
+
+    return not os.path.exists(path) or os.access(path, os.R_OK)
 
 
 def _plain_values_fast(command: Any) -> Any:

@@ -58,14 +58,14 @@ def import_(
         print_json({**dataclasses.asdict(report), "counts": report.counts})
         return
     verb = "would add" if dry_run else "added"
-    for new in report.added:
-        echo(f"{verb} {new.id} ({new.kind}): {new.title}")
-    for merged in report.merged:
-        echo(
-            f"{'would merge' if dry_run else 'merged'} into {merged.id}: {', '.join(merged.fields)}"
-        )
-    for twice in report.duplicates:
-        echo(f"{file}:{twice.line}: duplicate in the file: {twice.reason}")
+    lines = [f"{verb} {new.id} ({new.kind}): {new.title}" for new in report.added]
+    lines += [
+        f"{'would merge' if dry_run else 'merged'} into {merged.id}: {', '.join(merged.fields)}"
+        for merged in report.merged
+    ]
+    lines += [f"{file}:{t.line}: duplicate in the file: {t.reason}" for t in report.duplicates]
+    if lines:  # one write, not one per line: an import may list thousands
+        echo("\n".join(lines))
     n = report.counts
     counts = (
         f"{report.in_file} in the file: {n['new']} new, {n['merged']} merged, "

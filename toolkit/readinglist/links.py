@@ -320,6 +320,7 @@ def openreview_id(url: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)  # a pure function, asked again for the same list's values
+@lru_cache(maxsize=1 << 14)  # an import asks for each of its thousands of ids several times
 def identity(reference: str) -> str | None:
     """What a reference points at, the same however it is written; None if it is not one.
 

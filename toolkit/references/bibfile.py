@@ -58,6 +58,11 @@ _ANY_LATEX = re.compile(r"[\\{}$~%&^`']|--")
 _NEEDS_PYLATEXENC = re.compile(r"[\\$%&^]")
 _LIGATURES = re.compile(r"---|--|``|''|~")
 _LIGATURE_TEXT = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "~": "\xa0"}
+_BRACES = re.compile(r"[{}]")
+
+
+def _ligature(match: re.Match[str]) -> str:
+    return _LIGATURE_TEXT[match.group(0)]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -71,10 +76,7 @@ def latex_text(text: str) -> str:
         # once by pylatexenc (cached), the rest of the text by the quick path below
         text = _ACCENT.sub(lambda m: _accent(m.group(0)), text)
     if not _NEEDS_PYLATEXENC.search(text):  # braces end a ligature, as in LaTeX: `-{}-` stays
-        return "".join(
-            _LIGATURES.sub(lambda m: _LIGATURE_TEXT[m.group(0)], part)
-            for part in re.split(r"[{}]", text)
-        )
+        return "".join(_LIGATURES.sub(_ligature, part) for part in _BRACES.split(text))
     from pylatexenc.latexwalker import LatexWalkerError
 
     bare = _BARE_INPUT.search(text)
@@ -184,6 +186,14 @@ def _bib_value(raw: str, strings: dict[str, str]) -> str:
     `#` to its caller (sciunto-org/python-bibtexparser#396). An undefined macro is kept as
     written. Macros that expand past MAX_VALUE characters are refused (SkipRecord) before
     the text is built: `@string{m2 = m1 # m1}`, doubled 40 times, is a terabyte."""
+    if "#" not in raw:  # one part, nearly always: a braced or quoted text, a number, a macro
+        part = raw.strip()
+        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
+            return part[1:-1]
+        text = strings.get(part.lower(), part)
+        if len(text) > max(MAX_VALUE, len(raw)):
+            raise SkipRecord(f"a value expands to more than {MAX_VALUE:,} characters")
+        return text
     out, size = [], 0
     for part in _split_concatenation(raw):
         if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
@@ -222,10 +232,12 @@ def _why(error: Exception) -> str:
 
 
 def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Record:
+    given = {name: value for name, value in raw.items() if value and not value.isspace()}
+
     def text(*names: str) -> str | None:
         for name in names:
-            if raw.get(name, "").strip():
-                value = raw[name]
+            value = given.get(name)
+            if value is not None:
                 return _verbatim(value) if name in _VERBATIM else clean_text(latex_text(value))
         return None
 
@@ -238,8 +250,8 @@ def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Re
     if not arxiv and (text("journal") or "").lower() == "corr" and volume.startswith("abs/"):
         arxiv = normalise_arxiv(volume.removeprefix("abs/"))  # DBLP's way: CoRR abs/1412.6980
     for where in ("journal", "note", "howpublished", "url", "eprint"):
-        found = ARXIV_IN_TEXT.search(raw.get(where, ""))
-        if not arxiv and found:
+        found = None if arxiv else ARXIV_IN_TEXT.search(given.get(where, ""))
+        if found:
             arxiv = normalise_arxiv(found.group(1))
     year = year_of(text("year")) or year_of(text("date"))
     venue = text("journal", "journaltitle", "booktitle", "eventtitle", "series")

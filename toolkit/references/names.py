@@ -8,6 +8,7 @@ A `Name` is a person in parts, or an organisation (`literal`), which stays one u
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -117,6 +118,7 @@ def ascii_text(text: str) -> str:
     return unicodedata.normalize("NFKD", pinyin(text)).encode("ascii", "ignore").decode()
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def family_name(author: str) -> str:
     """The family name as a key part: 'Tri Dao' -> 'dao', 'Dao, Tri' -> 'dao', 'DeepSeek-AI'
     -> 'deepseekai', '李沐' -> 'li', 'Teven Le Scao' -> 'lescao'."""
@@ -149,22 +151,33 @@ def name_key(name: Name) -> str:
 
 def split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside braces (BibTeX's rule for `and` between names), ignoring case."""
-    parts, depth, start, i = [], 0, 0, 0
-    lowered = text.lower()
-    while i < len(text):
-        ch = text[i]
-        if ch == "{":
+    if "{" not in text and "}" not in text:  # no braces: one split, not a loop in Python
+        return [p.strip() for p in _splitter(sep).split(text) if p.strip()]
+    parts, depth, start = [], 0, 0
+    for match in _brace_or(sep).finditer(text):  # only braces and separators, not every char
+        found = match.group()
+        if found == "{":
             depth += 1
-        elif ch == "}":
+        elif found == "}":
             depth -= 1
-        elif depth == 0 and lowered.startswith(sep, i):
-            parts.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
-        i += 1
+        elif depth == 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@functools.cache
+def _splitter(sep: str) -> re.Pattern[str]:
+    return re.compile(re.escape(sep), re.IGNORECASE)
+
+
+@functools.cache
+def _brace_or(sep: str) -> re.Pattern[str]:
+    return re.compile(r"[{}]|" + re.escape(sep), re.IGNORECASE)
 
 
 def balanced(text: str) -> bool:
@@ -179,23 +192,24 @@ def balanced(text: str) -> bool:
 def bib_names(value: str, decode: Callable[[str], str] = lambda s: s) -> list[str]:
     """BibTeX names as people write them: `Dao, Tri` -> `Tri Dao`, `{DeepSeek-AI}` kept whole,
     `李, 沐` -> `李沐`. `decode` turns each part's LaTeX into text."""
-    names = []
-    for raw in split_top(re.sub(r"\s+", " ", value), " and "):
-        raw = raw.strip()
-        if raw.lower() == "others":
-            names.append("others")
-            continue
-        if raw.startswith("{") and raw.endswith("}") and balanced(raw[1:-1]):
-            names.append(decode(raw[1:-1]).strip())  # an organisation: one unit
-            continue
-        parts = split_top(raw, ",")
-        if len(parts) >= 2:  # von Last, Jr, First  or  von Last, First
-            last, first = parts[0], parts[-1]
-            jr = parts[1] if len(parts) == 3 else ""
-            names.append(person_name(decode(first), decode(last), decode(jr)))
-        else:
-            names.append(decode(raw).strip())
+    names = [_bib_name(raw, decode) for raw in split_top(_SPACES.sub(" ", value), " and ")]
     return [n for n in names if n]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _bib_name(raw: str, decode: Callable[[str], str]) -> str:
+    """One BibTeX name as people write it (names repeat across a library: read once each)."""
+    raw = raw.strip()
+    if raw.lower() == "others":
+        return "others"
+    if raw.startswith("{") and raw.endswith("}") and balanced(raw[1:-1]):
+        return decode(raw[1:-1]).strip()  # an organisation: one unit
+    parts = split_top(raw, ",")
+    if len(parts) >= 2:  # von Last, Jr, First  or  von Last, First
+        last, first = parts[0], parts[-1]
+        jr = parts[1] if len(parts) == 3 else ""
+        return person_name(decode(first), decode(last), decode(jr))
+    return decode(raw).strip()
 
 
 # --- CSL JSON, CITATION.cff, GitHub ----------------------------------------------------------

@@ -88,8 +88,7 @@ def clean_text(value: Any) -> str | None:
     """One line of text: runs of whitespace (arXiv wraps long titles) become one space."""
     if value is None:
         return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text or None
+    return " ".join(str(value).split()) or None  # str.split's whitespace is re's `\s`
 
 
 def normalise_arxiv(value: str | None) -> str | None:

@@ -24,6 +24,7 @@ from toolkit.yamledit.parse import (
 )
 
 if TYPE_CHECKING:
+    from toolkit.yamledit.blocks import render_block
     from toolkit.yamledit.splice import (
         AppendItem,
         Edit,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
         SetItemKey,
         apply_edits,
         apply_plain,
-        render_block,
         splice_item,
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import BipError, InvalidFile
+from toolkit.yamledit.blocks import RENDERERS, Renderer, render_block, styled
 from toolkit.yamledit.parse import DELETE, has_marks, make_yaml, parse, to_plain
 
 
@@ -91,13 +92,16 @@ def apply_edits(
     (checked to hold exactly the intended data)."""
     expected = to_plain(doc)  # a fresh copy: apply_plain's deep copy is not needed
     _apply(expected, edits, value=to_plain, new_list=list, new_item=to_plain)
-    try:
-        spliced = _splice(text, doc, edits)
-        new_doc = parse(spliced, path)
-        if to_plain(new_doc) == expected:
-            return spliced, new_doc
-    except (_CannotSplice, InvalidFile):
-        pass
+    for render in RENDERERS:  # bip's emitter, then ruamel's if the text does not read back
+        try:
+            spliced = _splice(text, doc, edits, render)
+            new_doc = parse(spliced, path)
+            if to_plain(new_doc) == expected:
+                return spliced, new_doc
+        except _CannotSplice:
+            break
+        except InvalidFile:
+            pass
     dumped = roundtrip(text, edits, path)
     new_doc = parse(dumped, path)
     if to_plain(new_doc) != expected:
@@ -108,20 +112,10 @@ def apply_edits(
     return dumped, new_doc
 
 
-def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
+def _splice(text: str, doc: Any, edits: list[Edit], render: Renderer) -> str:
     lines, newline = _lines(text)
     line_edits: list[_LineEdit] = []
-    appends = [e for e in edits if isinstance(e, AppendItem)]
-    # many new items (an import): one YAML dump for all of them, not one each
-    rendered: dict[int, list[str]] = {}
-    if len(appends) > 1:
-        from toolkit.yamledit.blocks import render_blocks
-
-        try:
-            blocks = render_blocks([e.item for e in appends])
-        except ValueError:
-            raise _CannotSplice("rendered items") from None
-        rendered = {id(e): block for e, block in zip(appends, blocks, strict=True)}
+    rendered = _render_appends(edits, render)
     for order, edit in enumerate(edits):
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
         if seq is None or not isinstance(seq, list) or _is_flow(seq):
@@ -129,6 +123,19 @@ def _splice(text: str, doc: Any, edits: list[Edit]) -> str:
         line_edits.append(_line_edit(lines, seq, edit, newline, order, rendered.get(id(edit))))
     _apply_line_edits(lines, line_edits)
     return "".join(lines)
+
+
+def _render_appends(edits: list[Edit], render: Renderer) -> dict[int, list[str]]:
+    """The lines of many new items (an import), by id of their edit, rendered in one go; {}
+    for one (`render_block` writes it, as every edit of a key)."""
+    appends = [e for e in edits if isinstance(e, AppendItem)]
+    if len(appends) < 2:
+        return {}
+    try:
+        blocks = render([e.item for e in appends])
+    except ValueError:
+        raise _CannotSplice("rendered items") from None
+    return {id(e): block for e, block in zip(appends, blocks, strict=True)}
 
 
 def _line_edit(
@@ -186,9 +193,10 @@ def splice_item(
     parse: Parser = parse,
 ) -> ItemSplice | None:
     """Apply `edits` to the block list `seq` and verify them by parsing only the lines they
-    touch instead of the whole text, when they are SetItemKey of one item, or one AppendItem
-    (then the last item and the new one are parsed). None when the edits or the layout are of
-    another kind (the caller then uses apply_edits, which parses everything).
+    touch instead of the whole text, when they are SetItemKey of one item, or AppendItems (then
+    the last item and the new ones are parsed: an import's thousands of entries are checked
+    without parsing the user's text again). None when the edits or the layout are of another
+    kind (the caller then uses apply_edits, which parses everything).
 
     Sound because the lines before the item are untouched, so the parser meets the item's first
     line in the state it always did (a block list at the dash's column, expecting an item); the
@@ -211,9 +219,9 @@ def splice_item(
     if not isinstance(seq, list) or _is_flow(seq) or not seq or not edits:
         return None
     head = edits[0]
-    if len(edits) == 1 and isinstance(head, AppendItem):
-        index = len(seq) - 1
-        expected = [to_plain(seq[index]), to_plain(head.item)]
+    if all(isinstance(e, AppendItem) and e.section == head.section for e in edits):
+        index = len(seq) - 1  # compared as they are: parsed dicts and lists equal plain ones
+        expected = [seq[index], *(e.item for e in edits if isinstance(e, AppendItem))]
     elif isinstance(head, SetItemKey) and all(
         isinstance(e, SetItemKey) and e.index == head.index and e.section == head.section
         for e in edits
@@ -231,10 +239,37 @@ def splice_item(
         expected = [plain]
     else:
         return None
+    for render in RENDERERS:  # bip's emitter, then ruamel's if the lines do not read back
+        done = _splice_item(text, seq, edits, path, follows, parse, index, expected, render)
+        if done is not _MISMATCH:
+            return done if isinstance(done, ItemSplice) else None
+    return None
+
+
+_MISMATCH: Any = object()  # the new lines do not read back as the data: render them again
+
+
+def _splice_item(
+    text: str,
+    seq: Any,
+    edits: list[Edit],
+    path: str,
+    follows: int | None,
+    parse: Parser,
+    index: int,
+    expected: list[Any],
+    render: Renderer,
+) -> Any:
+    """splice_item with one renderer: the ItemSplice, None for a layout it cannot splice, or
+    _MISMATCH when the new lines do not read back as the intended data."""
     lines, newline = _lines(text)
     try:
         first, last, dash = _item_bounds(lines, seq, index)
-        line_edits = [_line_edit(lines, seq, e, newline, order) for order, e in enumerate(edits)]
+        rendered = _render_appends(edits, render)
+        line_edits = [
+            _line_edit(lines, seq, e, newline, order, rendered.get(id(e)))
+            for order, e in enumerate(edits)
+        ]
         if any(e.start < first or e.end > last + 1 for e in line_edits):
             return None
         old_count = len(lines)
@@ -259,19 +294,19 @@ def splice_item(
     try:
         parsed = parse(snippet, path)
     except InvalidFile:
-        return None
+        return _MISMATCH
     count = len(expected)
     if not isinstance(parsed, list) or _is_flow(parsed) or len(parsed) not in (count, count + 1):
-        return None
+        return _MISMATCH
     if _lc(parsed).item(0) != (0, _lc(seq).item(index)[1]):
-        return None
+        return _MISMATCH
     if index + 1 < len(seq):  # the next item starts where it did, at its dash line
         line, col = _lc(seq).item(index + 1)
         if len(parsed) != count + 1 or _lc(parsed).item(count) != (line + delta - first, col):
-            return None
+            return _MISMATCH
     items = parsed[:count]
-    if [to_plain(item) for item in items] != expected:
-        return None
+    if items != expected:
+        return _MISMATCH
     if not all(isinstance(item, dict) and _lc(item).line is not None for item in items):
         return None
     return ItemSplice("".join(lines), index, first, delta, items)
@@ -337,34 +372,6 @@ def _item_bounds(lines: list[str], seq: Any, index: int) -> tuple[int, int, int]
         key_line, key_col = _lc(item).key(last_key)
         return line, _block_end(lines, key_line, key_col, isinstance(item[last_key], list)), dash
     return line, _block_end(lines, line, dash, False), dash
-
-
-def _styled(value: Any) -> Any:
-    """How bip writes new values: short lists and mappings in flow style, multi-line text as a
-    literal block."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
-
-    if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value)
-    if isinstance(value, list):
-        seq = CommentedSeq([_styled(v) for v in value])
-        seq.fa.set_flow_style()
-        return seq
-    if isinstance(value, dict):
-        mapping = CommentedMap((k, _styled(v)) for k, v in value.items())
-        mapping.fa.set_flow_style()
-        return mapping
-    return value
-
-
-def render_block(mapping: dict[str, Any]) -> list[str]:
-    """A mapping as block-style YAML lines at column 0 (values styled as bip writes them)."""
-    from ruamel.yaml.comments import CommentedMap
-
-    out = io.StringIO()
-    make_yaml().dump(CommentedMap((k, _styled(v)) for k, v in mapping.items()), out)
-    return out.getvalue().splitlines()
 
 
 def _comment_start(line: str, start: int) -> int:
@@ -465,9 +472,9 @@ def roundtrip(text: str, edits: list[Edit], path: str) -> str:
     _apply(
         doc,
         edits,
-        value=_styled,
+        value=styled,
         new_list=CommentedSeq,
-        new_item=lambda item: CommentedMap((k, _styled(v)) for k, v in item.items()),
+        new_item=lambda item: CommentedMap((k, styled(v)) for k, v in item.items()),
     )
     yaml = make_yaml()
     mapping, sequence, offset = _detect_indent(text)
