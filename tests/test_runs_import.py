@@ -130,4 +130,10 @@ def test_bad_inputs_say_what_to_fix(bip, ws: Path, tmp_path: Path):
         (WANDB_RUN / next(WANDB_RUN.glob("*.wandb")).name).read_bytes()[:200] + b"\xff" * 50
     )
     assert "damaged at byte" in bip("-w", str(ws), "runs", "import", str(broken), code=2).stderr
+    latin = tmp_path / "excel.csv"  # Excel's default "CSV" is the locale's code page
+    latin.write_bytes("step,loss,note\n1,2.5,ok\n2,2.1,caf\xe9\n".encode("cp1252"))
+    result = bip("-w", str(ws), "runs", "import", str(latin), code=2)
+    assert (
+        "excel.csv:3: not UTF-8 text" in result.stderr and "save the CSV as UTF-8" in result.stderr
+    )
     assert not (ws / "runs").exists() or not any((ws / "runs").iterdir())
