@@ -400,6 +400,7 @@ def import_run(
         lr = writer.peak_lr
         metrics = RunMetrics(
             final=writer.final,
+            diverged=writer.diverged,
             best=writer.best,
             steady_state=steady,
             series=store.SERIES_FILE,

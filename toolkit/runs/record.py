@@ -431,6 +431,7 @@ def _metrics(
         lr, source = writer.peak_lr, "the peak of the logged schedule"
     metrics = RunMetrics(
         final=writer.final,
+        diverged=writer.diverged,
         best=writer.best,
         steady_state=steady,
         series=store.SERIES_FILE if writer.rows else None,

@@ -62,6 +62,9 @@ class SeriesWriter:
         self.rows = 0
         self.final: Row = {}
         self.best: Row = {}
+        # A column whose last logged value is NaN or inf (a loss that diverged) -> the step
+        # where that stretch began; its stale finite value is not the run's final number.
+        self.diverged: Row = {}
         self.peak_lr: float | None = None
         self.max_step: int | None = None
         self.measured = 0  # rows with a rate (tokens/s, MFU, step time...)
@@ -81,7 +84,11 @@ class SeriesWriter:
         measured = False
         for key, value in row.items():
             if not isfinite(value):
-                continue  # NaN and inf are written to metrics.csv, never summed or compared
+                # NaN and inf are written to metrics.csv, never summed or compared
+                self.diverged.setdefault(key, row["step"])
+                continue
+            if self.diverged:
+                self.diverged.pop(key, None)
             final[key] = value
             if key in RATE_SET:
                 measured = True
@@ -141,6 +148,8 @@ class SeriesWriter:
         for key, values in block.columns.items():
             part = values[start:stop]
             self.final[key] = part[-1]
+            if self.diverged:
+                self.diverged.pop(key, None)
             if key in RATE_SET:
                 self._sums[key] = self._sums.get(key, 0.0) + sum(part)
                 self._counts[key] = self._counts.get(key, 0) + n
@@ -229,6 +238,8 @@ class SeriesWriter:
 
     def finish(self) -> SteadyState:
         """Close metrics.csv and work out the steady state (the module says how)."""
+        for key in self.diverged:
+            self.final.pop(key, None)
         if self._write is None and self._held:
             self._open()
         self._close_file()
