@@ -420,3 +420,17 @@ def test_a_metrics_series_ending_nan_has_no_stale_final_loss():
     back = summarize([{"step": 0, "train_loss": 4.0}, {"step": 1, "train_loss": math.inf},
                       {"step": 2, "train_loss": 3.0}])  # fmt: skip
     assert back.final["train_loss"] == 3.0
+
+
+def test_the_final_val_loss_is_given_at_the_step_it_was_measured(
+    bip, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Evaluations are sparse: a run to step 35 evaluated last at step 30 says step 30."""
+    monkeypatch.chdir(tmp_path)
+    script = DIVERGES.replace("range(40)", "range(36)").replace("i < 20", "True")
+    (tmp_path / "train.py").write_text(script)
+    bip("-w", str(ws), "run", "--name", "gap", "--", sys.executable, "train.py")
+    data = json.loads((ws / "runs" / "2026-11-23-gap" / "run.json").read_text())["metrics"]
+    assert data["steps"] == 35 and data["final_steps"] == {"val_loss": 30, "train_loss": 35}
+    post = bip("-w", str(ws), "draft", "training-run", "--run", "gap", "--stdout").stdout
+    assert "| Final val loss | 2.6000 (step 30) |" in post

@@ -91,6 +91,8 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
         m.hardware = ", ".join(names)
     m.train_loss = numbers.final.get("train_loss")
     m.val_loss = numbers.final.get("val_loss")
+    val_step = numbers.final_steps.get("val_loss")
+    m.val_step = int(val_step) if val_step is not None else None
     m.best_val_loss = numbers.best.get("val_loss")
     best_step = numbers.best.get("val_loss_step")
     m.best_val_step = int(best_step) if best_step is not None else None

@@ -401,6 +401,7 @@ def import_run(
         metrics = RunMetrics(
             final=writer.final,
             diverged=writer.diverged,
+            final_steps=writer.final_steps,
             best=writer.best,
             steady_state=steady,
             series=store.SERIES_FILE,

@@ -223,10 +223,12 @@ class RunMetrics:
     flops_per_token: float | None = None
     # Columns whose last logged value was NaN or inf (not in `final`) -> the step it began
     diverged: dict[str, float] = field(default_factory=dict)
+    final_steps: dict[str, float] = field(default_factory=dict)  # loss -> step of its final
 
     def to_json(self) -> dict[str, Any]:
         return {
             "final": self.final,
+            "final_steps": self.final_steps,
             "diverged": self.diverged,
             "best": self.best,
             "steady_state": self.steady_state.to_json(),
@@ -262,6 +264,7 @@ class RunMetrics:
             params=_int(data.get("params")),
             flops_per_token=_num(data.get("flops_per_token")),
             diverged=_numbers(data.get("diverged")),
+            final_steps=_numbers(data.get("final_steps")),
         )
 
     @property

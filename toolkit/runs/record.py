@@ -432,6 +432,7 @@ def _metrics(
     metrics = RunMetrics(
         final=writer.final,
         diverged=writer.diverged,
+        final_steps=writer.final_steps,
         best=writer.best,
         steady_state=steady,
         series=store.SERIES_FILE if writer.rows else None,
