@@ -12,6 +12,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from toolkit.contrib import PullRequest, RepoProgress, save_merged_prs
 from toolkit.runs.model import RunRecord
 from toolkit.runs.store import write_run, write_series
 from toolkit.state import Store
@@ -117,6 +118,16 @@ def make_public_workspace(
         "ada",
         {"vllm-project/vllm": {"merged_prs": 2, "open_prs": 1, "closed_prs": 0, "issues": 0}},
     )
+    vllm = RepoProgress("vllm-project/vllm", "vllm", merged_prs=2, open_prs=1)
+    vllm.prs = [  # as `bip contrib status` fetched them: a hostile title from GitHub among them
+        PullRequest(101, "Fix bf16 grad clipping on ROCm", "https://github.com/vllm-project/vllm/pull/101",
+                    "merged", "2026-10-01T10:00:00Z", "2026-10-05T08:00:00Z"),
+        PullRequest(202, HOSTILE_TITLE, "https://github.com/vllm-project/vllm/pull/202", "merged",
+                    "2026-11-02T10:00:00Z", "2026-11-21T08:00:00Z"),
+        PullRequest(303, "Still open", "https://github.com/vllm-project/vllm/pull/303", "open",
+                    "2026-11-20T10:00:00Z"),
+    ]  # fmt: skip
+    save_merged_prs(store, "ada", NOW - timedelta(days=1), [vllm])
     store.close()
     return root
 

@@ -322,6 +322,24 @@ def test_status_stores_snapshots_and_reports_changes(gh, tmp_path, model):
     ]
     history = store.history("me", "vllm-project/vllm")
     assert [s.data["merged_prs"] for s in history] == [1, 2]
+    # The merged PRs themselves (for the site), newest first; an unmerged one is not listed.
+    merged = contrib.load_merged_prs(store, "me")
+    assert [(p.number, p.title, p.url, p.merged_at) for p in merged["vllm-project/vllm"]] == [
+        (
+            202,
+            "Change 202",
+            "https://github.com/vllm-project/vllm/pull/202",
+            "2026-11-21T00:00:00Z",
+        ),
+        (
+            101,
+            "Change 101",
+            "https://github.com/vllm-project/vllm/pull/101",
+            "2026-10-05T00:00:00Z",
+        ),
+    ]
+    assert merged["dao-ailab/flash-attention"] == []
+    assert contrib.load_merged_prs(store, "someone-else") == {}
 
 
 def test_sparkline():

@@ -133,6 +133,16 @@ def test_reading_by_figure_and_contribution_goals(built: tuple[Path, Path]) -> N
     assert "FlashAttention" in reading and "paper · done" in reading
     contrib = " ".join(" ".join(page(out, "contributions").text).split())
     assert "vllm-project/vllm 2 3 merged by 2027-03-31 2026-11-22" in contrib
+    # Under the goals, the merged PRs themselves (newest first), linked; the open one is not.
+    assert (
+        f"Merged in vllm-project/vllm #202 {HOSTILE_TITLE} merged 2026-11-21"
+        " #101 Fix bf16 grad clipping on ROCm merged 2026-10-05" in contrib
+    )
+    assert "Still open" not in contrib and "#303" not in contrib
+    links = page(out, "contributions").links()
+    assert "https://github.com/vllm-project/vllm/pull/202" in links
+    html = (out / "contributions" / "index.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 
 def test_sitemap_and_feed_are_valid_xml_with_absolute_links(built: tuple[Path, Path]) -> None:

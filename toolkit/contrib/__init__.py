@@ -6,6 +6,7 @@ otherwise); `compare` says what changed since the previous snapshot; the state s
 
 from __future__ import annotations
 
+from toolkit.contrib.merged import load_merged_prs, save_merged_prs
 from toolkit.contrib.progress import (
     CONTRIBUTOR_PAGES,
     COUNTED,
@@ -54,4 +55,6 @@ __all__ = [
     "Status",
     "take_status",
     "fetch_progress",
+    "load_merged_prs",
+    "save_merged_prs",
 ]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from toolkit.contrib.merged import save_merged_prs
 from toolkit.contrib.progress import (
     COUNTED,
     RepoProgress,
@@ -167,6 +168,7 @@ def take_status(
         store.save_snapshots(
             now, login, {p.repo: p.numbers() for p in found_progress if not p.error}
         )
+        save_merged_prs(store, login, now, found_progress)
     return Status(
         login=login,
         taken_at=now,

@@ -110,12 +110,21 @@ class FigureReading:
 
 
 @dataclass
+class MergedPR:
+    number: int
+    title: str  # from GitHub: the theme escapes it like every string
+    url: str | None  # the PR on GitHub (https only)
+    merged: str | None  # YYYY-MM-DD
+
+
+@dataclass
 class Contribution:
     repo: str
     merged_prs: int | None  # None: no snapshot yet (`bip contrib status` takes one)
     goal_merged_prs: int | None
     goal_by: str | None
     as_of: str | None
+    merged: list[MergedPR] = field(default_factory=list)  # newest first, from the last status
 
 
 @dataclass
@@ -357,9 +366,10 @@ def _reading(model: Any) -> list[FigureReading]:
 def _contributions(model: Any, store: Any, login: str | None) -> list[Contribution]:
     if model is None:
         return []
-    from toolkit.contrib import targets_from
+    from toolkit.contrib import load_merged_prs, targets_from
 
     snapshots = {k.lower(): v for k, v in store.latest_snapshots(login).items()} if login else {}
+    lists = load_merged_prs(store, login) if login else {}
     out = []
     for target in targets_from(model):
         snap = snapshots.get(target.repo.lower())
@@ -371,6 +381,15 @@ def _contributions(model: Any, store: Any, login: str | None) -> list[Contributi
                 goal_merged_prs=target.goal_merged_prs,
                 goal_by=target.goal_by,
                 as_of=snap.taken_at.date().isoformat() if snap else None,
+                merged=[
+                    MergedPR(
+                        pr.number,
+                        pr.title,
+                        pr.url if pr.url.startswith("https://") else None,
+                        pr.merged_at[:10] if pr.merged_at else None,
+                    )
+                    for pr in lists.get(target.repo.lower(), [])
+                ],
             )
         )
     return out
