@@ -126,6 +126,22 @@ class Browser:
         finally:
             page.close()
 
+    def look(
+        self, url: str, script: str, color_scheme: str | None = None, shot: str | None = None
+    ) -> tuple[Any, bytes | None]:
+        """Open `url` with the visitor's colour scheme set (`"light"` or `"dark"`, as
+        `prefers-color-scheme` reports it) and return what the JS function `script` gives,
+        and a PNG of the element `shot` (a CSS selector) as drawn."""
+        page = self._browser.new_page()
+        try:
+            if color_scheme is not None:
+                page.emulate_media(color_scheme=color_scheme)
+            page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+            png = page.locator(shot).screenshot() if shot is not None else None
+            return page.evaluate(script), png
+        finally:
+            page.close()
+
 
 @contextmanager
 def open_browser() -> Iterator[Browser]:

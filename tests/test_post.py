@@ -44,6 +44,13 @@ def server() -> Iterator[HTTPServer]:
         http.stop()
 
 
+@pytest.fixture(autouse=True)
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite runs with BIP_OFFLINE=1; here the local fakes are the network, so posting is
+    allowed (test_offline_sends_nothing_and_asks_no_server sets it back)."""
+    monkeypatch.delenv("BIP_OFFLINE", raising=False)
+
+
 @pytest.fixture
 def pds(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePDS]:
     for http in server():
@@ -267,6 +274,23 @@ def test_mastodon_thread_within_the_servers_limit_with_media(
     )
     assert media and media[0]["description"].startswith("Loss curve of the training run")
     assert masto.count("instance") <= 4  # Mastodon.py checks the version before a media upload
+
+
+def test_offline_sends_nothing_and_asks_no_server(
+    ws: Path, pds: FakePDS, masto: FakeMastodon, bip, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """BIP_OFFLINE=1 keeps every command off the network: a post is refused (exit 2), and a
+    Mastodon dry run cuts at Mastodon's default 500 without asking the server its limit."""
+    monkeypatch.setenv("BIP_OFFLINE", "1")
+    out = bip("-w", str(ws), "post", "--thread", str(ws / "thread.txt"), "--to", "bluesky", code=2)
+    assert "offline" in out.stderr and "--dry-run" in out.stderr
+    bip("-w", str(ws), "post", "--run", "run0", "--to", "mastodon", code=2)
+    dry = bip("-w", str(ws), "post", "--run", "run0", "--to", "mastodon", "--dry-run")
+    assert "nothing sent" in dry.stdout and "Mastodon's default 500" in dry.stderr
+    monkeypatch.delenv("BIP_OFFLINE")
+    bip("-w", str(ws), "post", "--thread", str(ws / "thread.txt"), "--to", "mastodon",
+        "--offline", "--dry-run")  # fmt: skip
+    assert pds.seen == [] and masto.seen == []
 
 
 def test_missing_credentials_say_which_and_drafts_are_refused(ws: Path, bip) -> None:  # type: ignore[no-untyped-def]

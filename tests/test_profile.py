@@ -122,3 +122,61 @@ def test_splice_keeps_every_byte_outside_the_block(
     assert new.endswith(f"{END}{after}".encode())
     assert new[len(keep_head) :].startswith(f"new{newline}block{newline}".encode())
     assert splice_block(new, "new\nblock\n", "R") == new  # a second run changes nothing
+
+
+# Every drawn string of the card, with its computed fill and the card's background, as Chromium
+# resolves the card's CSS (its prefers-color-scheme block included).
+COLOURS_JS = """() => ({
+  bg: getComputedStyle(document.querySelector('rect.bg')).fill,
+  texts: Array.from(document.querySelectorAll('text'), t => [t.textContent, getComputedStyle(t).fill]),
+})"""
+
+
+def luminance(css: str) -> float:
+    """WCAG 2 relative luminance of an `rgb(r, g, b)` colour."""
+    r, g, b = (int(v) / 255 for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_card_is_readable_in_githubs_light_and_dark_themes(
+    public: Path, tmp_path: Path, bip
+) -> None:  # type: ignore[no-untyped-def]
+    """In headless Chromium with the visitor's scheme set to light, then dark: every line of
+    the card against the card's background meets WCAG AA (4.5:1), and shown as GitHub shows it
+    (an <img> on a page in GitHub's dark colours) the card is drawn in its dark colours."""
+    import io
+
+    import matplotlib.image
+
+    from tests.browser import open_browser, serve
+
+    site = tmp_path / "gh"
+    site.mkdir()
+    bip("-w", str(public), "profile", "card", "--out", str(site / "card.svg"))
+    (site / "readme.html").write_text(
+        '<!DOCTYPE html><html><head><meta name="color-scheme" content="light dark"><style>'
+        "body { margin: 0; background: #0d1117; } @media (prefers-color-scheme: light) {"
+        ' body { background: #ffffff; } }</style></head><body><img src="card.svg" alt="card">'
+        "</body></html>"
+    )
+    seen = {}
+    with serve(site) as base, open_browser() as browser:
+        for scheme in ("light", "dark"):
+            colours, _ = browser.look(f"{base}/card.svg", COLOURS_JS, scheme)
+            _, png = browser.look(f"{base}/readme.html", "() => 0", scheme, shot="img")
+            seen[scheme] = colours, png
+    for scheme, (colours, png) in seen.items():
+        assert len(colours["texts"]) >= 6, colours
+        for text, fill in colours["texts"]:
+            assert contrast(fill, colours["bg"]) >= 4.5, (scheme, text, fill, colours["bg"])
+        # The card as an <img>: its own background, in the scheme's colours, where it is drawn.
+        pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+        r, g, b = (round(float(c) * 255) for c in pixels[12, 12][:3])
+        assert f"rgb({r}, {g}, {b})" == colours["bg"], (scheme, (r, g, b), colours["bg"])
+    assert luminance(seen["dark"][0]["bg"]) < 0.02 < 0.9 < luminance(seen["light"][0]["bg"])

@@ -99,3 +99,16 @@ def test_a_baselines_hardware_is_printed_once(bip, ws: Path, two_runs, tmp_path:
     text = bip("-w", str(ws), "draft", "training-run", "--run", "small", "--baseline", str(base),
                "--stdout").stdout  # fmt: skip
     assert "| 8x A100 40GB |" in text and "8x 8x" not in text
+
+
+def test_a_runs_post_and_its_thread_are_two_files(bip, ws: Path, two_runs):
+    """Both default to the run's name as title: the thread is written beside the post, never
+    refused as 'already exists' (nor with --force over it)."""
+    post = json.loads(
+        bip("-w", str(ws), "draft", "training-run", "--run", "small", "--json").stdout
+    )
+    thread = json.loads(bip("-w", str(ws), "draft", "thread", "--run", "small", "--json").stdout)
+    assert Path(post["path"]) == ws / "posts" / "2026-11-23-small" / "index.md"
+    assert Path(thread["path"]) == ws / "posts" / "2026-11-23-small-thread" / "index.md"
+    assert "## Results" in Path(post["path"]).read_text()
+    assert "I trained small" in Path(thread["path"]).read_text()

@@ -109,12 +109,38 @@ def test_an_unpushed_commit_is_rebuilt_from_upstream_at_the_merge_base_plus_its_
         f"git checkout {fork['base']}",
     ]
     assert "not on any public remote yet" in shown["note"]
-    out = run_block("\n".join(shown["lines"]), tmp_path / "reader", folder / "changes.patch")
+    assert shown["patch"] == str(folder / "changes.patch")
+    # Pasted into an empty folder of this machine, as printed: the patch is applied from the
+    # run's folder (no copy beside the reader's folder, unlike a post's reader).
+    out = run_block("\n".join(shown["lines"]), tmp_path / "reader")
     # The reader's tree is the run's: upstream's commit with the run's changes on top.
     assert out == f"trained at {fork['base']} with # GPT, bf16 \n"
     rebuilt = tmp_path / "reader" / "upstream"
     assert (rebuilt / "model.py").read_text() == "# GPT, bf16\n"
     assert (rebuilt / "train" / "run.sh").read_text() == (work / "train" / "run.sh").read_text()
+
+
+def test_a_commit_pushed_after_the_run_is_cloned_from_the_remote_that_now_holds_it(
+    bip, ws: Path, fork, tmp_path: Path
+):
+    """The warning says: push, then draft again. After the push, the block names the commit
+    (an untracked file makes the run dirty, but is in no patch: it does not stop that)."""
+    work = fork["work"]
+    (work / "model.py").write_text("# GPT, bf16\n")
+    git(work, "commit", "-q", "-am", "model.py: bf16")
+    (work / "notes.txt").write_text("scratch\n")
+    mine = git(work, "rev-parse", "HEAD")
+    bip("-w", str(ws), "run", "--name", "later", "--", "sh", "run.sh")
+    before = bip("-w", str(ws), "runs", "reproduce", "later", "--json")
+    assert "git push -u origin rocm-bf16, then draft again" in before.stderr
+    git(work, "push", "-q", "origin", "rocm-bf16")
+    after = bip("-w", str(ws), "runs", "reproduce", "later", "--json")
+    shown = json.loads(after.stdout)
+    assert after.stderr == "" and shown["patch"] is None and shown["note"] is None
+    assert shown["lines"][:3] == [f"git clone {fork['fork'].as_uri()} fork", "cd fork",
+                                  f"git checkout {mine}"]  # fmt: skip
+    out = run_block("\n".join(shown["lines"]), tmp_path / "reader")
+    assert out == f"trained at {mine} with # GPT, bf16 \n"
 
 
 def test_the_runs_interpreter_becomes_the_readers_python():

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.context import JsonOpt, MaxWaitOpt, workspace
-from toolkit.cli.output import echo, print_json
+from toolkit.cli.context import JsonOpt, MaxWaitOpt, offline_env, workspace
+from toolkit.cli.output import echo, print_json, warn
 
 
 class Network(str, Enum):
@@ -48,6 +48,10 @@ def post(
         Visibility, typer.Option("--visibility", help="Mastodon's visibility of the posts.")
     ] = Visibility.public,
     max_wait: MaxWaitOpt = 60.0,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Contact no server (also BIP_OFFLINE=1): dry runs only."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Post a thread, or a run with its loss curve, to Bluesky or Mastodon.
@@ -71,8 +75,11 @@ def post(
             resume=resume,
             visibility=visibility.value,
             max_wait=max_wait,
+            offline=offline or offline_env(),
         ),
     )
+    for warning in result.warnings:
+        warn(warning)
     if as_json:
         print_json(result)
         return

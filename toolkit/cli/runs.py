@@ -171,14 +171,16 @@ def reproduce_(
     """Print the shell lines that rebuild a run's exact code and run its command.
 
     The clone is the remote that holds the commit (your fork); an unpushed commit is rebuilt
-    from upstream at the merge-base plus the run's saved patch (runs/ID/changes.patch).
+    from upstream at the merge-base plus the run's saved patch (runs/ID/changes.patch, applied
+    from where it is, so the lines run in any empty folder of this machine).
     Example: bip runs reproduce 2026-11-23-gpt2-124m > reproduce.sh
     """
     from toolkit.runs.reproduce import reproduce
-    from toolkit.runs.store import resolve_run
+    from toolkit.runs.store import PATCH_FILE, resolve_run
 
     _, root = _runs_root(ctx)
-    block = reproduce(resolve_run(root, run_id))
+    run = resolve_run(root, run_id)
+    block = reproduce(run, patch_at=(run.path / PATCH_FILE).resolve())
     for warning in block.warnings:
         warn(warning)
     if as_json:

@@ -37,7 +37,10 @@ def make_draft(
 
     model = rl.load_reading_list(ws.paths.reading_list).model
     context = build_context(ws, model, request, github)
-    path = post_path(context.folder, context.date, context.title)
+    # A thread is the post's companion, often of the same run and title: its own file name
+    # (`bip draft training-run --run X` then `bip draft thread --run X` must not collide).
+    suffix = "thread" if request.template == "thread" else ""
+    path = post_path(context.folder, context.date, context.title, suffix)
     attachments = {} if request.preview else context.training.attachments()
     placement = place(context.site, path, list(attachments))
     figure = context.training.figure

@@ -38,12 +38,15 @@ def slugify(title: str, max_len: int = 80) -> str:
 NAME_BYTES = 200  # file systems allow 255 bytes a name; a few CJK or emoji-rich words reach it
 
 
-def post_path(folder: Path, now: datetime, title: str) -> Path:
+def post_path(folder: Path, now: datetime, title: str, suffix: str = "") -> Path:
+    """`folder/YYYY-MM-DD-slug.md`, or `...-slug-SUFFIX.md` (a thread beside its post: the
+    suffix survives the cut to a file name's length)."""
     slug = slugify(title)
-    while len(slug.encode("utf-8")) > NAME_BYTES - len("YYYY-MM-DD-.md"):
+    end = f"-{suffix}" if suffix else ""
+    while len(slug.encode("utf-8")) > NAME_BYTES - len(f"YYYY-MM-DD-{end}.md"):
         slug = slug[:-1].rstrip("-.")  # cut whole characters, never a UTF-8 sequence
     try:
-        path = (folder / f"{now:%Y-%m-%d}-{slug or 'post'}.md").resolve()
+        path = (folder / f"{now:%Y-%m-%d}-{slug or 'post'}{end}.md").resolve()
         base = folder.resolve()
     except OSError as exc:
         raise BadInput(f"cannot use the posts folder {folder}: {exc.strerror}") from None

@@ -34,7 +34,7 @@ from toolkit.social.networks import (
     credentials,
     tid,
 )
-from toolkit.social.thread import Limit, bluesky_limit
+from toolkit.social.thread import Limit, bluesky_limit, mastodon_limit
 from toolkit.workspace import Workspace
 
 NETWORKS = ("bluesky", "mastodon")
@@ -51,6 +51,7 @@ class PostRequest:
     resume: bool = False
     visibility: str = "public"
     max_wait: float = 60.0
+    offline: bool = False  # --offline / BIP_OFFLINE: no request at all, so a dry run only
 
 
 @dataclass
@@ -74,6 +75,7 @@ class PostResult:
     record: Path | None = None
     front_matter: Path | None = None  # the blog post whose front matter got the URL
     waited: list[float] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str | None:
@@ -92,9 +94,24 @@ def post_thread(
     sources = [x for x in (request.path, request.run, request.thread) if x is not None]
     if len(sources) != 1:
         raise BadInput("give one of PATH, --run ID or --thread FILE")
+    if request.offline and not request.dry_run:
+        raise BadInput(
+            f"offline (--offline or BIP_OFFLINE): nothing can be sent to {request.network}",
+            hint="add --dry-run to see the posts, or post once online",
+        )
     pacing = pacing or Pacing(max_wait=request.max_wait)
     creds, network = _connect(request, connect, pacing)
-    limit = network.limit() if network is not None else _dry_limit(request, pacing)
+    warnings: list[str] = []
+    if network is not None:
+        limit = network.limit()
+    elif request.offline and request.network == "mastodon":
+        limit = mastodon_limit(MASTODON_DEFAULT_CHARACTERS)  # the server is not asked
+        warnings.append(
+            f"offline: posts cut at Mastodon's default {MASTODON_DEFAULT_CHARACTERS} "
+            "characters, not your server's own limit"
+        )
+    else:
+        limit = _dry_limit(request, pacing)
     draft = _draft(ws, request, limit)
     server = creds.server if creds else _dry_server(request)
     account = creds.account if creds else "(not signed in: dry run)"
@@ -107,6 +124,7 @@ def post_thread(
         image_alt=draft.image.alt if draft.image else None,
         image_bytes=len(draft.image.png) if draft.image else None,
         dry_run=request.dry_run,
+        warnings=warnings,
     )
     if request.dry_run or network is None or creds is None:
         return result
@@ -152,6 +170,9 @@ def _connect(
     if request.network == "bluesky":
         return creds, Bluesky(creds, pacing)
     return creds, Mastodon(creds, pacing, request.visibility)
+
+
+MASTODON_DEFAULT_CHARACTERS = 500  # Mastodon's own default, when the server cannot be asked
 
 
 def _dry_server(request: PostRequest) -> str:
