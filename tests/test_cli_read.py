@@ -1,6 +1,7 @@
 """`bip read`, `bip figures` and `bip init` through the real CLI parser."""
 
 import json
+import re
 from pathlib import Path
 
 
@@ -203,6 +204,14 @@ def test_every_command_has_help_with_an_example(bip):
         assert command.help and "Example: bip" in command.help, path
         result = bip(*path, "--help")
         assert result.exit_code == 0 and "Example: bip" in result.stdout, path
+        # Each example is a line of its own, whole, to copy: never glued to the sentence
+        # before it or to the next example, never cut in the middle of the command.
+        written = [
+            " ".join(e.split())
+            for e in re.split(r"(?:^|\s)Example: ", command.help.replace("\b", ""))[1:]
+        ]
+        shown = [line.strip() for line in result.stdout.splitlines() if "Example: " in line]
+        assert shown == [f"Example: {e}" for e in written], path
 
 
 def test_plain_table_aligns_wide_text_and_escapes_only_unsafe_cells():

@@ -105,6 +105,10 @@ def test_template_variables_are_top_level_and_documented(bip, ws: Path):
     assert "  mood  how the week went" in help_text
     thread = bip("-w", str(ws), "draft", "thread", "--help").stdout
     assert "Template thread (built-in): A thread for X" in thread and "  text " in thread
+    # as typed, not the hidden `bip draft new TEMPLATE` behind it; its errors say so too
+    assert thread.startswith("Usage: bip draft thread [OPTIONS]\n")
+    mistyped = bip("-w", str(ws), "draft", "thread", "--titel", "t", code=2).stderr
+    assert mistyped.startswith("bip: error: bip draft thread: no such option: --titel")
     for name in ("post", "training-run", "paper-notes", "build-log", "contribution"):
         shown = bip("-w", str(ws), "draft", name, "--help").stdout
         assert f"Template {name} (built-in): " in shown, name

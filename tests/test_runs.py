@@ -554,3 +554,22 @@ def test_a_series_csv_gives_peak_lr_steady_throughput_and_steps(bip, ws: Path, t
     assert "| Throughput | 180,000 tokens/s |" in text and "| MFU | 38.0% |" in text
     assert "| Learning rate | 5.4e-4 |" in text  # the peak (step 200), not the decayed last value
     assert "Throughput and MFU are steady-state numbers" in text
+
+
+def test_a_run_without_numbers_drafts_no_empty_table(bip, ws: Path, tmp_path: Path):
+    """Every Setup row is left out for a run that printed no numbers: the post has no table
+    made of a header alone (Markdown would render an empty header row); a code block keeps its
+    own text whatever it holds."""
+    from toolkit.drafts.render import tidy_markdown
+
+    bip("-w", str(ws), "run", "--name", "quiet", "--", sys.executable, "-c", "print('hi')")
+    post = bip("-w", str(ws), "draft", "training-run", "--run", "quiet", "--stdout").stdout
+    lines = post.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("|---"):  # a table's rule: a row of the table comes right after
+            assert lines[i + 1].startswith("| "), (lines[i - 1], line)
+    assert "| Wall time |" in post and "## Hardware and software" in post
+    kept = "```md\n| | |\n|---|---|\n```"
+    assert (
+        tidy_markdown(f"# T\n\n{kept}\n\n| a | b |\n|---|---|\n\ntext") == f"# T\n\n{kept}\n\ntext"
+    )

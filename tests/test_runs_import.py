@@ -101,6 +101,10 @@ def test_csv_plain_and_wandb_export(bip, ws: Path, tmp_path: Path):
     plain.write_text("iter,loss,val_loss\n0,5.0,\n10,4.0,4.2\n20,3.5,\n")
     shown = json.loads(bip("-w", str(ws), "runs", "import", str(plain), "--json").stdout)
     assert shown["metrics"]["final"] == {"step": 20, "train_loss": 3.5, "val_loss": 4.2}
+    # The check-in names it by what it was read from (it has no command: no empty ``).
+    day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
+    line = f"- run **{shown['id']}** (from CSV: {plain}): val loss 4.200 (imported)"
+    assert line in day.splitlines() and "``" not in day
     # W&B's panel "Export CSV": Step, then "<run> - <metric>" with __MIN/__MAX companions.
     export = tmp_path / "wandb_export.csv"
     export.write_text(
@@ -130,4 +134,10 @@ def test_bad_inputs_say_what_to_fix(bip, ws: Path, tmp_path: Path):
         (WANDB_RUN / next(WANDB_RUN.glob("*.wandb")).name).read_bytes()[:200] + b"\xff" * 50
     )
     assert "damaged at byte" in bip("-w", str(ws), "runs", "import", str(broken), code=2).stderr
+    latin = tmp_path / "excel.csv"  # Excel's default "CSV" is the locale's code page
+    latin.write_bytes("step,loss,note\n1,2.5,ok\n2,2.1,caf\xe9\n".encode("cp1252"))
+    result = bip("-w", str(ws), "runs", "import", str(latin), code=2)
+    assert (
+        "excel.csv:3: not UTF-8 text" in result.stderr and "save the CSV as UTF-8" in result.stderr
+    )
     assert not (ws / "runs").exists() or not any((ws / "runs").iterdir())

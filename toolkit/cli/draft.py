@@ -21,6 +21,14 @@ class DraftGroup(TyperGroup):
             args = ["new", *args]
         return super().parse_args(ctx, args)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The hidden `new` runs under the template's name, so its usage line and its errors
+        say `bip draft thread`, as typed."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if name == "new" and TEMPLATE_KEY in ctx.meta:
+            name = ctx.meta[TEMPLATE_KEY]
+        return name, command, rest
+
 
 TEMPLATE_KEY = "bip.draft.template"
 
@@ -34,6 +42,14 @@ class TemplateCommand(TyperCommand):
         name = ctx.meta.get(TEMPLATE_KEY)
         if name:
             formatter.write("\n" + template_help(ctx, name))
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        """`Usage: bip draft thread [OPTIONS]`, as typed: not the hidden `new TEMPLATE`."""
+        if TEMPLATE_KEY not in ctx.meta:
+            super().format_usage(ctx, formatter)
+            return
+        pieces = [p for p in self.collect_usage_pieces(ctx) if p != "TEMPLATE"]
+        formatter.write_usage(ctx.command_path, " ".join(pieces))
 
 
 def template_help(ctx: Any, name: str) -> str:

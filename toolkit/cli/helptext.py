@@ -53,6 +53,8 @@ def readable(command: Any) -> Any:
     """Name every parameter's value and give every command its whole summary, recursively."""
     if command.help and not command.short_help:
         command.short_help = _summary(command.help)
+    if command.help and "Example: " in command.help:
+        command.help = examples_apart(command.help)
     for param in command.params:
         if getattr(param, "is_flag", False):
             continue
@@ -146,6 +148,23 @@ def usage_error(exc: Any) -> tuple[str, str | None]:
 
 
 EXAMPLE = re.compile(r"\bExample: (bip\b.*?)(?:\n\s*\n|\Z)", re.DOTALL)
+EXAMPLE_START = re.compile(r"(?:(?<=\s)|^)Example: (?=bip\b)")
+
+
+def examples_apart(text: str) -> str:
+    """Each `Example: bip ...` of a help text on a line of its own, whole: click rewraps a
+    paragraph, which glued examples to the sentence before them and to each other and cut a
+    command in the middle. `\b` is click's mark for a paragraph it must not rewrap."""
+    paragraphs: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        if paragraph.startswith("\b"):
+            paragraphs.append(paragraph)
+            continue
+        pieces = EXAMPLE_START.split(paragraph)
+        if pieces[0].strip():
+            paragraphs.append(pieces[0].rstrip())
+        paragraphs += [f"\b\nExample: {' '.join(p.split())}" for p in pieces[1:]]
+    return "\n\n".join(paragraphs)
 
 
 def examples(group: Any, ctx: Any, limit: int = 4) -> list[str]:

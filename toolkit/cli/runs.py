@@ -266,7 +266,7 @@ def compare_(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="What the tracker wrote (see below).")],
+    path: Annotated[Path, typer.Argument(help="What the tracker wrote (see above).")],
     name: Annotated[str | None, typer.Option("--name", help="A name for the run.")] = None,
     run: Annotated[
         str | None,

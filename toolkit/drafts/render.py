@@ -41,6 +41,7 @@ def tidy_markdown(body: str) -> str:
             fence = (
                 None if fence and marker.group(1).startswith(fence) else (fence or marker.group(1))
             )
+    out = _without_empty_tables(out)
     kept: list[str] = []
     for i, line in enumerate(out):
         heading = re.match(r"^(#{1,6}) ", line)
@@ -49,6 +50,38 @@ def tidy_markdown(body: str) -> str:
         kept.append(line)
     text = "\n".join(kept)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|(\s*:?-+:?\s*\|)+\s*$")
+
+
+def _without_empty_tables(lines: list[str]) -> list[str]:
+    """Drop a table that is only its header and rule (every row of it was left out: a run
+    with no numbers), which would render as an empty header row (code blocks untouched)."""
+    out: list[str] = []
+    fence = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        marker = re.match(r"^\s*(```+|~~~+)", line)
+        if marker:
+            fence = (
+                None if fence and marker.group(1).startswith(fence) else (fence or marker.group(1))
+            )
+        elif (
+            fence is None
+            and TABLE_ROW.match(line)
+            and i + 1 < len(lines)
+            and TABLE_RULE.match(lines[i + 1])
+            and not (out and TABLE_ROW.match(out[-1]))
+            and not (i + 2 < len(lines) and TABLE_ROW.match(lines[i + 2]))
+        ):
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
 
 
 def _empty_section(lines: list[str], at: int, level: int) -> bool:

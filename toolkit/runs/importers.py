@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 from toolkit.errors import BadInput, BipError
 from toolkit.runs.parse import STEP_KEYS, column_name, to_number
@@ -262,6 +263,22 @@ def read_csv(path: Path) -> Source:
         fh = path.open(encoding="utf-8", newline="")
     except OSError as exc:
         raise BadInput(f"{path}: unreadable ({exc.strerror or exc})") from None
+    try:
+        return _read_csv(path, fh)
+    except UnicodeDecodeError:
+        fh.close()
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+            line = 1
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+        raise BadInput(
+            f"{path}:{line}: not UTF-8 text", hint="save the CSV as UTF-8 (CSV UTF-8 in Excel)"
+        ) from None
+
+
+def _read_csv(path: Path, fh: TextIO) -> Source:
     with fh:
         reader = csv.reader(fh)
         header = [h.strip() for h in next(reader, [])]

@@ -221,6 +221,9 @@ def journal_line(run: Run) -> str:
     took = f", {duration(wall)}" if wall is not None else ""
     command = " ".join(shlex.join(run.record.command).split())
     command = command.replace("`", "'")
+    if not command and run.record.source:  # imported: no command, what it was read from
+        origin = " ".join(run.record.source.split()).replace("`", "'")
+        return f"- run **{run.id}** (from {origin}): {headline(run)} ({run.status}{took})"
     return f"- run **{run.id}** (`{command}`): {headline(run)} ({run.status}{took})"
 
 
