@@ -41,6 +41,7 @@ X_LABEL_Y = 0.06  # the step label's bottom, from the figure's bottom
 TOKENS_LABEL_Y = 0.27  # the tokens label's bottom, above the plot
 TITLE_Y = {True: 0.5, False: 0.0}  # the title's baseline above the plot (plus its own pad)
 Point = tuple[float, float]
+CHUNK = 8192  # rows whose points are thinned together (memory stays bounded)
 
 
 class Thinner:
@@ -59,22 +60,31 @@ class Thinner:
         self.last: Point | None = None
 
     def add(self, x: float, y: float) -> None:
-        point = (x, y)
-        self.last = point
-        if self.filled < self.width and self.low:
-            self.filled += 1
-            if y < self.low[-1][1]:
-                self.low[-1] = point
-            elif y > self.high[-1][1]:
-                self.high[-1] = point
-            return
-        if self.first is None:
-            self.first = point
-        if len(self.low) == self.limit:
-            self._halve()
-        self.low.append(point)
-        self.high.append(point)
-        self.filled = 1
+        self.extend([(x, y)])
+
+    def extend(self, points: Iterable[Point]) -> None:
+        """Add points in step order (the hot loop of a long run: locals, no calls per point)."""
+        low, high, limit = self.low, self.high, self.limit
+        width, filled, last = self.width, self.filled, self.last
+        for point in points:
+            last = point
+            if filled < width and low:
+                filled += 1
+                y = point[1]
+                if y < low[-1][1]:
+                    low[-1] = point
+                elif y > high[-1][1]:
+                    high[-1] = point
+                continue
+            if self.first is None:
+                self.first = point
+            if len(low) == limit:
+                self._halve()
+                low, high, width = self.low, self.high, self.width
+            low.append(point)
+            high.append(point)
+            filled = 1
+        self.filled, self.last = filled, last
 
     def _halve(self) -> None:
         low, high = self.low, self.high
@@ -104,15 +114,22 @@ def thin_series(rows: Iterable[Mapping[str, float]]) -> dict[str, list[Point]]:
     """Each loss column's (step, loss) points, thinned, in one pass over rows (a list or a
     stream such as toolkit.runs.stream.read_rows)."""
     lines = {column: Thinner() for column, *_ in SERIES}
+    pending: dict[str, list[Point]] = {column: [] for column in lines}
     isfinite = math.isfinite
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         step = row.get("step")
         if not isinstance(step, (int, float)) or not isfinite(step):
             continue
-        for column, line in lines.items():
+        for column, buffer in pending.items():
             value = row.get(column)
             if isinstance(value, (int, float)) and isfinite(value):
-                line.add(float(step), float(value))
+                buffer.append((float(step), float(value)))
+        if not n % CHUNK:
+            for column, buffer in pending.items():
+                lines[column].extend(buffer)
+                buffer.clear()
+    for column, buffer in pending.items():
+        lines[column].extend(buffer)
     return {column: line.points() for column, line in lines.items()}
 
 
