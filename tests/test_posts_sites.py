@@ -31,6 +31,17 @@ for it in range(0, 201, 10):
         print(f"step {it}: train loss {loss - 0.05:.4f}, val loss {loss:.4f}")
     print(f"iter {it}: loss {loss:.4f}, time 170.00ms, mfu 38.00%")
 """
+# Text that is Liquid to Jekyll (a post about Jinja, Go templates or Jekyll itself): a cited
+# entry's title, in the training-run post's text. It must reach the page as written.
+LIQUID_TITLE = "Templates in posts: {{ x }}, {% if y %}no{% endif %} and {%- endraw %} stay text"
+LIQUID_ENTRY = f"""
+  - id: liquid
+    kind: post
+    title: '{LIQUID_TITLE}'
+    url: https://example.org/templates
+    year: 2025
+    status: done
+"""
 DRAFTED = "2026-11-23T10:00:00+00:00"
 PUBLISHED = "2026-11-25T09:30:00+00:00"  # two days later: the published post takes this date
 
@@ -74,6 +85,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         env.chdir(tmp)
         ws = tmp / "ws"
         init_workspace(ws)
+        with (ws / "reading_list.yaml").open("a") as listed:  # `entries:` is the last section
+            listed.write(LIQUID_ENTRY)
         (tmp / "train.py").write_text(TRAIN)
         bip("-w", str(ws), "run", "--name", "gpt2-tiny", "--", sys.executable, "train.py")
         blog, site = jekyll.jekyll_site(tmp), hugo.hugo_site(tmp)
@@ -84,7 +97,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             # one post stays a draft (a plain post: one loss curve per site is enough)
             for kept, args in (
                 (drafts, ["post"]),
-                (published, ["training-run", "--run", "gpt2-tiny"]),
+                (published, ["training-run", "--run", "gpt2-tiny", "--cite", "liquid"]),
             ):
                 said = bip("-w", str(ws), "draft", *args, "--out", str(folder),
                            "--title", "Still a draft" if kept is drafts else "Tiny GPT-2 on one GPU")  # fmt: skip
@@ -127,6 +140,24 @@ def test_jekyll_builds_the_published_run_and_keeps_the_draft_out(built: Built):
     served = built.jekyll / "_site" / image.lstrip("/")
     assert served.read_bytes() == (built.jekyll / image.lstrip("/")).read_bytes()
     assert served.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_liquid_in_a_posts_text_reaches_the_jekyll_page_as_written(built: Built):
+    """The text is in a raw block, bip's relative_url image link outside it (evaluated: the
+    page links the served image, as test_a_visitor_sees_the_loss_curve checks in Chromium),
+    and the `{%- endraw %}` in the text did not end the block early."""
+    source = built.published_path["jekyll"].read_text()
+    assert source.count("{% raw %}") == source.count("{% endraw %}") >= 2
+    assert (
+        "](" + "{{ '/assets/posts/2026-11-23-tiny-gpt-2-on-one-gpu/loss.svg' | relative_url }})"
+        in source
+    )
+    page = built.jekyll_pages["2026/11/25/tiny-gpt-2-on-one-gpu.html"]
+    assert page.count(LIQUID_TITLE) >= 2, page  # under "Based on" and in the references
+    assert "{{ '/assets" not in page and "raw %}" not in page.replace(LIQUID_TITLE, "")
+    # Hugo reads the same text as text: no raw block in a Hugo post, the title as written
+    assert "{% raw %}" not in built.published_path["hugo"].read_text()
+    assert LIQUID_TITLE in built.hugo_pages["2026-11-25-tiny-gpt-2-on-one-gpu"]
 
 
 def test_hugo_builds_the_published_bundle_renamed_to_its_day_and_a_draft_from_anywhere(

@@ -122,6 +122,9 @@ class Published:
 
 
 DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+RAW_TAG = re.compile(
+    r"^<!-- \{% (?:end)?raw %\} -->$"
+)  # frontmatter.liquid_raw's, not a placeholder
 
 
 def publish(path: Path, now: datetime, settings: Settings) -> Published:
@@ -209,7 +212,7 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
     placeholders = [
         f"line {n}: {match.group(0)[:60]}"
         for n, line in enumerate(lines[end + 1 :], start=end + 2)
-        if (match := re.search(r"<!--.*", line))
+        if (match := re.search(r"<!--.*", line)) and not RAW_TAG.match(line)
     ]
     date = str(meta.get("date")) if republished and meta.get("date") else stamp
     if isinstance(meta.get("date"), datetime) and republished:

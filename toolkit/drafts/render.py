@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from toolkit.drafts.frontmatter import PostMeta, front_matter
+from toolkit.drafts.frontmatter import PostMeta, front_matter, liquid_raw
 from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
 from toolkit.references.citer import Citer
@@ -140,5 +140,9 @@ def render(env: Any, template: str, context: DraftContext, citer: Citer) -> Rend
     for entry_id in citer.order:
         tags += [t for t in citer.model.entry(entry_id).tags if t not in tags]
     meta = PostMeta(context.title, context.date, tags, keys)
-    text = front_matter(meta, context.site.generator) + "\n" + tidy_markdown(body) + "\n"
+    generator = context.site.generator
+    figure = context.training.figure  # its link is Liquid in a Jekyll site (posts.place)
+    text = tidy_markdown(body)
+    text = liquid_raw(text, generator, [figure.src] if figure is not None else [])
+    text = front_matter(meta, generator) + "\n" + text + "\n"
     return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)
