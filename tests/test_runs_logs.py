@@ -197,14 +197,50 @@ def test_overflow_nan_and_inf_never_crash_bip_and_the_exit_code_is_the_commands(
     assert "bip: recorded" in result.stderr and "(exit 3," in result.stderr
     [folder] = (ws / "runs").iterdir()
     data = json.loads((folder / "run.json").read_text())  # strict JSON: no NaN, no Infinity
-    assert data["exit_code"] == 3 and data["metrics"]["final"]["train_loss"] == 5.0
+    # The loss ended NaN/inf: its last finite value (5.0, at step 0) is not the final number
+    assert data["exit_code"] == 3 and "train_loss" not in data["metrics"]["final"]
+    assert data["metrics"]["diverged"]["train_loss"] == 1
     assert "mfu" not in data["metrics"]["steady_state"] or math.isfinite(
         data["metrics"]["steady_state"]["mfu"]
     )
     csv_text = (folder / "metrics.csv").read_text()
     assert "inf" in csv_text and "nan" in csv_text
     shown = bip("-w", str(ws), "runs", "show", folder.name).stdout
-    assert "train_loss 5" in shown
+    assert "val loss NaN or inf from step 2" in shown and "train_loss 5" in shown  # best
+
+
+DIVERGES = r"""
+print("tokens per iteration will be: 1,000")
+for i in range(40):
+    loss = 4 - i / 20 if i < 20 else float("nan")
+    if i % 10 == 0:
+        print(f"step {i}: train loss {loss:.4f}, val loss {loss + 0.1:.4f}")
+    print(f"iter {i}: loss {loss:.4f}, time 10.00ms, mfu 10.00%")
+"""
+
+
+def test_a_run_whose_loss_ends_nan_says_so_everywhere_never_a_stale_loss(
+    bip, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Loss NaN from step 20 to the end: the run's number is that, not the val loss of step 10
+    (3.600) passed off as final, in runs show, the check-in, the post and its thread."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "train.py").write_text(DIVERGES)
+    recorded = bip("-w", str(ws), "run", "--name", "div", "--", sys.executable, "train.py")
+    said = "val loss NaN or inf from step 20"
+    assert said in recorded.stderr and "3.600" not in recorded.stderr
+    assert said in bip("-w", str(ws), "runs", "show", "div").stdout
+    assert said in bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
+    post = bip("-w", str(ws), "draft", "training-run", "--run", "div", "--stdout").stdout
+    assert f"**TL;DR**: div: {said}, 100,000 tokens/s" in post and "Final val loss" not in post
+    assert "| Best val loss | 3.6000 (step 10) |" in post  # the best is still the best
+    thread = bip("-w", str(ws), "draft", "thread", "--run", "div", "--stdout").stdout
+    assert f"I trained div: {said}" in thread and "3.600" not in thread
+    # A loss that comes back to finite numbers is no divergence: its last value is final.
+    (tmp_path / "train.py").write_text(DIVERGES + 'print("iter 40: loss 2.5000, time 10.00ms")\n')
+    bip("-w", str(ws), "run", "--name", "back", "--", sys.executable, "train.py")
+    data = json.loads((ws / "runs" / "2026-11-23-back" / "run.json").read_text())["metrics"]
+    assert data["final"]["train_loss"] == 2.5 and "train_loss" not in data["diverged"]
 
 
 STREAMING = r"""
@@ -373,3 +409,28 @@ def test_a_multiline_command_stays_inside_its_journal_list_item(
     items = [line for line in built.splitlines() if "2026-11-23-multi" in line]
     assert len(items) == 1 and items[0].startswith("- run **2026-11-23-multi** (`sh -c 'x=1 echo")
     assert items[0].count("`") == 2  # the command's own backticks cannot end the code span
+
+
+def test_a_metrics_series_ending_nan_has_no_stale_final_loss():
+    """`bip draft training-run --metrics series.csv` summarizes as a run does."""
+    from toolkit.runs.series import summarize
+
+    ended = summarize([{"step": 0.0, "train_loss": 4.0}, {"step": 1.0, "train_loss": math.nan}])
+    assert "train_loss" not in ended.final and ended.best["train_loss"] == 4.0
+    back = summarize([{"step": 0, "train_loss": 4.0}, {"step": 1, "train_loss": math.inf},
+                      {"step": 2, "train_loss": 3.0}])  # fmt: skip
+    assert back.final["train_loss"] == 3.0
+
+
+def test_the_final_val_loss_is_given_at_the_step_it_was_measured(
+    bip, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Evaluations are sparse: a run to step 35 evaluated last at step 30 says step 30."""
+    monkeypatch.chdir(tmp_path)
+    script = DIVERGES.replace("range(40)", "range(36)").replace("i < 20", "True")
+    (tmp_path / "train.py").write_text(script)
+    bip("-w", str(ws), "run", "--name", "gap", "--", sys.executable, "train.py")
+    data = json.loads((ws / "runs" / "2026-11-23-gap" / "run.json").read_text())["metrics"]
+    assert data["steps"] == 35 and data["final_steps"] == {"val_loss": 30, "train_loss": 35}
+    post = bip("-w", str(ws), "draft", "training-run", "--run", "gap", "--stdout").stdout
+    assert "| Final val loss | 2.6000 (step 30) |" in post

@@ -21,6 +21,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
+def slugify(title: str, max_len: int = 80) -> str:
+    """A file-name slug: lowercase, dots between digits kept (gpt-2.5), letters of any script
+    kept, never a path."""
+    text = unicodedata.normalize("NFKC", title).lower()
+    text = re.sub(r"(?<=\d)\.(?=\d)", "\u0000", text)  # keep 2.5 as 2.5
+    text = "".join(ch if ch.isalnum() or ch == "\u0000" else "-" for ch in text)
+    text = re.sub(r"-{2,}", "-", text).strip("-").replace("\u0000", ".")
+    return text[:max_len].strip("-.") or "post"
+
+
 def slug_id(text: str, max_len: int = 60) -> str:
     """A readable id: lowercase ASCII letters, digits, '.', '_' and '-'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -22,7 +22,6 @@ from toolkit.drafts.posts import (
     place,
     post_path,
     publish,
-    slugify,
     write_post,
     write_with_files,
 )
@@ -46,6 +45,7 @@ from toolkit.drafts.templates import (
 )
 from toolkit.drafts.trainingrun import TrainingRequest, TrainingRun
 from toolkit.references.citer import Citer
+from toolkit.text import slugify
 
 __all__ = [
     "BUILTIN",

@@ -74,6 +74,7 @@ class Metrics:
     learning_rate: float | None = None
     best_val_loss: float | None = None
     best_val_step: int | None = None
+    val_step: int | None = None  # the step of the final val loss (a run's; evaluations are sparse)
     steady_rule: str | None = None  # how throughput and MFU were averaged, when they were
     precision: str | None = None
     framework: str | None = None

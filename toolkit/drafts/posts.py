@@ -9,7 +9,6 @@ Nothing is written when anything fails, and an existing post is never overwritte
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,19 +19,10 @@ from toolkit.drafts.frontmatter import Site, draft_switches
 from toolkit.errors import BadInput
 from toolkit.fileio import atomic_write_text, create_exclusive
 from toolkit.settings import Settings
+from toolkit.text import slugify
 
 # A file written beside the post: its name in the bundle -> what writes it there.
 Attachments = dict[str, Callable[[Path], None]]
-
-
-def slugify(title: str, max_len: int = 80) -> str:
-    """A file-name slug: lowercase, dots between digits kept (gpt-2.5), letters of any script
-    kept, never a path."""
-    text = unicodedata.normalize("NFKC", title).lower()
-    text = re.sub(r"(?<=\d)\.(?=\d)", "\u0000", text)  # keep 2.5 as 2.5
-    text = "".join(ch if ch.isalnum() or ch == "\u0000" else "-" for ch in text)
-    text = re.sub(r"-{2,}", "-", text).strip("-").replace("\u0000", ".")
-    return text[:max_len].strip("-.") or "post"
 
 
 NAME_BYTES = 200  # file systems allow 255 bytes a name; a few CJK or emoji-rich words reach it

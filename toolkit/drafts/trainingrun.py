@@ -48,6 +48,7 @@ class RunFacts:
     cost_rule: str | None = None
     mfu: str | None = None  # "12.0% of NVIDIA H100 SXM, 989.5 TFLOPS dense bf16 (rescaled: ...)"
     reproduce: Reproduce | None = None
+    diverged: str | None = None  # "train loss NaN or inf from step 1,200": it ended so
 
 
 @dataclass
@@ -75,6 +76,7 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
     """The run's numbers as the template's Metrics, and its facts, from the typed record."""
     from toolkit.runs.mfu import mfu_long
     from toolkit.runs.reproduce import reproduce
+    from toolkit.runs.store import diverged_text
 
     record, numbers = run.record, run.numbers
     hardware = record.hardware
@@ -89,6 +91,8 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
         m.hardware = ", ".join(names)
     m.train_loss = numbers.final.get("train_loss")
     m.val_loss = numbers.final.get("val_loss")
+    val_step = numbers.final_steps.get("val_loss")
+    m.val_step = int(val_step) if val_step is not None else None
     m.best_val_loss = numbers.best.get("val_loss")
     best_step = numbers.best.get("val_loss_step")
     m.best_val_step = int(best_step) if best_step is not None else None
@@ -117,6 +121,7 @@ def run_metrics(run: store.Run, gpu_hour_usd: float | None) -> tuple[Metrics, Ru
         lr_source=numbers.learning_rate.source if numbers.learning_rate else None,
         mfu=mfu_long(numbers.mfu) if numbers.mfu else None,
         reproduce=reproduce(run),
+        diverged=diverged_text(numbers),
     )
     if git is not None:
         facts.commit, facts.branch, facts.dirty = git.commit, git.branch, git.dirty
@@ -274,7 +279,9 @@ class TrainingRun:
         m, run = self.metrics, self.run
         where = f" on {run.gpu_summary}" if run.gpu_summary else ""
         numbers = []
-        if m.val_loss is not None:
+        if run.diverged:  # never a loss from before it diverged, as if it were the last
+            numbers.append(run.diverged)
+        elif m.val_loss is not None:
             tokens = f" after {human_number(m.tokens)} tokens" if m.tokens else ""
             numbers.append(f"val loss {m.val_loss:.3f}{tokens}")
         elif m.train_loss is not None:

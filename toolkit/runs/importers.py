@@ -400,6 +400,8 @@ def import_run(
         lr = writer.peak_lr
         metrics = RunMetrics(
             final=writer.final,
+            diverged=writer.diverged,
+            final_steps=writer.final_steps,
             best=writer.best,
             steady_state=steady,
             series=store.SERIES_FILE,

@@ -221,10 +221,15 @@ class RunMetrics:
     mfu: MFU | None = None
     params: int | None = None  # model parameters, when the log or the user said
     flops_per_token: float | None = None
+    # Columns whose last logged value was NaN or inf (not in `final`) -> the step it began
+    diverged: dict[str, float] = field(default_factory=dict)
+    final_steps: dict[str, float] = field(default_factory=dict)  # loss -> step of its final
 
     def to_json(self) -> dict[str, Any]:
         return {
             "final": self.final,
+            "final_steps": self.final_steps,
+            "diverged": self.diverged,
             "best": self.best,
             "steady_state": self.steady_state.to_json(),
             "series": self.series,
@@ -258,11 +263,21 @@ class RunMetrics:
             mfu=MFU.from_json(_dict(data.get("mfu"))),
             params=_int(data.get("params")),
             flops_per_token=_num(data.get("flops_per_token")),
+            diverged=_numbers(data.get("diverged")),
+            final_steps=_numbers(data.get("final_steps")),
         )
 
     @property
     def tokens_per_sec(self) -> float | None:
         return self.steady_state.values.get("tokens_per_sec")
+
+    @property
+    def diverged_loss(self) -> tuple[str, float] | None:
+        """(loss column, step) when the run ended with a NaN or inf loss: val first."""
+        for key in ("val_loss", "train_loss"):
+            if key in self.diverged:
+                return key, self.diverged[key]
+        return None
 
 
 @dataclass

@@ -431,6 +431,8 @@ def _metrics(
         lr, source = writer.peak_lr, "the peak of the logged schedule"
     metrics = RunMetrics(
         final=writer.final,
+        diverged=writer.diverged,
+        final_steps=writer.final_steps,
         best=writer.best,
         steady_state=steady,
         series=store.SERIES_FILE if writer.rows else None,

@@ -48,6 +48,8 @@ def summarize(rows: list[dict[str, Any]]) -> Summary:
         for key, value in row.items():
             if _is_number(value):
                 summary.final[key] = float(value)
+            elif isinstance(value, float):  # NaN or inf last: no stale value passed as final
+                summary.final.pop(key, None)
     steps = [row["step"] for row in rows if _is_number(row.get("step"))]
     if steps:
         summary.steps = int(max(steps))

@@ -195,6 +195,15 @@ def resolve_run(root: Path, ref: str, cwd: Path | None = None) -> Run:
     )
 
 
+def diverged_text(numbers: RunMetrics) -> str | None:
+    """`train loss NaN or inf from step 1,200`, when the run ended with such a loss."""
+    gone = numbers.diverged_loss
+    if gone is None:
+        return None
+    key, step = gone
+    return f"{key.replace('_', ' ')} NaN or inf from step {int(step):,}"
+
+
 def headline(run: Run) -> str:
     """The run in one line of numbers: final val (else train) loss, steady throughput, MFU."""
     from toolkit.runs.mfu import mfu_short
@@ -202,7 +211,11 @@ def headline(run: Run) -> str:
 
     numbers = run.numbers
     parts = []
+    gone = diverged_text(numbers)
     for key, label in (("val_loss", "val loss"), ("train_loss", "train loss")):
+        if gone:  # a loss that ended NaN or inf is the headline, never a stale number
+            parts.append(gone)
+            break
         if key in numbers.final:
             parts.append(f"{label} {numbers.final[key]:.3f}")
             break

@@ -62,6 +62,10 @@ class SeriesWriter:
         self.rows = 0
         self.final: Row = {}
         self.best: Row = {}
+        # A column whose last logged value is NaN or inf (a loss that diverged) -> the step
+        # where that stretch began; its stale finite value is not the run's final number.
+        self.diverged: Row = {}
+        self.final_steps: Row = {}  # loss -> the step of its final value (evaluations are sparse)
         self.peak_lr: float | None = None
         self.max_step: int | None = None
         self.measured = 0  # rows with a rate (tokens/s, MFU, step time...)
@@ -81,7 +85,11 @@ class SeriesWriter:
         measured = False
         for key, value in row.items():
             if not isfinite(value):
-                continue  # NaN and inf are written to metrics.csv, never summed or compared
+                # NaN and inf are written to metrics.csv, never summed or compared
+                self.diverged.setdefault(key, row["step"])
+                continue
+            if self.diverged:
+                self.diverged.pop(key, None)
             final[key] = value
             if key in RATE_SET:
                 measured = True
@@ -89,6 +97,7 @@ class SeriesWriter:
                     sums[key] = sums.get(key, 0.0) + value
                     counts[key] = counts.get(key, 0) + 1
             elif key in LOSS_SET:
+                self.final_steps[key] = row["step"]
                 if key not in best or value < best[key]:
                     best[key] = value
                     best[f"{key}_step"] = row["step"]
@@ -141,10 +150,13 @@ class SeriesWriter:
         for key, values in block.columns.items():
             part = values[start:stop]
             self.final[key] = part[-1]
+            if self.diverged:
+                self.diverged.pop(key, None)
             if key in RATE_SET:
                 self._sums[key] = self._sums.get(key, 0.0) + sum(part)
                 self._counts[key] = self._counts.get(key, 0) + n
             elif key in LOSS_SET:
+                self.final_steps[key] = float(steps[-1])
                 low = min(part)
                 if key not in self.best or low < self.best[key]:
                     self.best[key] = low
@@ -229,6 +241,9 @@ class SeriesWriter:
 
     def finish(self) -> SteadyState:
         """Close metrics.csv and work out the steady state (the module says how)."""
+        for key in self.diverged:
+            self.final.pop(key, None)
+            self.final_steps.pop(key, None)
         if self._write is None and self._held:
             self._open()
         self._close_file()

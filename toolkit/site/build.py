@@ -304,7 +304,7 @@ def _run(run: RunFacts) -> bytes:
 
 
 def _slug(run_id: str) -> str:
-    from toolkit.drafts import slugify
+    from toolkit.text import slugify
 
     return slugify(run_id)
 

@@ -10,6 +10,7 @@ only when there is one to draw. Cached curves no run uses any more are removed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,14 +27,18 @@ NO_LOSS = ".none"  # a marker: this series has no loss to draw (so it is not rea
 
 @cache
 def _code_fingerprint() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The drawing code (plot.py's bytes) and the installed matplotlib (its package file's size
+    and time: an upgrade rewrites it), without importing matplotlib."""
+    from importlib.util import find_spec
 
     from toolkit.runs import plot
 
-    try:
-        engine = version("matplotlib")
-    except PackageNotFoundError:
-        engine = ""
+    spec = find_spec("matplotlib")
+    engine = ""
+    if spec is not None and spec.origin:
+        with contextlib.suppress(OSError):
+            stat = os.stat(spec.origin)
+            engine = f"{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
     return hashlib.sha256(Path(plot.__file__).read_bytes() + engine.encode()).hexdigest()
 
 
@@ -63,10 +68,7 @@ def place_curves(
 ) -> int:
     """Put each run's curve at its target (or remove the target when the run has none);
     returns how many curves were drawn."""
-    from toolkit.runs.plot import LossPlotter, thin_series
-    from toolkit.runs.stream import read_rows
-
-    plotter: LossPlotter | None = None
+    plotter: Any = None  # a LossPlotter, made (and matplotlib imported) for the first curve
     used: set[str] = set()
     drawn = 0
     for run, target in zip(runs, targets, strict=True):
@@ -77,6 +79,9 @@ def place_curves(
         svg, empty = cache_dir / f"{key}.svg", cache_dir / f"{key}{NO_LOSS}"
         used.update((svg.name, empty.name))
         if not svg.is_file() and not empty.is_file():
+            from toolkit.runs.plot import LossPlotter, thin_series
+            from toolkit.runs.stream import read_rows
+
             try:
                 lines = thin_series(read_rows(run.series))
             except (OSError, UnicodeDecodeError, ValueError):
