@@ -105,6 +105,12 @@ def test_csv_plain_and_wandb_export(bip, ws: Path, tmp_path: Path):
     day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
     line = f"- run **{shown['id']}** (from CSV: {plain}): val loss 4.200 (imported)"
     assert line in day.splitlines() and "``" not in day
+    # Its post's Reproduce block says where it came from, not that it ran outside git with
+    # an empty command; the local path stays out of what gets published.
+    post = bip("-w", str(ws), "draft", "training-run", "--run", shown["id"], "--stdout").stdout
+    block = post.split("## Reproduce", 1)[1]
+    assert "Imported from CSV: bip did not run it" in block and str(plain) not in post
+    assert "```sh\n# the exact commands you ran\n```" in block
     # W&B's panel "Export CSV": Step, then "<run> - <metric>" with __MIN/__MAX companions.
     export = tmp_path / "wandb_export.csv"
     export.write_text(

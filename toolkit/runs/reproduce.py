@@ -70,6 +70,12 @@ def reproduce(run: Run, patch_at: Path | None = None) -> Reproduce:
     `../changes.patch`, beside the post that publishes it, or from `patch_at` when given (the
     run's own copy, for `bip runs reproduce` on this machine)."""
     record = run.record
+    if not record.command:  # imported (`bip runs import`): bip never ran it
+        kind = (record.source or "a tracker's files").split(":", 1)[0]
+        return Reproduce(
+            ["# the exact commands you ran"],
+            note=f"Imported from {kind}: bip did not run it, so it knows no command or commit.",
+        )
     command = reader_command(record.command)
     if record.git is None or not record.git.commit:
         return Reproduce(
