@@ -5,6 +5,7 @@ one published two days later; one Jekyll build, one Hugo build and one Chromium 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -67,6 +68,8 @@ class Built:
     published_path: dict[str, Path]  # generator -> the post after publishing
     anywhere: Path  # a post drafted outside any site ("both"), then copied into the Hugo site
     seen: dict[str, Visit]
+    # with `generator = "both"`, into each site's posts folder: step -> site -> path
+    both: dict[str, dict[str, Path]]
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +105,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
                 said = bip("-w", str(ws), "draft", *args, "--out", str(folder),
                            "--title", "Still a draft" if kept is drafts else "Tiny GPT-2 on one GPU")  # fmt: skip
                 kept[generator] = Path(said.strip().splitlines()[-1].removeprefix("wrote "))
+        # "both": one draft kept, one published; Liquid-like text in the published one's text
+        both: dict[str, dict[str, Path]] = {"draft": {}, "drafted": {}, "published": {}}
+        env.setenv("BIP_GENERATOR", "both")
+        for generator, folder in folders.items():
+            for step, args in (("draft", ["--title", "Both: still a draft"]),
+                               ("drafted", ["--title", "Both ways", "--cite", "liquid"])):  # fmt: skip
+                said = bip("-w", str(ws), "draft", "post", "--out", str(folder), *args)
+                both[step][generator] = Path(said.strip().splitlines()[-1].removeprefix("wrote "))
+        env.delenv("BIP_GENERATOR")
         bip("-w", str(ws), "draft", "post", "--title", "Anywhere")
         [anywhere] = (ws / "posts").glob("*.md")
         shutil.copy(anywhere, folders["hugo"])
@@ -110,6 +122,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         for generator, path in published.items():
             said = bip("-w", str(ws), "draft", "publish", str(path), "--json")
             after[generator] = Path(json.loads(said)["published"])
+        env.setenv("BIP_GENERATOR", "both")
+        for generator, path in both["drafted"].items():
+            said = bip("-w", str(ws), "draft", "publish", str(path), "--json")
+            both["published"][generator] = Path(json.loads(said)["published"])
+        env.delenv("BIP_GENERATOR")
         jekyll_pages = jekyll.build(blog)
         hugo_pages = hugo.build(site)
         seen = {}
@@ -121,7 +138,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
                 seen["hugo"] = browser.visit(
                     base + "/posts/2026-11-25-tiny-gpt-2-on-one-gpu/", tmp / "hugo.png"
                 )
-        yield Built(blog, site, jekyll_pages, hugo_pages, drafts, published, after, anywhere, seen)
+        yield Built(
+            blog, site, jekyll_pages, hugo_pages, drafts, published, after, anywhere, seen, both
+        )
 
 
 def test_jekyll_builds_the_published_run_and_keeps_the_draft_out(built: Built):
@@ -133,7 +152,10 @@ def test_jekyll_builds_the_published_run_and_keeps_the_draft_out(built: Built):
     assert built.published_from["jekyll"].name == "2026-11-23-tiny-gpt-2-on-one-gpu.md"
     assert not built.published_from["jekyll"].exists()
     assert front(post.read_text())["published"] is True
-    assert set(built.jekyll_pages) == {"2026/11/25/tiny-gpt-2-on-one-gpu.html"}
+    assert set(built.jekyll_pages) == {
+        "2026/11/25/tiny-gpt-2-on-one-gpu.html",
+        "2026/11/25/both-ways.html",  # published with "both": test_both_keeps_a_draft_...
+    }
     page = built.jekyll_pages["2026/11/25/tiny-gpt-2-on-one-gpu.html"]
     image = "/assets/posts/2026-11-23-tiny-gpt-2-on-one-gpu/loss.svg"
     assert f'<img src="{image}" alt="Loss curve of gpt2-tiny' in page
@@ -176,7 +198,7 @@ def test_hugo_builds_the_published_bundle_renamed_to_its_day_and_a_draft_from_an
     # drafted outside any site: Hugo's switch only, so the Hugo build above did not stop on it
     assert front(built.anywhere.read_text())["draft"] is True
     assert "published" not in front(built.anywhere.read_text())
-    assert set(built.hugo_pages) == {"2026-11-25-tiny-gpt-2-on-one-gpu"}
+    assert set(built.hugo_pages) == {"2026-11-25-tiny-gpt-2-on-one-gpu", "2026-11-25-both-ways"}
     page = built.hugo_pages["2026-11-25-tiny-gpt-2-on-one-gpu"]
     assert '<img src="loss.svg" alt="Loss curve of gpt2-tiny' in page
     assert 'class="date">2026-11-25<' in page
@@ -274,3 +296,34 @@ def test_publishing_a_bundle_renames_its_folder_and_never_over_another(
     assert (taken / "index.md").is_file() and "lastmod: 2026-11-30" in (
         taken / "index.md"
     ).read_text()
+
+
+def test_both_keeps_a_draft_out_of_jekyll_and_hugo_and_publish_makes_it_public(built: Built):
+    """With `generator = "both"`, a draft bound for Jekyll's `_posts/` is written to `_drafts/`
+    (Jekyll reads no `draft:`; `published: false` would stop Hugo), so neither real build has
+    its page; `bip draft publish` moves it to `_posts/`, dated, and both builds have it."""
+    blog, site = built.jekyll, built.hugo
+    draft, drafted = built.both["draft"], built.both["drafted"]
+    assert draft["jekyll"] == blog / "_drafts" / "2026-11-23-both-still-a-draft.md"
+    assert not list((blog / "_posts").glob("*both*still*"))
+    assert front(draft["jekyll"].read_text()) == {
+        **front(draft["jekyll"].read_text()),
+        "draft": True,
+    }
+    assert "published" not in front(draft["jekyll"].read_text())  # a date to Hugo
+    assert draft["hugo"] == site / "content/posts/2026-11-23-both-still-a-draft.md"
+    assert not [p for p in built.jekyll_pages if "still-a-draft" in p]
+    assert not [p for p in built.hugo_pages if "still-a-draft" in p]
+    # published: moved from _drafts/ to _posts/ under the publish day, the draft gone
+    assert drafted["jekyll"].parent == blog / "_drafts" and not drafted["jekyll"].exists()
+    assert built.both["published"]["jekyll"] == blog / "_posts" / "2026-11-25-both-ways.md"
+    assert built.both["published"]["hugo"] == site / "content/posts/2026-11-25-both-ways.md"
+    for page in (
+        built.jekyll_pages["2026/11/25/both-ways.html"],
+        built.hugo_pages["2026-11-25-both-ways"],
+    ):
+        # its text cites the Liquid-like title: the raw tags are HTML comments in "both", and
+        # the `{` of the title's `{%- endraw %}` is `&#123;`, a `{` to a reader of the page
+        shown = html.unescape(page)
+        assert "<h1>Both ways</h1>" in page and shown.count(LIQUID_TITLE) == 2, page
+        assert "raw %}" not in shown.replace(LIQUID_TITLE, "")

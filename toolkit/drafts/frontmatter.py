@@ -148,9 +148,10 @@ def liquid_raw(body: str, generator: str, liquid: Iterable[str] = ()) -> str:
     holding such text goes inside `{% raw %}...{% endraw %}` (a raw block never spans a blank
     line: Jekyll cuts a post's excerpt at the first one and warns about a block it cuts). The
     strings in `liquid` (bip's own `relative_url` image links) stay Liquid, outside the raw
-    block; an `{% endraw %}` in the text is written as Liquid printing it (`{% endraw %}{{ '{'
-    }}{% raw %}% endraw %}`), so it cannot end the block early. With "both" the raw tags are
-    HTML comments on their own lines, which Hugo leaves out of the page."""
+    block; an `{% endraw %}` in the text cannot end the block early: it is written as Liquid
+    printing it (`{% endraw %}{{ '{' }}{% raw %}% endraw %}`). With "both" the raw tags are
+    HTML comments on their own lines, which Hugo leaves out of the page, and that `{` is
+    `&#123;`, which both generators' Markdown shows as `{` (but as written inside code)."""
     if generator not in ("jekyll", "both"):
         return body
     kept = [k for k in dict.fromkeys(liquid) if k and k in body] if generator == "jekyll" else []
@@ -164,8 +165,9 @@ def liquid_raw(body: str, generator: str, liquid: Iterable[str] = ()) -> str:
         if not any("{{" in p or "{%" in p for p in parts[::2]):
             out.append(block)
             continue
+        escape = _print_brace if generator == "jekyll" else r"&#123;%\1"
         texts = [
-            end + part + start if n % 2 else _ENDRAW.sub(_print_brace, part)
+            end + part + start if n % 2 else _ENDRAW.sub(escape, part)
             for n, part in enumerate(parts)
         ]
         out.append(start + "".join(texts) + end)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from toolkit import readinglist as rl
 from toolkit.drafts.context import DraftRequest, GitHubFactory, build_context
-from toolkit.drafts.posts import place, post_path, write_post, write_with_files
+from toolkit.drafts.posts import draft_folder, place, post_path, write_post, write_with_files
 from toolkit.drafts.render import render
 from toolkit.drafts.templates import environment
 from toolkit.references.citer import Citer
@@ -40,7 +40,8 @@ def make_draft(
     # A thread is the post's companion, often of the same run and title: its own file name
     # (`bip draft training-run --run X` then `bip draft thread --run X` must not collide).
     suffix = "thread" if request.template == "thread" else ""
-    path = post_path(context.folder, context.date, context.title, suffix)
+    folder = draft_folder(context.site, context.folder)  # `_drafts/` for "both" in Jekyll
+    path = post_path(folder, context.date, context.title, suffix)
     attachments = {} if request.preview else context.training.attachments()
     placement = place(context.site, path, list(attachments))
     figure = context.training.figure

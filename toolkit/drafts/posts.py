@@ -59,6 +59,17 @@ def write_post(path: Path, text: str, force: bool) -> None:
         raise BadInput(f"{path} already exists", hint="pass --force to replace it")
 
 
+def draft_folder(site: Site, folder: Path) -> Path:
+    """Where a new draft goes: the posts folder, except a Jekyll `_posts/` folder with "both".
+    Jekyll publishes every file in `_posts/` (it reads no `draft:`), and "both" cannot write
+    Jekyll's `published: false` (Hugo stops on it, it is a date to Hugo), so the draft goes to
+    the `_drafts/` beside it, which Jekyll builds only with `--drafts`; `bip draft publish`
+    moves it to `_posts/`."""
+    if site.generator == "both" and folder.name == "_posts":
+        return folder.with_name("_drafts")
+    return folder
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a post with files beside it is written, and how the post links each file."""
@@ -133,7 +144,9 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
     and the post renamed to the same day, `YYYY-MM-DD-slug.md` or the bundle's folder
     `YYYY-MM-DD-slug/` (Jekyll dates posts by their name). A post already public keeps its date
     and name and gets `lastmod`. Only those lines change; in a Hugo site a `published: true/false`
-    line goes, since Hugo reads `published` as a date and stops on it. `path` may be the bundle."""
+    line goes, since Hugo reads `published` as a date and stops on it. A draft in Jekyll's
+    `_drafts/` (where "both" writes one) moves to the `_posts/` beside it, dated. `path` may be
+    the bundle."""
     from toolkit.drafts.frontmatter import site_for
 
     if path.is_dir() and (path / "index.md").is_file():
@@ -141,7 +154,10 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
     if not path.is_file():
         raise BadInput(f"{path} does not exist")
     bundle = path.name == "index.md" and DATED_NAME.match(path.parent.name) is not None
-    generator = site_for(path.parent.parent if bundle else path.parent, settings).generator
+    folder = path.parent.parent if bundle else path.parent
+    generator = site_for(folder, settings).generator
+    # a Jekyll draft in `_drafts/` is published by moving it to the `_posts/` beside it
+    home = folder.with_name("_posts") if folder.name == "_drafts" else folder
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---" or "---" not in [x.strip() for x in lines[1:]]:
@@ -150,7 +166,7 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
     meta = yamledit.to_plain(yamledit.parse("\n".join(lines[1:end]) + "\n", str(path)))
     meta = meta if isinstance(meta, dict) else {}
     republished = meta.get("draft") is False or meta.get("published") is True
-    if meta.get("draft") is True or meta.get("published") is False:
+    if meta.get("draft") is True or meta.get("published") is False or home != folder:
         republished = False
     stamp = now.isoformat(timespec="seconds")
     wanted = {k: str(v).lower() for k, v in draft_switches(generator, draft=False).items()}
@@ -163,9 +179,11 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
     wanted.update({"lastmod": stamp} if republished else {"date": stamp})
     target = path
     if not republished and bundle:
-        target = path.parent.with_name(f"{now:%Y-%m-%d}" + path.parent.name[10:]) / path.name
+        target = home / (f"{now:%Y-%m-%d}" + path.parent.name[10:]) / path.name
     elif not republished and DATED_NAME.match(path.name):
-        target = path.with_name(f"{now:%Y-%m-%d}" + path.name[10:])
+        target = home / (f"{now:%Y-%m-%d}" + path.name[10:])
+    elif home != folder:  # a draft named as Jekyll names them, without a date
+        target = home / f"{now:%Y-%m-%d}-{path.name}"
     taken = target.parent if bundle else target
     if target != path and taken.exists():
         raise BadInput(
@@ -191,6 +209,11 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
             lines.insert(end, f"{key}: {value}")
             end += 1
     new = "\n".join(lines)
+    if home != folder:
+        try:
+            home.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"cannot create {home}: {exc.strerror}") from None
     if target == path or bundle:
         atomic_write_text(path, new)
         if bundle and target != path:
