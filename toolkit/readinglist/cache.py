@@ -120,6 +120,7 @@ def _decode(payload: Any) -> ReadingList:
 # re-parsed on its own).
 
 _SCALARS = (str, int, bool, float, type(None))
+_PLAIN = {str, int, bool, float, type(None)}  # encoded as they are
 
 
 class _Uncacheable(Exception):
@@ -137,10 +138,10 @@ def _encode_doc(node: Any) -> Any:
             lc.line,
             lc.col,
             node.fa.flow_style(),
-            [_encode_doc(k) for k in keys],
+            [k if type(k) is str else _encode_doc(k) for k in keys],
             [at_key[k] for k in keys],
             [at_value[k] for k in keys],
-            [_encode_doc(node[k]) for k in keys],
+            [_encode_doc(v) if type(v) not in _PLAIN else v for v in node.values()],
         )
     if kind is PosSeq:
         lc = node.lc

@@ -165,6 +165,18 @@ def _known_entry(entry: Entry, index: int) -> _Known:
     )
 
 
+_Keys = tuple[set[str], str | None, str | None]  # identities, title+year, title+first author
+
+
+def _record_keys(fields: dict[str, Any]) -> _Keys:
+    """What a record is matched by, worked out once (a new entry is indexed by the same)."""
+    return (
+        _record_identities(fields),
+        _title_key(fields.get("title"), fields.get("year")),
+        _author_title_key(fields.get("title"), fields.get("authors")),
+    )
+
+
 def _record_identities(fields: dict[str, Any]) -> set[str]:
     return links.entry_identities(
         fields.get("url"), fields.get("repo"), fields.get("arxiv"), fields.get("doi")
@@ -203,7 +215,8 @@ def plan_import(
         new_items: list[dict[str, Any]] = []
         figure_ids = {f.id for f in model.figures}
         for record in parsed.records:
-            match = index.match(record)
+            keys = _record_keys(record.fields)
+            match = index.match(record, keys)
             if match is None:
                 item = _new_item(record, today, figures, tags, status, abstracts, taken_ids)
                 if str(item.get("cite_key", "")).lower() in taken_keys:
@@ -216,13 +229,14 @@ def plan_import(
                 if item.get("cite_key"):
                     taken_keys.add(item["cite_key"].lower())
                 new_items.append(item)
+                identities, title_key, author_key = keys  # the item's: the record's fields
                 index.add(
                     _Known(
-                        _record_identities(item),
+                        set(identities),
                         item.get("cite_key"),
-                        _title_key(item["title"], item.get("year")),
+                        title_key,
                         item=item,
-                        author_key=_author_title_key(item["title"], item.get("authors")),
+                        author_key=author_key,
                         seen=True,
                         repo=item["kind"] == "repo",
                     )
@@ -242,7 +256,7 @@ def plan_import(
                 report.duplicates.append(
                     Duplicate(record.line, record.key, target, f"the same work as {target!r}")
                 )
-                index.identities(match, _record_identities(record.fields))
+                index.identities(match, keys[0])
             else:
                 match.seen = True
                 assert match.index is not None
@@ -311,8 +325,8 @@ class _Index:
         for ident in more:
             self.by_identity.setdefault(ident, known)
 
-    def match(self, record: Record) -> _Known | None:
-        identities = _record_identities(record.fields)
+    def match(self, record: Record, keys: _Keys) -> _Known | None:
+        identities, title_key, author_key = keys
         same_key = self.by_key.get(record.key.lower()) if record.key else None
         if same_key is not None and not _conflict(same_key.identities, identities):
             return same_key
@@ -320,12 +334,10 @@ class _Index:
         if found:
             return min(found, key=lambda k: self.order[id(k)])
         repo = record.kind == "repo"
-        title_key = _title_key(record.fields.get("title"), record.fields.get("year"))
         same_title = self.by_title.get(title_key) if title_key else None
         if same_title is not None and same_title.repo == repo:
             if not _conflict(same_title.identities, identities):
                 return same_title
-        author_key = _author_title_key(record.fields.get("title"), record.fields.get("authors"))
         same_work = self.by_author_title.get(author_key) if author_key else None
         if same_work is not None and same_work.repo == repo:
             if not _conflict(same_work.identities, identities):
