@@ -293,6 +293,18 @@ def test_offline_sends_nothing_and_asks_no_server(
     assert pds.seen == [] and masto.seen == []
 
 
+def test_a_server_that_is_not_mastodon_is_named_not_an_internal_error(
+    ws: Path, masto: FakeMastodon, bip
+) -> None:  # type: ignore[no-untyped-def]
+    """A JSON answer without Mastodon's `version` (a wrong BIP_MASTODON_URL): Mastodon.py would
+    recurse asking for it before the upload until Python stopped (RecursionError, exit 1)."""
+    for n in (1, 2):
+        masto.fail[("instance", n)] = Reply(200, {"title": "not Mastodon"})
+    out = bip("-w", str(ws), "post", "--run", "run0", "--to", "mastodon", code=2)
+    assert "does not answer as a Mastodon server" in out.stderr and "BIP_MASTODON_URL" in out.stderr
+    assert masto.statuses == [] and masto.media == {}
+
+
 def test_missing_credentials_say_which_and_drafts_are_refused(ws: Path, bip) -> None:  # type: ignore[no-untyped-def]
     out = bip("-w", str(ws), "post", "--thread", str(ws / "thread.txt"), "--to", "bluesky", code=2)
     assert "BIP_BLUESKY_HANDLE and BIP_BLUESKY_APP_PASSWORD" in out.stderr

@@ -241,6 +241,9 @@ def test_a_run_whose_loss_ends_nan_says_so_everywhere_never_a_stale_loss(
     bip("-w", str(ws), "run", "--name", "back", "--", sys.executable, "train.py")
     data = json.loads((ws / "runs" / "2026-11-23-back" / "run.json").read_text())["metrics"]
     assert data["final"]["train_loss"] == 2.5 and "train_loss" not in data["diverged"]
+    compared = bip("-w", str(ws), "runs", "compare", "div", "back", "--no-figure").stdout
+    cells = [[c.strip() for c in line.split("  ") if c][1:3] for line in compared.splitlines()[1:3]]
+    assert cells == [["NaN/inf from 20", "NaN/inf from 20"], ["2.5", "NaN/inf from 20"]]
 
 
 STREAMING = r"""

@@ -117,7 +117,7 @@ VALUE = st.one_of(
     st.dictionaries(st.from_regex(r"[a-z_]{1,6}", fullmatch=True), SCALAR, max_size=3),
 )
 KEYS = st.one_of(st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True), HOSTILE)
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def as_list_item(lines: list[str]) -> str:
@@ -214,7 +214,7 @@ def new_entries(draw):
     return items
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(new_entries())
 def test_an_import_appends_hostile_entries_keeping_the_users_bytes(tmp_path_factory, items):
     """Many appends (the one-entry path, where only the new lines are parsed back, unless a

@@ -218,7 +218,7 @@ def compare_(
     --figure says where.
     Example: bip runs compare gpt2-mi300x gpt2-h100 --figure compare.png
     """
-    from toolkit.runs.compare import compare_runs
+    from toolkit.runs.compare import Compared, compare_runs
     from toolkit.runs.mfu import mfu_short
     from toolkit.text import number, rate
 
@@ -245,11 +245,15 @@ def compare_(
     def show(value: float | None, digits: int = 3) -> str:
         return number(value, digits) if value is not None else ""
 
+    def loss(r: Compared, key: str, value: float | None) -> str:  # ended NaN: it says so
+        gone = r.diverged.get(key)
+        return f"NaN/inf from {int(gone):,}" if gone is not None else show(value)
+
     rows = [
         [
             r.id,
-            show(r.final_train_loss),
-            show(r.final_val_loss),
+            loss(r, "train_loss", r.final_train_loss),
+            loss(r, "val_loss", r.final_val_loss),
             show(r.best_val_loss),
             rate(r.tokens_per_sec) if r.tokens_per_sec is not None else "",
             mfu_short(r.mfu).removeprefix("MFU ") if r.mfu else "",

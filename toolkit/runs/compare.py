@@ -25,6 +25,7 @@ class Compared:
     mfu: MFU | None
     tokens: float | None
     steps: int | None
+    diverged: dict[str, float] = field(default_factory=dict)  # loss ended NaN/inf -> from step
 
 
 @dataclass
@@ -51,6 +52,7 @@ def compared(run: Run) -> Compared:
         mfu=numbers.mfu,
         tokens=numbers.final.get("tokens"),
         steps=numbers.steps,
+        diverged={k: v for k, v in numbers.diverged.items() if k in ("train_loss", "val_loss")},
     )
 
 

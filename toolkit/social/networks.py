@@ -414,6 +414,13 @@ class Mastodon:
     def limit(self) -> Limit:
         if self.max_characters is None:
             info = self._call(self.client.instance_v1)
+            if not _dig(info, "version"):
+                # Mastodon.py looks for it before each upload and recurses until Python stops
+                raise BadInput(
+                    f"{self.creds.server} does not answer as a Mastodon server "
+                    "(/api/v1/instance has no version)",
+                    hint="check BIP_MASTODON_URL: your server's address, e.g. https://mastodon.social",
+                )
             found = _dig(info, "configuration", "statuses", "max_characters")
             self.max_characters = int(found) if isinstance(found, int) and found > 0 else 500
         return mastodon_limit(self.max_characters)
