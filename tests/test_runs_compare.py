@@ -45,6 +45,9 @@ def test_compare_gives_one_table_and_one_figure_on_a_tokens_axis(
     assert small["tokens_per_sec"] == pytest.approx(1000 / 0.1)
     assert big["tokens_per_sec"] == pytest.approx(2000 / 0.05)
     assert data["x_axis"] == "tokens" and data["figure"] == str(figure)
+    # this machine has no GPU tool: said so, with the CPU, not left empty
+    cpu = json.loads((ws / "runs" / "2026-11-23-small" / "run.json").read_text())["hardware"]["cpu"]
+    assert small["hardware"] == f"no GPU ({cpu['model'] or str(cpu['count']) + ' CPUs'})"
     # The figure, read back as SVG: both runs drawn, against tokens (run b: twice the tokens).
     root = ET.parse(figure).getroot()
     ns = {"s": "http://www.w3.org/2000/svg"}

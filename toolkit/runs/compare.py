@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import BadInput
-from toolkit.runs.model import MFU
+from toolkit.runs.model import MFU, HardwareInfo
 from toolkit.runs.store import Run, resolve_run
 
 
@@ -36,6 +36,18 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
 
 
+def _hardware(hardware: HardwareInfo | None) -> str | None:
+    """The GPUs; `no GPU (CPU model)` when the run's machine was looked at and had none;
+    None when nothing is known (an imported run)."""
+    if hardware is None:
+        return None
+    if hardware.gpu_summary:
+        return hardware.gpu_summary
+    if hardware.cpu.model or hardware.cpu.count:
+        return f"no GPU ({hardware.cpu.model or f'{hardware.cpu.count} CPUs'})"
+    return None
+
+
 def compared(run: Run) -> Compared:
     numbers = run.numbers
     hardware = run.record.hardware
@@ -43,7 +55,7 @@ def compared(run: Run) -> Compared:
     return Compared(
         id=run.id,
         name=run.name,
-        hardware=hardware.gpu_summary if hardware else None,
+        hardware=_hardware(hardware),
         commit=git.commit[:7] if git and git.commit else None,
         final_train_loss=numbers.final.get("train_loss"),
         final_val_loss=numbers.final.get("val_loss"),
