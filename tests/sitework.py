@@ -72,6 +72,10 @@ entries:
 """
 
 
+# A post written for Jekyll about Hugo: shortcode calls in its text (the site has no `note`).
+SHORTCODE_TEXT = "Hugo example: {{% note %}}SHORTCODE-d00d{{% /note %}} and {{< figure src=x >}}"
+
+
 def make_public_workspace(
     root: Path, days: int = 30, posts: int = 3, runs: int = 2, steps: int = 200
 ) -> Path:
@@ -98,6 +102,7 @@ def make_public_workspace(
         (folder / f"{day.isoformat()}-{slug}.md").write_text(
             f'---\ntitle: "{title}"\ndate: {day.isoformat()}T09:00:00+08:00\ndraft: false\n'
             f"tags: [nanogpt]\n---\n\nBody of post {n}, citing [1].\n\n<script>alert(1)</script>\n"
+            f"\n{SHORTCODE_TEXT if n == 1 else ''}\n"
             f"\n## References\n\n1. Karpathy, nanoGPT.\n"
         )
     (folder / "2026-11-20-draft.md").write_text(

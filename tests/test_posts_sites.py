@@ -43,6 +43,17 @@ LIQUID_ENTRY = f"""
     year: 2025
     status: done
 """
+# Text that is a shortcode call to Hugo (a post about Hugo): a cited entry's title, in the Hugo
+# site's training-run post. The site has no `note` shortcode: unescaped, the build stops.
+SHORTCODE_TITLE = "Hugo in posts: {{% note %}}hi{{% /note %}} stays text"
+SHORTCODE_ENTRY = f"""
+  - id: shortcodes
+    kind: post
+    title: '{SHORTCODE_TITLE}'
+    url: https://example.org/shortcodes
+    year: 2025
+    status: done
+"""
 DRAFTED = "2026-11-23T10:00:00+00:00"
 PUBLISHED = "2026-11-25T09:30:00+00:00"  # two days later: the published post takes this date
 
@@ -89,7 +100,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         ws = tmp / "ws"
         init_workspace(ws)
         with (ws / "reading_list.yaml").open("a") as listed:  # `entries:` is the last section
-            listed.write(LIQUID_ENTRY)
+            listed.write(LIQUID_ENTRY + SHORTCODE_ENTRY)
         (tmp / "train.py").write_text(TRAIN)
         bip("-w", str(ws), "run", "--name", "gpt2-tiny", "--", sys.executable, "train.py")
         blog, site = jekyll.jekyll_site(tmp), hugo.hugo_site(tmp)
@@ -100,8 +111,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             # one post stays a draft (a plain post: one loss curve per site is enough)
             for kept, args in (
                 (drafts, ["post"]),
-                (published, ["training-run", "--run", "gpt2-tiny", "--cite", "liquid"]),
-            ):
+                (published, ["training-run", "--run", "gpt2-tiny", "--cite", "liquid",
+                             *(["--cite", "shortcodes"] if generator == "hugo" else [])]),
+            ):  # fmt: skip
                 said = bip("-w", str(ws), "draft", *args, "--out", str(folder),
                            "--title", "Still a draft" if kept is drafts else "Tiny GPT-2 on one GPU")  # fmt: skip
                 kept[generator] = Path(said.strip().splitlines()[-1].removeprefix("wrote "))
@@ -180,6 +192,15 @@ def test_liquid_in_a_posts_text_reaches_the_jekyll_page_as_written(built: Built)
     # Hugo reads the same text as text: no raw block in a Hugo post, the title as written
     assert "{% raw %}" not in built.published_path["hugo"].read_text()
     assert LIQUID_TITLE in built.hugo_pages["2026-11-25-tiny-gpt-2-on-one-gpu"]
+
+
+def test_a_shortcode_in_a_posts_text_reaches_the_hugo_page_as_written(built: Built):
+    """Hugo's own escape (`{{%/* note */%}}`) in the source; the page shows the call as
+    written, and the build (which fails on a shortcode the site lacks) went through."""
+    source = built.published_path["hugo"].read_text()
+    assert "{{%/* note */%}}hi{{%/* /note */%}}" in source
+    page = html.unescape(built.hugo_pages["2026-11-25-tiny-gpt-2-on-one-gpu"])
+    assert page.count(SHORTCODE_TITLE) == 2, page  # under "Based on" and in the references
 
 
 def test_hugo_builds_the_published_bundle_renamed_to_its_day_and_a_draft_from_anywhere(

@@ -14,6 +14,7 @@ from toolkit.drafts.frontmatter import PostMeta, front_matter, liquid_raw
 from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
 from toolkit.references.citer import Citer
+from toolkit.text import hugo_literal
 
 if TYPE_CHECKING:
     from toolkit.drafts.context import DraftContext
@@ -143,6 +144,7 @@ def render(env: Any, template: str, context: DraftContext, citer: Citer) -> Rend
     generator = context.site.generator
     figure = context.training.figure  # its link is Liquid in a Jekyll site (posts.place)
     text = tidy_markdown(body)
+    text = hugo_literal(text, generator)
     text = liquid_raw(text, generator, [figure.src] if figure is not None else [])
     text = front_matter(meta, generator) + "\n" + text + "\n"
     return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)

@@ -22,6 +22,7 @@ from typing import Any
 from toolkit.errors import BadInput, BipError
 from toolkit.site.collect import PostFacts, RunFacts, SiteData, collect
 from toolkit.site.curves import place_curves
+from toolkit.text import hugo_literal
 from toolkit.workspace import Workspace
 
 THEME = "theme"  # toolkit/site/theme: bip's Hugo theme, shipped as package data
@@ -281,7 +282,7 @@ def _post(post: PostFacts) -> bytes:
         front["date"] = post.date
     if post.links:
         front["elsewhere"] = [{"network": k, "url": v} for k, v in sorted(post.links.items())]
-    return _page(front, post.body)
+    return _page(front, hugo_literal(post.body, "hugo"))  # a Jekyll post's shortcode-like text
 
 
 def _run(run: RunFacts) -> bytes:
