@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from toolkit.contrib import PullRequest, RepoProgress, save_merged_prs
+from toolkit.drafts.frontmatter import liquid_raw
 from toolkit.runs.model import RunRecord
 from toolkit.runs.store import write_run, write_series
 from toolkit.state import Store
@@ -76,6 +77,11 @@ entries:
 SHORTCODE_TEXT = "Hugo example: {{% note %}}SHORTCODE-d00d{{% /note %}} and {{< figure src=x >}}"
 
 
+# A post bip wrote for Jekyll: Liquid-like text inside raw blocks (drafts.frontmatter.liquid_raw).
+RAW_SHOWN = "Liquid: {{ x }} and {% endraw %}"
+RAW_TEXT = liquid_raw(RAW_SHOWN, "jekyll")
+
+
 def make_public_workspace(
     root: Path, days: int = 30, posts: int = 3, runs: int = 2, steps: int = 200
 ) -> Path:
@@ -102,7 +108,7 @@ def make_public_workspace(
         (folder / f"{day.isoformat()}-{slug}.md").write_text(
             f'---\ntitle: "{title}"\ndate: {day.isoformat()}T09:00:00+08:00\ndraft: false\n'
             f"tags: [nanogpt]\n---\n\nBody of post {n}, citing [1].\n\n<script>alert(1)</script>\n"
-            f"\n{SHORTCODE_TEXT if n == 1 else ''}\n"
+            f"\n{SHORTCODE_TEXT if n == 1 else ''}\n\n{RAW_TEXT if n == 2 else ''}\n"
             f"\n## References\n\n1. Karpathy, nanoGPT.\n"
         )
     (folder / "2026-11-20-draft.md").write_text(

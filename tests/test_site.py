@@ -17,6 +17,7 @@ import requests
 from tests.sitework import (
     HOSTILE_TITLE,
     NOW,
+    RAW_SHOWN,
     SECRETS,
     SHORTCODE_TEXT,
     TZ,
@@ -107,6 +108,14 @@ def test_shortcode_text_in_a_post_is_shown_as_written(built: tuple[Path, Path]) 
     site has no such shortcode). bip writes Hugo's escape; the page shows the call as typed."""
     _, out = built
     assert SHORTCODE_TEXT in "".join(page(out, "posts/post-1").text)
+
+
+def test_a_jekyll_posts_raw_blocks_are_not_shown(built: tuple[Path, Path]) -> None:
+    """A post bip wrote for Jekyll keeps its Liquid-like text in raw blocks; the site (Hugo)
+    shows the text, not the tags."""
+    _, out = built
+    shown = "".join(page(out, "posts/post-2").text)
+    assert RAW_SHOWN in shown and "raw %}" not in shown.replace(RAW_SHOWN, "")
 
 
 def test_home_shows_the_streak_in_the_users_time_zone(built: tuple[Path, Path]) -> None:
