@@ -11,14 +11,20 @@ from collections.abc import Iterable
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest choice, or None when nothing is close."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to a mistyped word (case aside when nothing is close as typed)."""
     pool = list(choices)
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in pool}
         close = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), 1, 0.6)]
-    return f"did you mean {close[0]!r}?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest choice, or None when nothing is close."""
+    close = closest(word, choices)
+    return f"did you mean {close!r}?" if close else None
 
 
 def slugify(title: str, max_len: int = 80) -> str:

@@ -120,7 +120,7 @@ def usage_error(exc: Any) -> tuple[str, str | None]:
     """A click usage error (unknown command or option, bad value) as bip says errors: the
     command it happened in, the message without pydantic's `Value error, ` prefix, and a hint:
     the closest command or option when the user mistyped one, else where the help is."""
-    import difflib
+    from toolkit.text import closest
 
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "bip"
@@ -137,12 +137,12 @@ def usage_error(exc: Any) -> tuple[str, str | None]:
             known = list(lister(ctx)) if lister is not None else []
         else:
             known = [o for p in failed.params for o in getattr(p, "opts", [])]
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        close = closest(name, known)
         if close:
             hint = (
-                f"did you mean `{where} {close[0]}`?"
+                f"did you mean `{where} {close}`?"
                 if kind == "command"
-                else f"did you mean `{close[0]}`?"
+                else f"did you mean `{close}`?"
             )
     return f"{where}: {message.rstrip('.')}", hint
 
