@@ -129,3 +129,9 @@ def test_nesting_up_to_the_limit_is_toml_as_usual():
     assert toml_too_deep(deepest) is None and tomllib.loads(deepest)
     assert toml_too_deep("x = " + "[" * (MAX_TOML_DEPTH + 1)) == (1, MAX_TOML_DEPTH + 5)
     assert toml_too_deep('x = """\n' + "[" * 500 + '\n"""\ny = 1  # ' + "{" * 500) is None
+
+
+def test_a_bad_setting_after_blank_lines_is_located_on_its_own_line(bip, ws: Path):
+    (ws / "bip.toml").write_text("# mine\n\n\n[github]\n\nuzer = 'me'\n")
+    said = bip("-w", str(ws), "read", "list", code=2).stderr
+    assert f"{ws / 'bip.toml'}:6:" in said and "unknown setting 'github.uzer'" in said

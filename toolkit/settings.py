@@ -161,8 +161,11 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return "a list of strings" if kind is list else "a string"
 
 
-def _key_line(text: str, key: str) -> int:
-    pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)", re.M)
+def key_line(text: str, key: str) -> int:
+    """The line of a TOML text where `key =` or `[key]` is, 0 when it is not there."""
+    pattern = re.compile(
+        rf"^[ \t]*(\[[ \t]*{re.escape(key)}[ \t]*\]|\"?{re.escape(key)}\"?[ \t]*=)", re.M
+    )
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
@@ -175,11 +178,11 @@ def _unknown(path: str, text: str, key: str, allowed: list[str], shown: str) -> 
             "the workspace is named in config.toml, in the same folder as the user's bip.toml "
             '(e.g. ~/.config/bip/config.toml: workspace = "~/bip")'
         )
-    return Problem(path, _key_line(text, key), 0, f"unknown setting {shown!r}", hint)
+    return Problem(path, key_line(text, key), 0, f"unknown setting {shown!r}", hint)
 
 
 def _typed(path: str, text: str, key: str, expected: str) -> Problem:
-    return Problem(path, _key_line(text, key), 0, f"setting {key!r} must be {expected}")
+    return Problem(path, key_line(text, key), 0, f"setting {key!r} must be {expected}")
 
 
 MAX_TOML_DEPTH = 100

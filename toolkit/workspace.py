@@ -20,7 +20,7 @@ from pathlib import Path
 
 from toolkit.errors import BadInput, WorkspaceNotFound
 from toolkit.fileio import create_exclusive
-from toolkit.settings import SETTINGS, Settings, environ, load_settings
+from toolkit.settings import SETTINGS, Settings, environ, key_line, load_settings
 
 READING_LIST = "reading_list.yaml"
 USER_CONFIG = "config.toml"  # in the user config folder: `workspace = "~/bip"`
@@ -134,14 +134,7 @@ def configured_workspace(path: Path | None = None) -> Path | None:
     others = [key for key in config if key != "workspace"]
     if others:
         text = data.decode(errors="replace")
-        line = next(
-            (
-                i
-                for i, t in enumerate(text.splitlines(), 1)
-                if t.strip().lstrip("[").startswith(others[0])
-            ),
-            1,
-        )
+        line = key_line(text, others[0]) or 1
         raise InvalidFile(
             [
                 Problem(
@@ -158,14 +151,7 @@ def configured_workspace(path: Path | None = None) -> Path | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        line = next(
-            (
-                i
-                for i, text in enumerate(data.decode(errors="replace").splitlines(), 1)
-                if text.strip().startswith("workspace")
-            ),
-            1,
-        )
+        line = key_line(data.decode(errors="replace"), "workspace") or 1
         raise InvalidFile(
             [
                 Problem(
