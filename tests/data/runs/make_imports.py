@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 STEPS = range(1, 31)
 
@@ -75,13 +76,8 @@ def trainer_state(out: Path) -> None:
     state.save_to_json(str(folder / "trainer_state.json"))
 
 
-def mlflow_run(out: Path) -> None:
-    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # 3.x keeps the file store, in maintenance
-    import mlflow
-
-    root = out / "mlruns"
-    shutil.rmtree(root, ignore_errors=True)
-    mlflow.set_tracking_uri(root.resolve().as_uri())
+def mlflow_gpt2(mlflow: Any) -> None:
+    """The small run, in experiment `bip`, to whichever store the tracking URI names."""
     mlflow.set_experiment("bip")
     with mlflow.start_run(run_name="gpt2-mlflow"):
         mlflow.log_param("lr", 6e-4)
@@ -90,6 +86,16 @@ def mlflow_run(out: Path) -> None:
             mlflow.log_metric("lr", lr(step), step=step)
             if step % 10 == 0:
                 mlflow.log_metric("val/loss", loss(step) + 0.05, step=step)
+
+
+def mlflow_run(out: Path) -> None:
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # 3.x keeps the file store, in maintenance
+    import mlflow
+
+    root = out / "mlruns"
+    shutil.rmtree(root, ignore_errors=True)
+    mlflow.set_tracking_uri(root.resolve().as_uri())
+    mlflow_gpt2(mlflow)
 
 
 def mlflow_db(out: Path) -> None:
@@ -101,14 +107,7 @@ def mlflow_db(out: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     mlflow.set_tracking_uri(f"sqlite:///{(folder / 'mlflow.db').resolve()}")
-    mlflow.set_experiment("bip")
-    with mlflow.start_run(run_name="gpt2-mlflow"):
-        mlflow.log_param("lr", 6e-4)
-        for step in STEPS:
-            mlflow.log_metric("train/loss", loss(step), step=step)
-            mlflow.log_metric("lr", lr(step), step=step)
-            if step % 10 == 0:
-                mlflow.log_metric("val/loss", loss(step) + 0.05, step=step)
+    mlflow_gpt2(mlflow)
     with mlflow.start_run(run_name="gpt2-diverged"):
         for step in range(1, 6):
             mlflow.log_metric("train/loss", float("nan") if step == 5 else loss(step), step=step)
