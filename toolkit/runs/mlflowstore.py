@@ -46,9 +46,9 @@ def read_db(path: Path, run: str | None) -> Source:
             "SELECT run_uuid, name, start_time FROM runs WHERE lifecycle_stage != 'deleted' "
             "ORDER BY start_time"
         ).fetchall()
+        names = ", ".join(str(r[1] or r[0]) for r in runs[:10])
         if run is None:
             if len(runs) != 1:
-                names = ", ".join(str(r[1] or r[0]) for r in runs[:10])
                 raise BadInput(
                     f"{path} holds {len(runs)} runs{': ' + names if runs else ''}",
                     hint="pick one with --run NAME (or its run id)" if runs else None,
@@ -57,7 +57,6 @@ def read_db(path: Path, run: str | None) -> Source:
         else:
             found = [r for r in runs if run in (r[0], r[1])]
             if not found:
-                names = ", ".join(str(r[1] or r[0]) for r in runs[:10])
                 raise BadInput(f"{path} has no run {run!r}", hint=f"its runs: {names}")
             if len(found) > 1:
                 raise BadInput(
