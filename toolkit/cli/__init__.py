@@ -299,9 +299,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         if hint:
             typer.echo(f"  hint: {hint}", err=True)
         return int(exc.exit_code)
-    except BrokenPipeError:  # `bip read list | head -1`: the reader has what it wanted
-        _silence_stdout()
-        return int(ExitCode.CLOSED_PIPE)
     except (KeyboardInterrupt, typer.Abort):
         code = int(ExitCode.INTERRUPTED)
     except BipError as exc:
