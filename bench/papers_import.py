@@ -38,7 +38,7 @@ def library(count: int) -> str:
     for n in range(count):
         kind = ("article", "inproceedings", "misc", "book")[n % 4]
         link = (
-            f"eprint = {{{2001 + n // 10000:02d}{(n // 100) % 12 + 1:02d}.{n:05d}}},"
+            f"eprint = {{{20 + n // 100000:02d}{(n // 100) % 12 + 1:02d}.{n:05d}}},"
             " archivePrefix = {arXiv},"
             if kind == "misc"
             else f"doi = {{10.{1000 + n % 50}/bench.{n}}},"

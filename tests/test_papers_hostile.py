@@ -97,6 +97,16 @@ def test_latex_nested_too_deeply_skips_the_entry_and_reads_the_rest():
     assert parsed.skipped[0].line == 1 and "nested too deeply" in parsed.skipped[0].reason
 
 
+def test_an_unreadable_abstract_costs_the_entry_only_when_abstracts_are_kept():
+    text = (
+        "@article{k, title={Kept}, author={X, Y}, year=2020, doi={10.1234/k},\n"
+        "  abstract={" + "{" * 3000 + r"\emph{x}" + "}" * 3000 + "}}\n"
+    )
+    assert [r.key for r in parse_bibtex(text, "x.bib", abstracts=False).records] == ["k"]
+    kept = parse_bibtex(text, "x.bib")
+    assert not kept.records and "nested too deeply" in kept.skipped[0].reason
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ab -`'~{}é\n\"#.,:\\$%&^_", max_size=24))
 def test_the_quick_latex_decoding_reads_text_as_pylatexenc_does(text: str):

@@ -146,6 +146,17 @@ def test_duplicate_ids_point_at_the_first_use(tmp_path):
     ]
 
 
+def test_a_third_use_of_a_citation_key_points_at_the_first(tmp_path):
+    body = "".join(
+        f"- id: {n}\n  kind: book\n  title: {n}\n  cite_key: same\n" for n in ("a", "b", "c")
+    )
+    problems = problems_of(tmp_path, HEAD + textwrap.indent(body, "  "))
+    assert [(p.line, p.message, p.hint) for p in problems] == [
+        (13, "duplicate cite_key 'same'", "first used on line 9"),
+        (17, "duplicate cite_key 'same'", "first used on line 9"),
+    ]
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
     body = (
         "- id: a\n  kind: repo\n  title: A\n  repo: bad\n  stauts: done\n"

@@ -32,24 +32,35 @@ class _Validator:
     def add(self, pos: tuple[int, int], message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.path, pos[0] + 1, pos[1] + 1, message, hint))
 
+    # Data without positions (an entry a command is about to write) is common: it is told by
+    # its missing `lc`, not by an exception (which costs more than the check).
     @staticmethod
     def key_pos(node: Any, key: str) -> tuple[int, int]:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            return -1, -1
         try:
-            return tuple(node.lc.key(key))
+            return tuple(lc.key(key))
         except (AttributeError, KeyError, TypeError):
             return _Validator.node_pos(node)
 
     @staticmethod
     def value_pos(node: Any, key: str) -> tuple[int, int]:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            return -1, -1
         try:
-            return tuple(node.lc.value(key))
+            return tuple(lc.value(key))
         except (AttributeError, KeyError, TypeError):
             return _Validator.key_pos(node, key)
 
     @staticmethod
     def item_pos(node: Any, index: int) -> tuple[int, int]:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            return -1, -1
         try:
-            return tuple(node.lc.item(index))
+            return tuple(lc.item(index))
         except (AttributeError, KeyError, TypeError, IndexError):
             return _Validator.node_pos(node)
 
@@ -94,8 +105,8 @@ class _Validator:
         if not isinstance(items, list):
             self.add(self.value_pos(doc, name), f"`{name}` must be a list of mappings")
             return set()
-        seen: dict[str, int] = {}
-        cite_keys: dict[str, int] = {}
+        seen: dict[str, Any] = {}
+        cite_keys: dict[str, Any] = {}
         for i in range(len(items)):
             self.item(name, items, i, fields, figure_ids, seen, cite_keys)
         return set(seen)
@@ -107,11 +118,11 @@ class _Validator:
         i: int,
         fields: dict[str, str],
         figure_ids: set[str],
-        seen: dict[str, int],
-        cite_keys: dict[str, int],
+        seen: dict[str, Any],
+        cite_keys: dict[str, Any],
     ) -> None:
         """Check `items[i]` of section `name`; `seen` and `cite_keys` hold the ids and citation
-        keys of the items before it (their lines), for the duplicate checks."""
+        keys of the items before it (the first item of each), for the duplicate checks."""
         item = items[i]
         pos = self.item_pos(items, i)
         if not isinstance(item, dict):
@@ -132,16 +143,17 @@ class _Validator:
                 self.add(
                     self.value_pos(item, "id"),
                     f"duplicate id {item_id!r}",
-                    f"first used on line {seen[item_id]}; ids must be unique",
+                    f"first used on line {self.value_pos(seen[item_id], 'id')[0] + 1}; "
+                    "ids must be unique",
                 )
             else:
-                seen[item_id] = self.value_pos(item, "id")[0] + 1
+                seen[item_id] = item
         if name == "figures":
             self.require(item, pos, ("name",))
         else:
             self.entry_rules(item, pos, cite_keys)
 
-    def entry_rules(self, item: Any, pos: tuple[int, int], cite_keys: dict[str, int]) -> None:
+    def entry_rules(self, item: Any, pos: tuple[int, int], cite_keys: dict[str, Any]) -> None:
         self.require(item, pos, ("kind", "title"))
         kind = item.get("kind")
         needs = REQUIRED_BY_KIND.get(kind, ()) if isinstance(kind, str) else ()
@@ -166,9 +178,10 @@ class _Validator:
                 self.add(
                     self.value_pos(item, "cite_key"),
                     f"duplicate cite_key {key!r}",
-                    f"first used on line {cite_keys[key]}",
+                    f"first used on line {self.value_pos(cite_keys[key], 'cite_key')[0] + 1}",
                 )
-            cite_keys[key] = self.value_pos(item, "cite_key")[0] + 1
+            else:
+                cite_keys[key] = item
 
     def require(self, item: Any, pos: tuple[int, int], keys: tuple[str, ...]) -> None:
         for key in keys:

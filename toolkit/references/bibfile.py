@@ -54,11 +54,12 @@ _URL_IN = re.compile(r"\\url\{([^}]*)\}")
 # Text that LaTeX would print as written, and text whose only LaTeX is braces, dashes, ties and
 # quotes: both are decoded here (pylatexenc costs about a millisecond a field, 10,000 entries of
 # 8 fields would take minutes); anything with a macro, math or a special goes to pylatexenc.
-_ANY_LATEX = re.compile(r"[\\{}$~%&^`']|--")
+_ANY_LATEX = re.compile(r"[\\{}$~%&^`'-]")  # `-` for `--`: a class alone scans fastest
 _NEEDS_PYLATEXENC = re.compile(r"[\\$%&^]")
 _LIGATURES = re.compile(r"---|--|``|''|~")
 _LIGATURE_TEXT = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "~": "\xa0"}
 _BRACES = re.compile(r"[{}]")
+_LIGATURE_START = re.compile(r"[-`'~]")
 
 
 def _ligature(match: re.Match[str]) -> str:
@@ -71,11 +72,16 @@ def latex_text(text: str) -> str:
     reads it. Names and venues repeat across a library: decoded once each."""
     if not _ANY_LATEX.search(text):
         return text
-    if "\\" in text and "$" not in text and "\\" not in _ACCENT.sub("", text):
+    if "\\" in text and "$" not in text:
         # only accents (`{\\"u}`, `\\'{e}`, `\\c c`), which repeat across a library: each decoded
-        # once by pylatexenc (cached), the rest of the text by the quick path below
-        text = _ACCENT.sub(lambda m: _accent(m.group(0)), text)
+        # once by pylatexenc (cached), the rest of the text by the quick path below; a text
+        # with any other macro goes to pylatexenc whole
+        accented = _ACCENT.sub(_accent_match, text)
+        if "\\" not in accented:
+            text = accented
     if not _NEEDS_PYLATEXENC.search(text):  # braces end a ligature, as in LaTeX: `-{}-` stays
+        if not _LIGATURE_START.search(text):
+            return text.replace("{", "").replace("}", "")
         return "".join(_LIGATURES.sub(_ligature, part) for part in _BRACES.split(text))
     from pylatexenc.latexwalker import LatexWalkerError
 
@@ -98,6 +104,10 @@ _ACCENT = re.compile(
     r"(?<!\\)\{\\(?:[`'^\"~=.]|[uvHckbdrt](?![A-Za-z]))\s*(?:\{[A-Za-z]\}|[A-Za-z])\}"
     r"|(?<![\\{])\\(?:[`'^\"~=.]\s*(?:\{[A-Za-z]\}|[A-Za-z])|[uvHckbdrt]\{[A-Za-z]\})"
 )
+
+
+def _accent_match(match: re.Match[str]) -> str:
+    return _accent(match.group(0))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -132,7 +142,9 @@ def _verbatim(text: str) -> str:
     return re.sub(r"\\([_%&#$])", r"\1", text.replace("{", "").replace("}", "")).strip()
 
 
-def parse_bibtex(text: str, path: str) -> Parsed:
+def parse_bibtex(text: str, path: str, abstracts: bool = True) -> Parsed:
+    """The works of a .bib; `abstracts=False` leaves abstracts out (an import that does not
+    keep them need not decode them: the longest field of most entries)."""
     from bibtexparser import model
     from bibtexparser.entrypoint import parse_string
 
@@ -166,10 +178,11 @@ def parse_bibtex(text: str, path: str) -> Parsed:
                 continue
             keys.add(block.key.lower())
             try:
-                raw = {
-                    k.lower(): _bib_value(str(v.value), strings)
-                    for k, v in block.fields_dict.items()
-                }
+                raw = {}  # a field given twice: the last wins, as in fields_dict
+                for found in block.fields:
+                    raw[found.key.lower()] = _bib_value(str(found.value), strings)
+                if not abstracts:
+                    raw.pop("abstract", None)
                 parsed.records.append(_bib_record(block.entry_type.lower(), block.key, raw, line))
             except SkipRecord as exc:
                 parsed.skipped.append(Skipped(line, str(exc)))

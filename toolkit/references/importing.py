@@ -60,8 +60,9 @@ class Parsed:
         return len(self.records) + len(self.skipped) + len(self.duplicates)
 
 
-def read_references(path: Path) -> Parsed:
-    """Read a .bib, a CSL JSON (.json) or a CITATION.cff; BadInput if it is none of them."""
+def read_references(path: Path, abstracts: bool = True) -> Parsed:
+    """Read a .bib, a CSL JSON (.json) or a CITATION.cff; BadInput if it is none of them.
+    `abstracts=False`: a .bib's abstracts are not read (nor decoded, nor a reason to skip)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -72,14 +73,14 @@ def read_references(path: Path) -> Parsed:
         raise BadInput(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     name = path.name.lower()
     if name.endswith((".bib", ".bibtex", ".biblatex")):
-        return _bibtex(text, str(path))
+        return _bibtex(text, str(path), abstracts)
     if name.endswith(".json"):
         return _csl(text, str(path))
     if name.endswith((".cff", ".yaml", ".yml")):
         return parse_cff_records(text, str(path), clone_repo(path))
     stripped = text.lstrip()
     if stripped.startswith("@") or stripped.startswith("%"):
-        return _bibtex(text, str(path))
+        return _bibtex(text, str(path), abstracts)
     if stripped.startswith(("[", "{")):
         return _csl(text, str(path))
     if "cff-version" in text:
@@ -90,10 +91,10 @@ def read_references(path: Path) -> Parsed:
     )
 
 
-def _bibtex(text: str, path: str) -> Parsed:
+def _bibtex(text: str, path: str, abstracts: bool) -> Parsed:
     from toolkit.references.bibfile import parse_bibtex
 
-    return parse_bibtex(text, path)
+    return parse_bibtex(text, path, abstracts)
 
 
 def _csl(text: str, path: str) -> Parsed:

@@ -112,7 +112,7 @@ def import_references(reading_list: Path, request: ImportRequest) -> ImportRepor
     # Python's collector would walk every record and entry built so far again and again as
     # they pile up (about 6% of a 5,000-entry import): they all live until the command ends.
     with yamledit.gc_paused():
-        parsed = read_references(request.file)
+        parsed = read_references(request.file, abstracts=request.abstracts)
         plan = plan_import(
             parsed, request.today, request.figures, request.tags, request.status, request.abstracts
         )
