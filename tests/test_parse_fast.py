@@ -164,3 +164,14 @@ def test_deep_nesting_is_refused_at_the_same_place_on_every_path(head):
         f"f.yaml:{line}:103: lists and mappings nest more than 100 levels deep here"
         " (flatten the structure; bip's files need a few levels at most)"
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \n\r\t\x1c\u3000[]{},&*%:#ab-", max_size=16))
+def test_has_marks_finds_what_its_pattern_finds(text: str):
+    import re
+
+    from toolkit.yamledit.parse import has_marks
+
+    pattern = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},]|^%", re.M)
+    assert has_marks(text) == (pattern.search(text) is not None)

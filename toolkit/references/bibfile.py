@@ -136,10 +136,15 @@ def _latex_to_text() -> Any:
 
 def _verbatim(text: str) -> str:
     """A URL or DOI as written: braces and escapes off, no other LaTeX decoding (`~` stays)."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        return text.strip()  # nearly every DOI and URL
     match = _URL_IN.search(text)
     if match:
         text = match.group(1)
-    return re.sub(r"\\([_%&#$])", r"\1", text.replace("{", "").replace("}", "")).strip()
+    return _ESCAPED.sub(r"\1", text.replace("{", "").replace("}", "")).strip()
+
+
+_ESCAPED = re.compile(r"\\([_%&#$])")
 
 
 def parse_bibtex(text: str, path: str, abstracts: bool = True) -> Parsed:
@@ -259,13 +264,17 @@ def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Re
     prefix = (text("archiveprefix", "eprinttype") or "").lower()
     arxiv = normalise_arxiv(eprint) if prefix in ("", "arxiv") else None
     arxiv = arxiv or normalise_arxiv(url) or normalise_arxiv(text("arxiv"))
-    volume = text("volume") or ""
-    if not arxiv and (text("journal") or "").lower() == "corr" and volume.startswith("abs/"):
-        arxiv = normalise_arxiv(volume.removeprefix("abs/"))  # DBLP's way: CoRR abs/1412.6980
-    for where in ("journal", "note", "howpublished", "url", "eprint"):
-        found = None if arxiv else ARXIV_IN_TEXT.search(given.get(where, ""))
-        if found:
-            arxiv = normalise_arxiv(found.group(1))
+    if not arxiv and (text("journal") or "").lower() == "corr":
+        volume = text("volume") or ""
+        if volume.startswith("abs/"):  # DBLP's way: CoRR abs/1412.6980
+            arxiv = normalise_arxiv(volume.removeprefix("abs/"))
+    if not arxiv:
+        for where in ("journal", "note", "howpublished", "url", "eprint"):
+            found = ARXIV_IN_TEXT.search(given.get(where, ""))
+            if found:
+                arxiv = normalise_arxiv(found.group(1))
+                if arxiv:
+                    break
     year = year_of(text("year")) or year_of(text("date"))
     venue = text("journal", "journaltitle", "booktitle", "eventtitle", "series")
     if not venue and "\\url" not in raw.get("howpublished", ""):
@@ -296,5 +305,8 @@ def _bib_record(entry_type: str, key: str, raw: dict[str, str], line: int) -> Re
 
 
 def year_of(value: str | None) -> int | None:
-    match = re.match(r"^\s*(\d{4})", value or "")
+    match = _YEAR.match(value or "")
     return int(match.group(1)) if match else None
+
+
+_YEAR = re.compile(r"\s*(\d{4})")

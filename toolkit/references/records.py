@@ -106,6 +106,8 @@ def normalise_doi(value: str | None) -> str | None:
     if not value:
         return None
     text = value.strip()
+    if links.DOI_PATTERN.match(text):
+        return text  # a bare DOI, as most sources give it
     for prefix in (
         "https://doi.org/",
         "http://doi.org/",

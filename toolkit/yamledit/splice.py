@@ -116,11 +116,14 @@ def _splice(text: str, doc: Any, edits: list[Edit], render: Renderer) -> str:
     lines, newline = _lines(text)
     line_edits: list[_LineEdit] = []
     rendered = _render_appends(edits, render)
+    tails: dict[int, tuple[int, int, int]] = {}  # `lines` is not changed before every edit is made
     for order, edit in enumerate(edits):
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
         if seq is None or not isinstance(seq, list) or _is_flow(seq):
             raise _CannotSplice(edit.section)
-        line_edits.append(_line_edit(lines, seq, edit, newline, order, rendered.get(id(edit))))
+        line_edits.append(
+            _line_edit(lines, seq, edit, newline, order, rendered.get(id(edit)), tails)
+        )
     _apply_line_edits(lines, line_edits)
     return "".join(lines)
 
@@ -145,13 +148,15 @@ def _line_edit(
     newline: str,
     order: int,
     rendered: list[str] | None = None,
+    tails: dict[int, tuple[int, int, int]] | None = None,
 ) -> _LineEdit:
     """The lines that make `edit` of the block list `seq` (`rendered`: an appended item's lines,
-    when they were rendered already)."""
+    when they were rendered already; `tails`: where the last item of each list stands, by id of
+    the list, worked out once for the thousands of items an import appends after it)."""
     if isinstance(edit, SetItemKey):
         return _set_key(lines, seq, edit, newline, order)
     if isinstance(edit, AppendItem):
-        return _append_item(lines, seq, edit, newline, order, rendered)
+        return _append_item(lines, seq, edit, newline, order, rendered, tails)
     return _remove_item(lines, seq, edit.index, order)
 
 
@@ -266,8 +271,9 @@ def _splice_item(
     try:
         first, last, dash = _item_bounds(lines, seq, index)
         rendered = _render_appends(edits, render)
+        tails: dict[int, tuple[int, int, int]] = {}
         line_edits = [
-            _line_edit(lines, seq, e, newline, order, rendered.get(id(e)))
+            _line_edit(lines, seq, e, newline, order, rendered.get(id(e)), tails)
             for order, e in enumerate(edits)
         ]
         if any(e.start < first or e.end > last + 1 for e in line_edits):
@@ -438,11 +444,17 @@ def _append_item(
     newline: str,
     order: int,
     rendered: list[str] | None = None,
+    tails: dict[int, tuple[int, int, int]] | None = None,
 ) -> _LineEdit:
     if not seq:
         raise _CannotSplice("empty sequence")
     last = len(seq) - 1
-    first_line, end, dash = _item_bounds(lines, seq, last)
+    tail = None if tails is None else tails.get(id(seq))
+    if tail is None:
+        tail = _item_bounds(lines, seq, last)
+        if tails is not None:
+            tails[id(seq)] = tail
+    first_line, end, dash = tail
     key_col = seq.lc.item(last)[1]
     rendered = rendered if rendered is not None else render_block(edit.item)
     new = [" " * dash + "-" + " " * (key_col - dash - 1) + rendered[0]]
