@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from toolkit import readinglist as rl
 from toolkit import yamledit
-from toolkit.yamledit import splice
+from toolkit.yamledit import edits
 
 TEXT = st.text(
     alphabet=st.characters(
@@ -171,7 +171,7 @@ def test_any_edit_keeps_every_other_entry_and_every_comment(
 @given(reading_lists())
 def test_the_round_trip_fallback_is_the_identity_on_an_unchanged_file(generated):
     text, _ = generated
-    assert splice.roundtrip(text, [], "p") == text
+    assert edits.roundtrip(text, [], "p") == text
 
 
 @FAST

@@ -25,36 +25,28 @@ from toolkit.yamledit.parse import (
 
 if TYPE_CHECKING:
     from toolkit.yamledit.blocks import render_block
-    from toolkit.yamledit.splice import (
-        AppendItem,
-        Edit,
-        ItemSplice,
-        RemoveItem,
-        SetItemKey,
-        apply_edits,
-        apply_plain,
-        splice_item,
-    )
+    from toolkit.yamledit.edits import AppendItem, Edit, RemoveItem, SetItemKey, apply_plain
+    from toolkit.yamledit.splice import ItemSplice, apply_edits, splice_item
 
-_SPLICE = (
-    "AppendItem",
-    "Edit",
-    "ItemSplice",
-    "RemoveItem",
-    "SetItemKey",
-    "apply_edits",
-    "apply_plain",
-    "render_block",
-    "splice_item",
-)
+_EDITING = {  # name -> its module
+    "AppendItem": "edits",
+    "Edit": "edits",
+    "RemoveItem": "edits",
+    "SetItemKey": "edits",
+    "apply_plain": "edits",
+    "ItemSplice": "splice",
+    "apply_edits": "splice",
+    "splice_item": "splice",
+    "render_block": "blocks",
+}
 
 
 def __getattr__(name: str) -> Any:
     """The editing half loads on first use: a read needs only the parser."""
-    if name in _SPLICE:
-        from toolkit.yamledit import splice
+    if name in _EDITING:
+        import importlib
 
-        return getattr(splice, name)
+        return getattr(importlib.import_module(f"toolkit.yamledit.{_EDITING[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -1,41 +1,22 @@
-"""Edit YAML by splicing the original text at parsed positions; round-trip dump as the fallback."""
+"""Edit YAML by splicing the original text at parsed positions; round-trip dump as the fallback
+(`edits.roundtrip`)."""
 
 from __future__ import annotations
 
-import copy
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import BipError, InvalidFile
-from toolkit.yamledit.blocks import RENDERERS, Renderer, render_block, styled
-from toolkit.yamledit.parse import DELETE, has_marks, make_yaml, parse, to_plain
-
-
-@dataclass(frozen=True)
-class SetItemKey:
-    """Set (or, with DELETE, remove) `key` of the mapping at `section[index]`."""
-
-    section: str
-    index: int
-    key: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class AppendItem:
-    section: str
-    item: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RemoveItem:
-    section: str
-    index: int
-
-
-Edit = SetItemKey | AppendItem | RemoveItem
+from toolkit.yamledit.blocks import RENDERERS, Renderer, render_block
+from toolkit.yamledit.edits import (
+    AppendItem,
+    Edit,
+    SetItemKey,
+    apply_to,
+    roundtrip,
+)
+from toolkit.yamledit.parse import DELETE, has_marks, parse, to_plain
 
 
 class _CannotSplice(Exception):
@@ -50,38 +31,6 @@ class _LineEdit:
     order: int
 
 
-def apply_plain(data: Any, edits: list[Edit]) -> Any:
-    """What the data must look like after the edits: the reference every edited text is checked
-    against."""
-    result = copy.deepcopy(data)
-    _apply(result, edits, value=to_plain, new_list=list, new_item=lambda item: to_plain(item))
-    return result
-
-
-def _apply(
-    doc: Any,
-    edits: list[Edit],
-    value: Callable[[Any], Any],
-    new_list: Callable[[], Any],
-    new_item: Callable[[dict[str, Any]], Any],
-) -> None:
-    """Apply `edits` to a parsed document in place; `value`, `new_list` and `new_item` make the
-    values of the document's own kind (plain data, or ruamel's commented nodes)."""
-    for edit in edits:
-        if isinstance(edit, SetItemKey):
-            item = doc[edit.section][edit.index]
-            if edit.value is DELETE:
-                item.pop(edit.key, None)
-            else:
-                item[edit.key] = value(edit.value)
-        elif isinstance(edit, AppendItem):
-            if doc.get(edit.section) is None:
-                doc[edit.section] = new_list()
-            doc[edit.section].append(new_item(edit.item))
-        else:
-            del doc[edit.section][edit.index]
-
-
 Parser = Callable[[str, str], Any]  # (text, path) -> positioned data: `parse`, or a watched one
 
 
@@ -91,7 +40,7 @@ def apply_edits(
     """Return `text` with `edits` applied, changing only the lines they concern, and its parse
     (checked to hold exactly the intended data)."""
     expected = to_plain(doc)  # a fresh copy: apply_plain's deep copy is not needed
-    _apply(expected, edits, value=to_plain, new_list=list, new_item=to_plain)
+    apply_to(expected, edits, value=to_plain, new_list=list, new_item=to_plain)
     for render in RENDERERS:  # bip's emitter, then ruamel's if the text does not read back
         try:
             spliced = _splice(text, doc, edits, render)
@@ -115,30 +64,36 @@ def apply_edits(
 def _splice(text: str, doc: Any, edits: list[Edit], render: Renderer) -> str:
     lines, newline = _lines(text)
     line_edits: list[_LineEdit] = []
-    rendered = _render_appends(edits, render)
-    tails: dict[int, tuple[int, int, int]] = {}  # `lines` is not changed before every edit is made
+    appends = _render_appends(edits, render)
     for order, edit in enumerate(edits):
         seq = doc.get(edit.section) if isinstance(doc, dict) else None
         if seq is None or not isinstance(seq, list) or _is_flow(seq):
             raise _CannotSplice(edit.section)
-        line_edits.append(
-            _line_edit(lines, seq, edit, newline, order, rendered.get(id(edit)), tails)
-        )
+        line_edits.append(_line_edit(lines, seq, edit, newline, order, appends))
     _apply_line_edits(lines, line_edits)
     return "".join(lines)
 
 
-def _render_appends(edits: list[Edit], render: Renderer) -> dict[int, list[str]]:
-    """The lines of many new items (an import), by id of their edit, rendered in one go; {}
-    for one (`render_block` writes it, as every edit of a key)."""
+@dataclass
+class _Appends:
+    """New items' lines, by id of their edit, rendered in one go (none for one item:
+    `render_block` writes it, as every edit of a key), and where the last item of each list
+    stands, by id of the list: worked out once for the thousands of items an import appends
+    (`lines` does not change until every edit is made)."""
+
+    rendered: dict[int, list[str]]
+    tails: dict[int, tuple[int, int, int]]
+
+
+def _render_appends(edits: list[Edit], render: Renderer) -> _Appends:
     appends = [e for e in edits if isinstance(e, AppendItem)]
     if len(appends) < 2:
-        return {}
+        return _Appends({}, {})
     try:
         blocks = render([e.item for e in appends])
     except ValueError:
         raise _CannotSplice("rendered items") from None
-    return {id(e): block for e, block in zip(appends, blocks, strict=True)}
+    return _Appends({id(e): block for e, block in zip(appends, blocks, strict=True)}, {})
 
 
 def _line_edit(
@@ -147,16 +102,13 @@ def _line_edit(
     edit: Edit,
     newline: str,
     order: int,
-    rendered: list[str] | None = None,
-    tails: dict[int, tuple[int, int, int]] | None = None,
+    appends: _Appends,
 ) -> _LineEdit:
-    """The lines that make `edit` of the block list `seq` (`rendered`: an appended item's lines,
-    when they were rendered already; `tails`: where the last item of each list stands, by id of
-    the list, worked out once for the thousands of items an import appends after it)."""
+    """The lines that make `edit` of the block list `seq`."""
     if isinstance(edit, SetItemKey):
         return _set_key(lines, seq, edit, newline, order)
     if isinstance(edit, AppendItem):
-        return _append_item(lines, seq, edit, newline, order, rendered, tails)
+        return _append_item(lines, seq, edit, newline, order, appends)
     return _remove_item(lines, seq, edit.index, order)
 
 
@@ -270,11 +222,9 @@ def _splice_item(
     lines, newline = _lines(text)
     try:
         first, last, dash = _item_bounds(lines, seq, index)
-        rendered = _render_appends(edits, render)
-        tails: dict[int, tuple[int, int, int]] = {}
+        appends = _render_appends(edits, render)
         line_edits = [
-            _line_edit(lines, seq, e, newline, order, rendered.get(id(e)), tails)
-            for order, e in enumerate(edits)
+            _line_edit(lines, seq, e, newline, order, appends) for order, e in enumerate(edits)
         ]
         if any(e.start < first or e.end > last + 1 for e in line_edits):
             return None
@@ -443,20 +393,16 @@ def _append_item(
     edit: AppendItem,
     newline: str,
     order: int,
-    rendered: list[str] | None = None,
-    tails: dict[int, tuple[int, int, int]] | None = None,
+    appends: _Appends,
 ) -> _LineEdit:
     if not seq:
         raise _CannotSplice("empty sequence")
     last = len(seq) - 1
-    tail = None if tails is None else tails.get(id(seq))
-    if tail is None:
-        tail = _item_bounds(lines, seq, last)
-        if tails is not None:
-            tails[id(seq)] = tail
+    tails = appends.tails
+    tail = tails.get(id(seq)) or tails.setdefault(id(seq), _item_bounds(lines, seq, last))
     first_line, end, dash = tail
     key_col = seq.lc.item(last)[1]
-    rendered = rendered if rendered is not None else render_block(edit.item)
+    rendered = appends.rendered.get(id(edit)) or render_block(edit.item)
     new = [" " * dash + "-" + " " * (key_col - dash - 1) + rendered[0]]
     new += [" " * key_col + r for r in rendered[1:]]
     # Keep the list's rhythm: a blank line between items if the user separates them so.
@@ -474,36 +420,3 @@ def _remove_item(lines: list[str], seq: Any, index: int, order: int) -> _LineEdi
     elif before_blank and index == len(seq) - 1 and index > 0:
         start -= 1
     return _LineEdit(start, end + 1, [], order)
-
-
-def roundtrip(text: str, edits: list[Edit], path: str) -> str:
-    """The fallback: apply the edits to ruamel's document and dump it whole."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    doc = make_yaml().load(text)
-    _apply(
-        doc,
-        edits,
-        value=styled,
-        new_list=CommentedSeq,
-        new_item=lambda item: CommentedMap((k, styled(v)) for k, v in item.items()),
-    )
-    yaml = make_yaml()
-    mapping, sequence, offset = _detect_indent(text)
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    out = io.StringIO()
-    yaml.dump(doc, out)
-    return out.getvalue()
-
-
-def _detect_indent(text: str) -> tuple[int, int, int]:
-    """Guess the (mapping, sequence, offset) indentation a file uses, for the fallback dump."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines[:-1]):
-        stripped = line.strip()
-        if stripped.endswith(":") and not stripped.startswith(("#", "-")):
-            nxt = lines[i + 1]
-            if nxt.lstrip().startswith("- "):
-                offset = max(_indent(nxt) - _indent(line), 0)
-                return 2, offset + 2, offset
-    return 2, 2, 0
