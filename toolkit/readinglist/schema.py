@@ -3,6 +3,7 @@ a valid one is built by builder.py)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,15 @@ from toolkit.readinglist.model import (
     TOP_KEYS,
 )
 from toolkit.text import ID_PATTERN, did_you_mean, slug_id
+
+
+@functools.cache
+def _links() -> Any:
+    """toolkit.readinglist.links, imported on the first check that needs it (6 ms: a read from
+    the cache validates nothing) and not again at every check."""
+    from toolkit.readinglist import links
+
+    return links
 
 
 class _Validator:
@@ -238,31 +248,23 @@ class _Validator:
                 )
 
     def check_url(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import is_url
-
         value = node[key]
-        if not isinstance(value, str) or not is_url(value):
+        if not isinstance(value, str) or not _links().is_url(value):
             self.bad(node, key, f"{value!r} is not an http(s) URL", "e.g. https://example.org/page")
 
     def check_login(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import LOGIN_PATTERN
-
         value = node[key]
-        if not isinstance(value, str) or not LOGIN_PATTERN.match(value):
+        if not isinstance(value, str) or not _links().LOGIN_PATTERN.match(value):
             self.bad(node, key, f"{value!r} is not a GitHub login", "just the login, e.g. karpathy")
 
     def check_repo(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import REPO_PATTERN
-
         value = node[key]
-        if not isinstance(value, str) or not REPO_PATTERN.match(value):
+        if not isinstance(value, str) or not _links().REPO_PATTERN.match(value):
             self.bad(node, key, f"{value!r} is not owner/name", "e.g. karpathy/nanoGPT")
 
     def check_arxiv(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import is_arxiv_id
-
         value = node[key]
-        if not isinstance(value, str) or not is_arxiv_id(value):
+        if not isinstance(value, str) or not _links().is_arxiv_id(value):
             self.bad(
                 node,
                 key,
@@ -276,17 +278,13 @@ class _Validator:
             self.bad(node, key, f"{value!r} is not an arXiv category", "e.g. cs.LG or cs.CL")
 
     def check_doi(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import DOI_PATTERN
-
         value = node[key]
-        if not isinstance(value, str) or not DOI_PATTERN.match(value):
+        if not isinstance(value, str) or not _links().DOI_PATTERN.match(value):
             self.bad(node, key, f"{value!r} is not a DOI", "e.g. 10.1145/3600006.3613165")
 
     def check_commit(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import COMMIT_PATTERN
-
         value = node[key]
-        if not isinstance(value, str) or not COMMIT_PATTERN.match(value):
+        if not isinstance(value, str) or not _links().COMMIT_PATTERN.match(value):
             self.bad(
                 node, key, f"{value!r} is not a commit hash", "7 to 40 lowercase hex digits, quoted"
             )
@@ -341,8 +339,6 @@ class _Validator:
                 )
 
     def check_channels(self, node: Any, key: str, _: set[str]) -> None:
-        from toolkit.readinglist.links import is_url
-
         value = node[key]
         if not isinstance(value, dict):
             self.bad(
@@ -350,7 +346,7 @@ class _Validator:
             )
             return
         for name in value:
-            if not isinstance(value[name], str) or not is_url(value[name]):
+            if not isinstance(value[name], str) or not _links().is_url(value[name]):
                 self.bad(value, name, f"{value[name]!r} is not an http(s) URL")
 
     def check_goal(self, node: Any, key: str, _: set[str]) -> None:

@@ -127,15 +127,18 @@ def import_references(reading_list: Path, request: ImportRequest) -> ImportRepor
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
-def _title_key(title: Any, year: Any) -> str | None:
-    words = _NOT_WORD.sub("", str(title or "").lower())
+def _title_words(title: Any) -> str:
+    return _NOT_WORD.sub("", str(title or "").lower())
+
+
+def _title_key(words: str, year: Any) -> str | None:
+    """The same title (`_title_words`) in the same year: one work."""
     return f"{words}:{year}" if words and year else None
 
 
-def _author_title_key(title: Any, authors: Any) -> str | None:
+def _author_title_key(words: str, authors: Any) -> str | None:
     """The same title by the same first author: one work, whatever year each copy gives (a
     preprint's and its proceedings' years differ)."""
-    words = _NOT_WORD.sub("", str(title or "").lower())
     first = authors[0] if isinstance(authors, list) and authors else None
     return f"{words}:{family_name(str(first))}" if words and first and len(words) > 12 else None
 
@@ -158,9 +161,9 @@ def _known_entry(entry: Entry, index: int) -> _Known:
     return _Known(
         links.entry_identities(entry.url, entry.repo, entry.arxiv, entry.doi),
         entry.cite_key,
-        _title_key(entry.title, entry.year),
+        _title_key(words := _title_words(entry.title), entry.year),
         index=index,
-        author_key=_author_title_key(entry.title, entry.authors),
+        author_key=_author_title_key(words, entry.authors),
         repo=entry.kind == "repo",
     )
 
@@ -172,8 +175,8 @@ def _record_keys(fields: dict[str, Any]) -> _Keys:
     """What a record is matched by, worked out once (a new entry is indexed by the same)."""
     return (
         _record_identities(fields),
-        _title_key(fields.get("title"), fields.get("year")),
-        _author_title_key(fields.get("title"), fields.get("authors")),
+        _title_key(words := _title_words(fields.get("title")), fields.get("year")),
+        _author_title_key(words, fields.get("authors")),
     )
 
 

@@ -90,6 +90,8 @@ def render_mapping(mapping: dict[str, Any]) -> list[str]:
         elif isinstance(value, dict):
             pairs = ", ".join(f"{_key(k)}: {_scalar(v, flow=True)}" for k, v in value.items())
             lines.append(f"{head} {{{pairs}}}")
+        elif value.__class__ is str:  # most values: _scalar's first case, without its call
+            lines.append(f"{head} {_text(value, False)}")
         else:
             lines.append(f"{head} {_scalar(value, flow=False)}")
     return lines

@@ -204,7 +204,9 @@ def fast_build(text: str, path: str) -> Any:
                 if event.ctag is None:
                     if event.implicit[0]:
                         data = plain.get(value, _UNSEEN)
-                        if data.__class__ is _Pending:
+                        if data is _UNSEEN and value[:1] not in resolvers:
+                            data = plain[value] = value  # no resolver starts so: text
+                        elif data.__class__ is _Pending:
                             data = scalar(event, value, None)
                     else:  # quoted: text
                         data = value
