@@ -105,7 +105,9 @@ def normalise_arxiv(value: str | None) -> str | None:
 def normalise_doi(value: str | None) -> str | None:
     if not value:
         return None
-    text = value.strip()
+    # No DOI holds a space or ends in a full stop: a .bib wraps a long one across lines, and
+    # one copied from a sentence brings the sentence's full stop.
+    text = "".join(value.split()).rstrip(".,;")
     if links.DOI_PATTERN.match(text):
         return text  # a bare DOI, as most sources give it
     for prefix in (
