@@ -327,6 +327,20 @@ def test_cite_cff_prefers_the_commit_pinned_in_the_reading_list(
     assert yaml.safe_load(out.read_text())["references"][0]["commit"] == pinned
 
 
+def test_cite_cff_asks_a_commit_of_code_only(bip, listed: Path, fork: tuple[Path, str]):
+    mine, base = fork
+    args = ["--based-on", "nanogpt", "--based-on", "vllm-paper", "--based-on", "gpt-video"]
+    done = bip("-w", str(listed), "cite", "--cff", "--repo", str(mine), *args)
+    assert f"crediting nanogpt at {base[:7]}, vllm-paper, gpt-video" in done.stdout
+    assert "no commit" not in done.stdout + done.stderr  # a paper or a video has none to pin
+    checked = subprocess.run(
+        [*cffconvert(), "--validate", "-i", str(mine / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_biber_is_clean_on_imported_entries_that_name_a_publisher(bip, ws: Path, tmp_path: Path):
     """Real entries of d2l.bib whose publisher biblatex puts elsewhere or nowhere: an @article
     (a journal names no publisher), a thesis and a report without a venue (@misc: organization),
