@@ -276,15 +276,15 @@ def _tee(
 
 
 def slug_for(argv: list[str], name: str | None) -> str:
-    from toolkit.text import slug_id
+    from toolkit.text import run_slug
 
     if name:
-        return slug_id(name) or "run"
+        return run_slug(name) or "run"
     script = next((a for a in argv[1:] if a.endswith(".py") and not a.startswith("-")), None)
     if script is None and "-m" in argv[:-1]:
         script = argv[argv.index("-m") + 1]
     base = re.sub(r"^python[\d.]*$", "python", Path(script or argv[0]).name)
-    return slug_id(base.removesuffix(".py")) or "run"
+    return run_slug(base.removesuffix(".py")) or "run"
 
 
 def configured_lr(argv: list[str]) -> float | None:
