@@ -46,3 +46,36 @@ def test_a_long_run_keeps_a_spike_and_the_curve() -> None:
     for x, y in train:
         if x > 175_000:
             assert abs(y - (3 + 8 * math.exp(-x / 20_000))) < 0.2
+
+
+cells = st.sampled_from(["", "1", "2.5", "1,234", "nan", "inf", "-inf", "1e400", "x", " 3", "-0"])
+headers = st.lists(
+    st.sampled_from(["step", "train_loss", "val_loss", "lr", "train_loss"]), max_size=5
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(headers, st.lists(st.lists(cells, max_size=6), max_size=40), st.integers(1, 7))
+def test_reading_only_the_loss_columns_thins_as_reading_every_row_does(
+    tmp_path_factory, header: list[str], rows: list[list[str]], chunk: int
+) -> None:
+    """thin_file reads metrics.csv a column and a chunk at a time; it must give what
+    thin_series(read_rows(...)) gives, whatever the file holds (names twice, short rows, text,
+    commas, nan and inf, no step column)."""
+    import csv
+
+    from toolkit.runs.plot import thin_file
+    from toolkit.runs.stream import read_columns, read_rows
+
+    path = tmp_path_factory.mktemp("series") / "metrics.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    assert thin_file(path) == thin_series(read_rows(path))
+    read = [
+        (s, *v)
+        for steps, values in read_columns(path, ("train_loss", "lr"), chunk)
+        for s, *v in zip(steps, *values, strict=True)
+        if s is not None
+    ]
+    rowwise = [(r["step"], r.get("train_loss"), r.get("lr")) for r in read_rows(path)]
+    assert repr(read) == repr(rowwise)  # repr: nan is equal to itself there

@@ -13,8 +13,6 @@ build on `false`, so "both" writes Hugo's `draft` only (Jekyll keeps drafts out 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -134,68 +132,3 @@ def front_matter(meta: PostMeta, generator: str = "both") -> str:
         *yamledit.render_block(rest),
     ]
     return "---\n" + "\n".join(lines) + "\n---\n"
-
-
-# A Liquid tag that ends a raw block: `{% endraw %}`, `{%- endraw -%}`, `{%endraw x%}`.
-_ENDRAW = re.compile(r"\{%(-?\s*endraw\b)")
-_FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
-
-
-def liquid_raw(body: str, generator: str, liquid: Iterable[str] = ()) -> str:
-    """A post's text as Jekyll must read it. Jekyll runs Liquid over a post before Markdown, so
-    the `{{ x }}` and `{% if %}` of a Jinja, Go-template or Hugo example in a post would be
-    evaluated (or stop the build). For "jekyll" and "both", each paragraph or fenced code block
-    holding such text goes inside `{% raw %}...{% endraw %}` (a raw block never spans a blank
-    line: Jekyll cuts a post's excerpt at the first one and warns about a block it cuts). The
-    strings in `liquid` (bip's own `relative_url` image links) stay Liquid, outside the raw
-    block; an `{% endraw %}` in the text cannot end the block early: it is written as Liquid
-    printing it (`{% endraw %}{{ '{' }}{% raw %}% endraw %}`). With "both" the raw tags are
-    HTML comments on their own lines, which Hugo leaves out of the page, and that `{` is
-    `&#123;`, which both generators' Markdown shows as `{` (but as written inside code)."""
-    if generator not in ("jekyll", "both"):
-        return body
-    kept = [k for k in dict.fromkeys(liquid) if k and k in body] if generator == "jekyll" else []
-    split = re.compile("(" + "|".join(map(re.escape, kept)) + ")") if kept else None
-    start, end = "{% raw %}", "{% endraw %}"
-    if generator == "both":
-        start, end = "<!-- {% raw %} -->\n", "\n<!-- {% endraw %} -->"
-    out: list[str] = []
-    for block in _blocks(body):
-        parts = split.split(block) if split is not None else [block]
-        if not any("{{" in p or "{%" in p for p in parts[::2]):
-            out.append(block)
-            continue
-        escape = _print_brace if generator == "jekyll" else r"&#123;%\1"
-        texts = [
-            end + part + start if n % 2 else _ENDRAW.sub(escape, part)
-            for n, part in enumerate(parts)
-        ]
-        out.append(start + "".join(texts) + end)
-    return "\n".join(out)
-
-
-def _print_brace(match: re.Match[str]) -> str:
-    return "{% endraw %}{{ '{' }}{% raw %}%" + match.group(1)
-
-
-def _blocks(body: str) -> list[str]:
-    """The text's paragraphs and fenced code blocks, and each blank line between them outside a
-    fence as a block of its own: joined with newlines, they are the text again."""
-    blocks: list[str] = []
-    current: list[str] = []
-    fence: str | None = None
-    for line in body.split("\n"):
-        marker = _FENCE.match(line)
-        if fence is None and not line.strip():
-            if current:
-                blocks.append("\n".join(current))
-                current = []
-            blocks.append(line)
-        else:
-            current.append(line)
-        if marker:
-            mark = marker.group(1)
-            fence = None if fence and mark.startswith(fence) else (fence or mark)
-    if current:
-        blocks.append("\n".join(current))
-    return blocks

@@ -18,6 +18,7 @@ from toolkit import yamledit
 from toolkit.drafts.frontmatter import Site, draft_switches
 from toolkit.errors import BadInput
 from toolkit.fileio import atomic_write_text, create_exclusive
+from toolkit.liquid import RAW_TAG_LINE
 from toolkit.settings import Settings
 from toolkit.text import slugify
 
@@ -133,9 +134,6 @@ class Published:
 
 
 DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-RAW_TAG = re.compile(
-    r"^<!-- \{% (?:end)?raw %\} -->$"
-)  # frontmatter.liquid_raw's, not a placeholder
 
 
 def publish(path: Path, now: datetime, settings: Settings) -> Published:
@@ -235,7 +233,7 @@ def publish(path: Path, now: datetime, settings: Settings) -> Published:
     placeholders = [
         f"line {n}: {match.group(0)[:60]}"
         for n, line in enumerate(lines[end + 1 :], start=end + 2)
-        if (match := re.search(r"<!--.*", line)) and not RAW_TAG.match(line)
+        if (match := re.search(r"<!--.*", line)) and not RAW_TAG_LINE.match(line)
     ]
     date = str(meta.get("date")) if republished and meta.get("date") else stamp
     if isinstance(meta.get("date"), datetime) and republished:

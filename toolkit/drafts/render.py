@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from toolkit.drafts.frontmatter import PostMeta, front_matter, liquid_raw
+from toolkit.drafts.frontmatter import PostMeta, front_matter
 from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
+from toolkit.liquid import liquid_raw
 from toolkit.references.citer import Citer
 from toolkit.text import hugo_literal
 

@@ -327,9 +327,10 @@ class TrainingRun:
         if self.figure is not None:
 
             def draw(path: Path) -> None:
-                from toolkit.runs.plot import loss_curve
+                from toolkit.runs.plot import file_loss_curve
 
-                loss_curve(run.series(), path, title, run.numbers.tokens_per_step)
+                assert run.series_file is not None  # a figure is shown only for a loss curve
+                file_loss_curve(run.series_file, path, title, run.numbers.tokens_per_step)
 
             files[self.figure.src] = draw
         block = self.run.reproduce if self.run is not None else None
@@ -355,7 +356,7 @@ def training_context(
     """The training-run part of a draft: `metrics` (the run's numbers, completed by a
     `--metrics` file), `run` (its facts), `figure` (the loss curve the post will embed, unless
     `no_figure`) and `comparison` (with `--baseline`)."""
-    from toolkit.runs.plot import SERIES, points
+    from toolkit.runs.plot import SERIES, thin_file
 
     found = TrainingRun()
     if request.metrics is not None:
@@ -372,8 +373,8 @@ def training_context(
         found.run = facts
         if facts.reproduce is not None:
             found.warnings += facts.reproduce.warnings
-        rows = run.series()
-        drawn = [column for column, *_ in SERIES if points(rows, column)]
+        lines = thin_file(run.series_file) if run.series_file is not None else {}
+        drawn = [column for column, *_ in SERIES if lines.get(column)]
         if drawn and not no_figure:
             found.figure = Figure(figure_name, figure_alt(facts, drawn))
     if request.baseline is not None:

@@ -133,8 +133,23 @@ def thin_series(rows: Iterable[Mapping[str, float]]) -> dict[str, list[Point]]:
     return {column: line.points() for column, line in lines.items()}
 
 
-def points(rows: Iterable[Mapping[str, float]], column: str) -> list[Point]:
-    return thin_series(rows).get(column, [])
+def thin_file(path: Path) -> dict[str, list[Point]]:
+    """thin_series of a metrics.csv, reading only its step and loss columns."""
+    from toolkit.runs.stream import read_columns
+
+    columns = tuple(column for column, *_ in SERIES)
+    lines = {column: Thinner() for column in columns}
+    isfinite = math.isfinite
+    for steps, values in read_columns(path, columns, CHUNK):
+        for column, cells in zip(columns, values, strict=True):
+            lines[column].extend(
+                [
+                    (x, y)
+                    for x, y in zip(steps, cells, strict=True)
+                    if x is not None and y is not None and isfinite(x) and isfinite(y)
+                ]
+            )
+    return {column: line.points() for column, line in lines.items()}
 
 
 def thin(line: Iterable[Point]) -> list[Point]:
@@ -260,6 +275,15 @@ def loss_curve(
     when there is no loss."""
     lines = thin_series(rows)
     loss_lines(lines)  # no loss: said before matplotlib is imported
+    return LossPlotter().draw(lines, path, title, tokens_per_step)
+
+
+def file_loss_curve(
+    series: Path, path: Path, title: str, tokens_per_step: float | None = None
+) -> list[str]:
+    """loss_curve of a metrics.csv, read a column at a time (thin_file)."""
+    lines = thin_file(series)
+    loss_lines(lines)
     return LossPlotter().draw(lines, path, title, tokens_per_step)
 
 

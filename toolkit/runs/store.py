@@ -70,6 +70,12 @@ class Run:
             return []
         return read_series(self.path / name)
 
+    @property
+    def series_file(self) -> Path | None:
+        """metrics.csv, when the run has one (read it a column at a time: runs.stream)."""
+        name = self.numbers.series
+        return self.path / name if name and (self.path / name).is_file() else None
+
 
 def new_run_dir(root: Path, day: str, slug: str) -> Path:
     """A fresh folder `root/day-slug`, `-2`, `-3`... created exclusively (two runs started at

@@ -10,7 +10,6 @@ the output only ever holds one whole build, and only what Hugo made from bip's o
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BadInput, BipError
+from toolkit.liquid import without_raw
 from toolkit.site.collect import PostFacts, RunFacts, SiteData, collect
 from toolkit.site.curves import place_curves
 from toolkit.text import hugo_literal
@@ -283,22 +283,7 @@ def _post(post: PostFacts) -> bytes:
         front["date"] = post.date
     if post.links:
         front["elsewhere"] = [{"network": k, "url": v} for k, v in sorted(post.links.items())]
-    return _page(front, hugo_literal(_without_raw(post.body), "hugo"))
-
-
-# The raw blocks bip writes into a Jekyll post (drafts.frontmatter.liquid_raw), and the Liquid
-# that prints the `{` of an `{% endraw %}` inside one: Jekyll's business, text to Hugo.
-_RAW = re.compile(
-    r"\{% endraw %\}\{\{ '\{' \}\}\{% raw %\}|<!-- \{% (?:end)?raw %\} -->\n?|\n?<!-- \{% endraw %\} -->"
-    r"|\{% (?:end)?raw %\}"
-)
-
-
-def _without_raw(body: str) -> str:
-    """A post written for Jekyll (or both) as Hugo must show it: without the raw tags."""
-    if "raw %}" not in body:
-        return body
-    return _RAW.sub(lambda m: "{" if m.group().startswith("{% endraw %}{{") else "", body)
+    return _page(front, hugo_literal(without_raw(post.body), "hugo"))
 
 
 def _run(run: RunFacts) -> bytes:

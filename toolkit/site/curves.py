@@ -79,11 +79,10 @@ def place_curves(
         svg, empty = cache_dir / f"{key}.svg", cache_dir / f"{key}{NO_LOSS}"
         used.update((svg.name, empty.name))
         if not svg.is_file() and not empty.is_file():
-            from toolkit.runs.plot import LossPlotter, thin_series
-            from toolkit.runs.stream import read_rows
+            from toolkit.runs.plot import LossPlotter, thin_file
 
             try:
-                lines = thin_series(read_rows(run.series))
+                lines = thin_file(run.series)
             except (OSError, UnicodeDecodeError, ValueError):
                 target.unlink(missing_ok=True)  # unreadable now: tried again next build
                 continue

@@ -141,9 +141,24 @@ def _plain_ok(value: str, flow: bool) -> bool:
         return False
     if flow and ":" in value:
         return False
-    if value.lower() in _WORDS or _NUMBERISH.fullmatch(value):
+    if value.lower() in _WORDS or (_NUMBERISH.fullmatch(value) and not _text_in_both(value)):
         return False
     return not value.startswith((".", "<<", "="))  # .inf/.nan, a merge key, YAML 1.1's value
+
+
+def _text_in_both(value: str) -> bool:
+    """Whether ruamel's resolvers of YAML 1.1 and 1.2 both read this number-like word as text:
+    `9755682b` (a commit) stays plain, `1234567`, `1e5`, `12:30` (1.1: sexagesimal) are quoted."""
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return all(
+        VersionedResolver(version=version).resolve(ScalarNode, value, (True, False)) == _STR
+        for version in ((1, 1), (1, 2))
+    )
+
+
+_STR = "tag:yaml.org,2002:str"
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import BipError, InvalidFile
-from toolkit.yamledit.blocks import RENDERERS, Renderer, render_block
+from toolkit.yamledit.blocks import RENDERERS, Renderer
 from toolkit.yamledit.edits import (
     AppendItem,
     Edit,
@@ -76,24 +76,32 @@ def _splice(text: str, doc: Any, edits: list[Edit], render: Renderer) -> str:
 
 @dataclass
 class _Appends:
-    """New items' lines, by id of their edit, rendered in one go (none for one item:
-    `render_block` writes it, as every edit of a key), and where the last item of each list
-    stands, by id of the list: worked out once for the thousands of items an import appends
-    (`lines` does not change until every edit is made)."""
+    """The renderer of this attempt (bip's emitter, else ruamel's), new items' lines by id of
+    their edit, rendered in one go when there are many (an import), and where the last item of
+    each list stands, by id of the list: worked out once for the thousands of items an import
+    appends (`lines` does not change until every edit is made)."""
 
+    render: Renderer
     rendered: dict[int, list[str]]
     tails: dict[int, tuple[int, int, int]]
+
+    def block(self, mapping: dict[str, Any]) -> list[str]:
+        """One mapping's lines (a key's new value, one new item) by this attempt's renderer."""
+        try:
+            return self.render([mapping])[0]
+        except ValueError:
+            raise _CannotSplice("rendered item") from None
 
 
 def _render_appends(edits: list[Edit], render: Renderer) -> _Appends:
     appends = [e for e in edits if isinstance(e, AppendItem)]
     if len(appends) < 2:
-        return _Appends({}, {})
+        return _Appends(render, {}, {})
     try:
         blocks = render([e.item for e in appends])
     except ValueError:
         raise _CannotSplice("rendered items") from None
-    return _Appends({id(e): block for e, block in zip(appends, blocks, strict=True)}, {})
+    return _Appends(render, {id(e): block for e, block in zip(appends, blocks, strict=True)}, {})
 
 
 def _line_edit(
@@ -106,7 +114,7 @@ def _line_edit(
 ) -> _LineEdit:
     """The lines that make `edit` of the block list `seq`."""
     if isinstance(edit, SetItemKey):
-        return _set_key(lines, seq, edit, newline, order)
+        return _set_key(lines, seq, edit, newline, order, appends)
     if isinstance(edit, AppendItem):
         return _append_item(lines, seq, edit, newline, order, appends)
     return _remove_item(lines, seq, edit.index, order)
@@ -353,7 +361,9 @@ def _comment_start(line: str, start: int) -> int:
     return -1
 
 
-def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: int) -> _LineEdit:
+def _set_key(
+    lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: int, appends: _Appends
+) -> _LineEdit:
     item = seq[edit.index]
     if not isinstance(item, dict) or _is_flow(item):
         raise _CannotSplice("flow-style item")
@@ -364,7 +374,7 @@ def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: 
             if lines[key_line][:key_col].strip():
                 raise _CannotSplice("key shares its line with the item's dash")
             return _LineEdit(key_line, end + 1, [], order)
-        rendered = render_block({edit.key: edit.value})
+        rendered = appends.block({edit.key: edit.value})
         prefix = lines[key_line][:key_col]
         new = [prefix + rendered[0]] + [" " * key_col + r for r in rendered[1:]]
         if end == key_line and len(new) == 1:
@@ -383,7 +393,7 @@ def _set_key(lines: list[str], seq: Any, edit: SetItemKey, newline: str, order: 
     first_line, first_col = _lc(item).key(list(item)[0])
     last_line, last_col = _lc(item).key(last_key)
     end = _block_end(lines, last_line, last_col, isinstance(item[last_key], list))
-    rendered = render_block({edit.key: edit.value})
+    rendered = appends.block({edit.key: edit.value})
     return _LineEdit(end + 1, end + 1, [" " * first_col + r + newline for r in rendered], order)
 
 
@@ -402,7 +412,7 @@ def _append_item(
     tail = tails.get(id(seq)) or tails.setdefault(id(seq), _item_bounds(lines, seq, last))
     first_line, end, dash = tail
     key_col = seq.lc.item(last)[1]
-    rendered = appends.rendered.get(id(edit)) or render_block(edit.item)
+    rendered = appends.rendered.get(id(edit)) or appends.block(edit.item)
     new = [" " * dash + "-" + " " * (key_col - dash - 1) + rendered[0]]
     new += [" " * key_col + r for r in rendered[1:]]
     # Keep the list's rhythm: a blank line between items if the user separates them so.
