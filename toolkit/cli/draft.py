@@ -31,17 +31,17 @@ class DraftGroup(TyperGroup):
 
 
 TEMPLATE_KEY = "bip.draft.template"
+TITLE_FROM_RUN = " (with --run: the run's name)"
 
 
 class TemplateCommand(TyperCommand):
-    """`bip draft TEMPLATE --help`: the usual help, then that template's own description and
-    the variables it documents."""
+    """`bip draft TEMPLATE --help`: that template's own example and the options that reach it,
+    then its description and the variables it documents."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         super().format_help(ctx, formatter)
-        name = ctx.meta.get(TEMPLATE_KEY)
-        if name:
-            formatter.write("\n" + template_help(ctx, name))
+        if TEMPLATE_KEY in ctx.meta:
+            formatter.write("\n" + template_help(ctx)[1])
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         """`Usage: bip draft thread [OPTIONS]`, as typed: not the hidden `new TEMPLATE`."""
@@ -51,16 +51,50 @@ class TemplateCommand(TyperCommand):
         pieces = [p for p in self.collect_usage_pieces(ctx) if p != "TEMPLATE"]
         formatter.write_usage(ctx.command_path, " ".join(pieces))
 
+    def format_help_text(self, ctx: Any, formatter: Any) -> None:
+        info = template_help(ctx)[0] if TEMPLATE_KEY in ctx.meta else None
+        if info is None:
+            super().format_help_text(ctx, formatter)
+            return
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(
+                f"Write a post from the {info.name} template into the posts folder as "
+                f"YYYY-MM-DD-slug.md.\n\n\b\nExample: {info.example}"
+            )
 
-def template_help(ctx: Any, name: str) -> str:
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """The options this template reads (and --help); no TEMPLATE argument: it was typed."""
+        info = template_help(ctx)[0] if TEMPLATE_KEY in ctx.meta else None
+        if info is None:
+            super().format_options(ctx, formatter)
+            return
+        shown = {*info.options, "--help"}
+        rows = [
+            p.get_help_record(ctx)
+            for p in self.get_params(ctx)
+            if p.param_type_name == "option" and shown & set(p.opts)
+        ]
+        if "--run" not in shown:  # the title's default from a run does not apply
+            rows = [(r[0], r[1].replace(TITLE_FROM_RUN, "")) for r in rows if r is not None]
+        with formatter.section("Options"):
+            formatter.write_dl([row for row in rows if row is not None])
+
+
+def template_help(ctx: Any) -> tuple[Any, str]:
+    """The typed template (None if there is none) and its help after the options: asked once."""
     from toolkit.drafts import template_help as describe
     from toolkit.errors import BipError
 
-    try:
-        folder = workspace(ctx).paths.templates
-    except BipError:  # no workspace here: the built-in templates still have help
-        folder = None
-    return describe(folder, name)
+    key = TEMPLATE_KEY + ".help"
+    if key not in ctx.meta:
+        try:
+            folder = workspace(ctx).paths.templates
+        except BipError:  # no workspace here: the built-in templates still have help
+            folder = None
+        ctx.meta[key] = describe(folder, ctx.meta[TEMPLATE_KEY])
+    found: tuple[Any, str] = ctx.meta[key]
+    return found
 
 
 app = typer.Typer(
@@ -76,7 +110,7 @@ def new(
     ctx: typer.Context,
     template: Annotated[str, typer.Argument(help="Template name (see `bip draft templates`).")],
     title: Annotated[
-        str | None, typer.Option("--title", help="The post's title (with --run: the run's name).")
+        str | None, typer.Option("--title", help=f"The post's title{TITLE_FROM_RUN}.")
     ] = None,
     cite: Annotated[
         list[str] | None, typer.Option("--cite", help="Entry id to cite (repeatable).")
@@ -125,7 +159,7 @@ def new(
 ) -> None:
     """Write a post from TEMPLATE into the posts folder as YYYY-MM-DD-slug.md.
 
-    Example: bip draft training-run --run 2026-11-23-gpt2-124m --baseline upstream.json
+    Example: bip draft training-run --run gpt2-124m --baseline upstream.json
     """
     from toolkit.drafts import DraftRequest, TrainingRequest, make_draft, parse_vars
 

@@ -31,9 +31,36 @@ RESERVED = (
     "title", "date", "vars", "entries", "based_on", "build", "metrics", "pr", "paper", "related",
     "project", "cite", "references", "thread", "chinese", "and_list",
     "run", "comparison", "figure", "base_commit", "credit", "run_thread",
+    "count", "hours", "usd", "lr",
 )  # fmt: skip
 # bip's helpers: not worth listing as a template's own variables.
-HELPERS = ("cite", "references", "thread", "chinese", "title", "date")
+HELPERS = (
+    "cite",
+    "references",
+    "thread",
+    "chinese",
+    "title",
+    "date",
+    "count",
+    "hours",
+    "usd",
+    "lr",
+)
+
+# The options of `bip draft TEMPLATE` that fill each variable a template reads; `--var` fills
+# any name bip does not set. Every template takes EVERY_TEMPLATE.
+OPTIONS_FOR = {
+    "entries": ("--cite",), "paper": ("--cite",), "related": ("--cite",),
+    "references": ("--cite",),
+    "based_on": ("--based-on",), "build": ("--based-on", "--repo", "--upstream"),
+    "pr": ("--pr", "--offline", "--var"), "project": ("--pr",),
+    "metrics": ("--run", "--metrics"), "run": ("--run",), "figure": ("--run",),
+    "comparison": ("--run", "--metrics", "--baseline"),
+    "run_thread": ("--run", "--metrics", "--based-on"), "credit": ("--run", "--based-on"),
+    "base_commit": ("--run", "--based-on"), "vars": ("--var",),
+}  # fmt: skip
+EVERY_TEMPLATE = ("--title", "--out", "--stdout", "--force", "--json")
+EXAMPLE = re.compile(r"^Example:\s+(bip draft .+)$")
 
 
 @dataclass
@@ -44,6 +71,22 @@ class TemplateInfo:
     variables: list[str]
     documented: dict[str, str] = field(default_factory=dict)  # NAME -> what it is, from {# #}
     error: str | None = None  # why it cannot render (a syntax error), located
+    own_example: str | None = None  # its header's `Example: bip draft NAME ...` line
+
+    @property
+    def example(self) -> str:
+        """A command that writes a post with it: its header's, else one with a title only."""
+        return self.own_example or f'bip draft {self.name} --title "My {self.name}"'
+
+    @property
+    def options(self) -> list[str]:
+        """The options of `bip draft NAME` that reach this template, in no particular order."""
+        found = set(EVERY_TEMPLATE)
+        for name in self.variables:
+            found.update(OPTIONS_FOR.get(name, ("--var",) if name not in RESERVED else ()))
+        if set(self.documented) - set(RESERVED):  # a documented `--var` of its own
+            found.add("--var")
+        return sorted(found)
 
     @property
     def uses(self) -> list[str]:
@@ -91,7 +134,7 @@ def list_templates(workspace_templates: Path | None) -> list[TemplateInfo]:
             except (OSError, UnicodeDecodeError) as exc:
                 info.error = f"{path}: cannot be read ({exc})"
                 continue
-            info.description, info.documented = describe(text)
+            info.description, info.documented, info.own_example = describe(text)
             try:
                 parsed = env.parse(text, name + SUFFIX, str(path))
                 info.variables = sorted(jinja2.meta.find_undeclared_variables(parsed))
@@ -102,13 +145,16 @@ def list_templates(workspace_templates: Path | None) -> list[TemplateInfo]:
     return sorted(found.values(), key=lambda t: t.name)
 
 
-def describe(text: str) -> tuple[str, dict[str, str]]:
-    """A template's opening `{# ... #}`: its first paragraph describes it, and lines
-    `NAME: what it is` document its variables."""
+def describe(text: str) -> tuple[str, dict[str, str], str | None]:
+    """A template's opening `{# ... #}`: its first paragraph describes it, a line
+    `Example: bip draft NAME ...` shows it in use, and lines `NAME: what it is` document its
+    variables."""
     found = re.match(r"\s*\{#(.*?)#\}", text, re.S)
     if not found:
-        return "", {}
+        return "", {}, None
     lines = [line.strip() for line in found.group(1).strip().splitlines()]
+    examples = [m.group(1) for m in map(EXAMPLE.match, lines) if m]
+    lines = [line for line in lines if not EXAMPLE.match(line)]
     variables = {}
     for line in lines:
         match = re.match(r"^([A-Za-z_][A-Za-z0-9_.]*)\s*:\s+(.+)$", line)
@@ -119,17 +165,20 @@ def describe(text: str) -> tuple[str, dict[str, str]]:
         if not line or re.match(r"^[A-Za-z_][A-Za-z0-9_.]*\s*:\s+", line):
             break
         described.append(line)
-    return " ".join(described), variables
+    return " ".join(described), variables, examples[0] if examples else None
 
 
-def template_help(workspace_templates: Path | None, name: str) -> str:
-    """`bip draft TEMPLATE --help`: the template's description, what it needs, its variables."""
+def template_help(workspace_templates: Path | None, name: str) -> tuple[TemplateInfo | None, str]:
+    """`bip draft TEMPLATE --help`: the template `bip draft NAME` would use (a workspace one
+    before a built-in; None when there is none), and what its help says after the options:
+    the template's description, what it needs, its variables (or that there is no such
+    template)."""
     from toolkit.text import did_you_mean
 
     found = {t.name: t for t in list_templates(workspace_templates)}
     if name not in found:
         hint = did_you_mean(name, found) or "see `bip draft templates`"
-        return f"No template {name!r} ({hint}).\n"
+        return None, f"No template {name!r} ({hint}).\n"
     info = found[name]
     out = [f"Template {name} ({info.source}): {info.description or 'no description'}"]
     if info.error:
@@ -139,12 +188,13 @@ def template_help(workspace_templates: Path | None, name: str) -> str:
     own = {v: info.documented.get(v, "") for v in info.variables if v not in RESERVED}
     own.update(info.documented)
     out.append("")
-    out.append("Any --var NAME=VALUE is {{ NAME }} in the template.")
+    if "--var" in info.options:
+        out.append("Any --var NAME=VALUE is {{ NAME }} in the template.")
     if own:
         out.append("Variables:")
         width = max(len(k) for k in own)
         out += [f"  {k.ljust(width)}  {v}".rstrip() for k, v in sorted(own.items())]
-    return "\n".join(out) + "\n"
+    return info, "\n".join(out) + "\n"
 
 
 def load_template(env: Any, template: str) -> Any:
