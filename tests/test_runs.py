@@ -237,7 +237,7 @@ def test_no_gpu_tool_is_a_fact_and_a_missing_command_runs_nothing(bip, ws: Path,
         for t in ("nvidia-smi", "rocm-smi", "amd-smi")
     ):
         assert hardware["gpus"] == [] and "no GPU tool" in hardware["gpu_note"]
-    result = bip("-w", str(ws), "run", "--", "no-such-trainer", "--fast", code=2)
+    result = bip("-w", str(ws), "run", "--", "no-such-trainer", "--fast", code=127)
     assert "command not found: no-such-trainer" in result.stderr
     assert sorted(p.name for p in (ws / "runs").iterdir()) == ["2026-11-23-python"]
 

@@ -143,6 +143,22 @@ def test_a_commit_pushed_after_the_run_is_cloned_from_the_remote_that_now_holds_
     assert out == f"trained at {mine} with # GPT, bf16 \n"
 
 
+def test_a_run_started_in_an_empty_untracked_folder_reproduces_in_a_fresh_clone(
+    bip, ws: Path, fork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """git keeps no empty folder: the clone lacks the one the run started in, so the block
+    makes it before it goes there."""
+    scratch = fork["work"] / "scratch"
+    scratch.mkdir()
+    monkeypatch.chdir(scratch)
+    bip("-w", str(ws), "run", "--name", "scratch", "--", "sh", "../train/run.sh", "x")
+    shown = json.loads(bip("-w", str(ws), "runs", "reproduce", "scratch", "--json").stdout)
+    assert shown["lines"][-1] == "sh ../train/run.sh x"
+    out = run_block("\n".join(shown["lines"]), tmp_path / "reader")
+    assert out == f"trained at {fork['mine']} with # GPT x\n"
+    assert (tmp_path / "reader" / "fork" / "scratch").is_dir()
+
+
 def test_the_runs_interpreter_becomes_the_readers_python():
     assert reader_command(["/home/me/.venv/bin/python3.11", "train.py", "--lr", "6e-4"]) == (
         "python train.py --lr 6e-4"

@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     GITHUB_UNREACHABLE = 3
     RATE_LIMITED = 4
+    NOT_EXECUTABLE = 126  # `bip run`: the command exists but cannot run, as shells report it
+    COMMAND_NOT_FOUND = 127  # `bip run`: no such command, as shells report it
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
     CLOSED_PIPE = 141  # the reader of our output went away (`| head`), as shells report SIGPIPE
 
@@ -35,6 +37,18 @@ class BadInput(BipError):
 
 class WorkspaceNotFound(BadInput):
     pass
+
+
+class CommandNotFound(BipError):
+    """`bip run`'s command is not on PATH (or its path names nothing): nothing was run."""
+
+    exit_code = ExitCode.COMMAND_NOT_FOUND
+
+
+class CommandNotExecutable(BipError):
+    """`bip run`'s command exists but cannot be executed (no x bit, a folder, no #! line)."""
+
+    exit_code = ExitCode.NOT_EXECUTABLE
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,18 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean {close!r}?" if close else None
 
 
+def is_word_char(ch: str) -> bool:
+    """A letter or digit of any script, or a combining mark (Devanagari's vowel signs are
+    part of the word): what slugs keep of what people type."""
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
 def slugify(title: str, max_len: int = 80) -> str:
     """A file-name slug: lowercase, dots between digits kept (gpt-2.5), letters of any script
     kept, never a path."""
     text = unicodedata.normalize("NFKC", title).lower()
     text = re.sub(r"(?<=\d)\.(?=\d)", "\u0000", text)  # keep 2.5 as 2.5
-    text = "".join(ch if ch.isalnum() or ch == "\u0000" else "-" for ch in text)
+    text = "".join(ch if is_word_char(ch) or ch == "\u0000" else "-" for ch in text)
     text = re.sub(r"-{2,}", "-", text).strip("-").replace("\u0000", ".")
     return text[:max_len].strip("-.") or "post"
 
@@ -41,6 +47,16 @@ def slug_id(text: str, max_len: int = 60) -> str:
     """A readable id: lowercase ASCII letters, digits, '.', '_' and '-'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9._-]+", "-", ascii_text.lower())
+    slug = re.sub(r"-{2,}", "-", slug).strip("-._")
+    return slug[:max_len].rstrip("-._")
+
+
+def run_slug(text: str, max_len: int = 60) -> str:
+    """The name part of a run's id (its folder, `2026-11-23-训练-gpt2`): what the user typed,
+    lowercased, letters of any script kept as draft file names keep them (slugify), and '.'
+    and '_' as slug_id keeps them (`train_gpt2`, `llama2.c`); never a path."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = "".join(ch if is_word_char(ch) or ch in "._-" else "-" for ch in text)
     slug = re.sub(r"-{2,}", "-", slug).strip("-._")
     return slug[:max_len].rstrip("-._")
 

@@ -50,7 +50,12 @@ def record(
         typer.Argument(help="The command and its arguments (after --).", metavar="COMMAND"),
     ],
     name: Annotated[
-        str | None, typer.Option("--name", help="A name for the run (default: the script's).")
+        str | None,
+        typer.Option(
+            "--name",
+            help="A name for the run (default: the script's); its id is the date and this name "
+            "as typed, in any script (训练 gpt2 -> 2026-11-23-训练-gpt2).",
+        ),
     ] = None,
     based_on: Annotated[
         str | None,

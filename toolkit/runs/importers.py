@@ -384,14 +384,14 @@ def import_run(
     from toolkit.runs.mfu import run_mfu
     from toolkit.runs.model import LearningRate, RunMetrics, RunRecord
     from toolkit.runs.stream import SeriesWriter
-    from toolkit.text import slug_id
+    from toolkit.text import run_slug
 
     source = read_source(path.expanduser().resolve(), run)
     if not source.rows:
         raise BadInput(f"{path}: {source.kind} holds no metric")
     started = source.started or now
     title = name or source.name
-    folder = store.new_run_dir(root, f"{started:%Y-%m-%d}", slug_id(title) or "imported")
+    folder = store.new_run_dir(root, f"{started:%Y-%m-%d}", run_slug(title) or "imported")
     try:
         writer = SeriesWriter(folder / store.SERIES_FILE)
         for row in source.rows:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import BadInput
+from toolkit.errors import BadInput, BipError, CommandNotExecutable, CommandNotFound
 from toolkit.runs import store
 from toolkit.runs.model import GitInfo, HardwareInfo, LearningRate, RunMetrics, RunRecord
 
@@ -80,7 +80,6 @@ def resolve_based_on(reading_list: Path | None, based_on: str) -> tuple[str | No
     """(the entry's GitHub repo, a warning): a reading list that does not load, or an entry
     it does not have, is a warning, never a reason not to run (the run is what matters)."""
     from toolkit import readinglist as rl
-    from toolkit.errors import BipError
 
     if reading_list is None:
         return None, f"--based-on {based_on}: no reading list to look it up in"
@@ -211,10 +210,7 @@ def spawn_and_tee(
         except OSError as exc:
             for fd in child_ends + [c[0] for c in channels]:
                 os.close(fd)
-            raise BadInput(
-                f"cannot run {argv[0]!r}: {exc.strerror or exc}",
-                hint="check the command's name and that it is executable",
-            ) from None
+            raise cannot_run(argv, exc) from None
         for fd in child_ends:
             os.close(fd)
         if interrupts[0] and not ctrl_c_reaches_command:  # arrived while it was starting
@@ -276,15 +272,15 @@ def _tee(
 
 
 def slug_for(argv: list[str], name: str | None) -> str:
-    from toolkit.text import slug_id
+    from toolkit.text import run_slug
 
     if name:
-        return slug_id(name) or "run"
+        return run_slug(name) or "run"
     script = next((a for a in argv[1:] if a.endswith(".py") and not a.startswith("-")), None)
     if script is None and "-m" in argv[:-1]:
         script = argv[argv.index("-m") + 1]
     base = re.sub(r"^python[\d.]*$", "python", Path(script or argv[0]).name)
-    return slug_id(base.removesuffix(".py")) or "run"
+    return run_slug(base.removesuffix(".py")) or "run"
 
 
 def configured_lr(argv: list[str]) -> float | None:
@@ -309,19 +305,40 @@ def _next(argv: list[str], i: int) -> str | None:
     return argv[i + 1] if i + 1 < len(argv) else None
 
 
+def cannot_run(argv: list[str], exc: OSError) -> BipError:
+    """Why the command did not start, with a shell's exit code: 127 when there is no such
+    file, 126 when there is one that cannot be executed."""
+    if exc.errno == errno.ENOENT:
+        return CommandNotFound(
+            f"command not found: {argv[0]}", hint=f"nothing was run; try `{shlex.join(argv)}` alone"
+        )
+    why = exc.strerror or str(exc)
+    hint = "nothing was run; "
+    if exc.errno == errno.ENOEXEC:
+        hint += f"start the script with a #! line, or run it with its interpreter (sh {argv[0]})"
+    elif exc.errno == errno.EISDIR:
+        hint += "give the program inside it"
+    else:
+        hint += f"make it executable (chmod +x {argv[0]}) or run it with its interpreter"
+    return CommandNotExecutable(f"cannot run {argv[0]}: {why}", hint=hint)
+
+
 def check_command(argv: list[str], cwd: Path) -> None:
+    """Refuse, before anything is recorded, a command a shell would refuse (127 or 126)."""
     if not argv:
         raise BadInput("no command to run", hint="bip run -- python train.py")
     first = argv[0]
-    if "/" in first:
-        path = Path(first) if os.path.isabs(first) else cwd / first
-        found = path.is_file() and os.access(path, os.X_OK)
-    else:
-        found = shutil.which(first) is not None
-    if not found:
-        raise BadInput(
-            f"command not found: {first}", hint=f"nothing was run; try `{shlex.join(argv)}` alone"
-        )
+    if "/" not in first:
+        if shutil.which(first) is None:
+            raise cannot_run(argv, FileNotFoundError(errno.ENOENT, "not found"))
+        return
+    path = Path(first) if os.path.isabs(first) else cwd / first
+    if not path.exists():
+        raise cannot_run(argv, FileNotFoundError(errno.ENOENT, "No such file or directory"))
+    if path.is_dir():
+        raise cannot_run(argv, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    if not os.access(path, os.X_OK):
+        raise cannot_run(argv, PermissionError(errno.EACCES, "Permission denied"))
 
 
 def record_run(request: RunRequest, out: Sink, err: Sink) -> RunResult:
@@ -375,7 +392,7 @@ def record_run(request: RunRequest, out: Sink, err: Sink) -> RunResult:
             on_started=prober.start,
             on_output=stream.feed,
         )
-    except BadInput:
+    except BipError:  # it did not start: no run to keep
         os.close(log_fd)
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -140,8 +140,9 @@ def reproduce(run: Run, patch_at: Path | None = None) -> Reproduce:
             note=f"The run's commit (`{short}`) is not on any public remote: push it to share it.",
         )
         result.warnings.append(_unpushed(short, git))
-    if subdir:
-        result.lines.append(f"cd {shlex.quote(subdir)}")
+    if subdir:  # git keeps no empty folder: one the run started in may not be in the clone
+        quoted = shlex.quote(subdir)
+        result.lines.append(f"mkdir -p {quoted} && cd {quoted}")
     result.lines.append(command)
     return result
 
