@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from toolkit.contrib import PullRequest, RepoProgress, save_merged_prs
-from toolkit.liquid import liquid_raw
+from toolkit.literal import liquid_raw
 from toolkit.runs.model import RunRecord
 from toolkit.runs.store import write_run, write_series
 from toolkit.state import Store
@@ -77,7 +77,7 @@ entries:
 SHORTCODE_TEXT = "Hugo example: {{% note %}}SHORTCODE-d00d{{% /note %}} and {{< figure src=x >}}"
 
 
-# A post bip wrote for Jekyll: Liquid-like text inside raw blocks (toolkit.liquid.liquid_raw).
+# A post bip wrote for Jekyll: Liquid-like text inside raw blocks (toolkit.literal.liquid_raw).
 RAW_SHOWN = "Liquid: {{ x }} and {% endraw %}"
 RAW_TEXT = liquid_raw(RAW_SHOWN, "jekyll")
 

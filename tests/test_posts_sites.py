@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -54,6 +55,17 @@ SHORTCODE_ENTRY = f"""
     year: 2025
     status: done
 """
+# The same in code (a title with a code span): Hugo runs shortcodes in code too, where no form
+# shows as typed in Jekyll as well (entities show as written there); bip says so.
+CODE_CALL = '{{< figure src="a.png" >}}'
+CODE_ENTRY = f"""
+  - id: code
+    kind: post
+    title: 'Hugo''s `{CODE_CALL}` in code'
+    url: https://example.org/code
+    year: 2025
+    status: done
+"""
 DRAFTED = "2026-11-23T10:00:00+00:00"
 PUBLISHED = "2026-11-25T09:30:00+00:00"  # two days later: the published post takes this date
 
@@ -66,6 +78,12 @@ def bip(*args: str) -> str:
         said = out.getvalue().decode() + err.getvalue().decode()
     assert code == 0, f"bip {' '.join(args)} exited {code}\n{said}"
     return said
+
+
+def wrote(said: str) -> Path:
+    """The post `bip draft` says it wrote (its warnings may follow)."""
+    [line] = [line for line in said.splitlines() if line.startswith("wrote ")]
+    return Path(line.removeprefix("wrote "))
 
 
 @dataclass
@@ -81,6 +99,7 @@ class Built:
     seen: dict[str, Visit]
     # with `generator = "both"`, into each site's posts folder: step -> site -> path
     both: dict[str, dict[str, Path]]
+    both_said: str  # what `bip draft` said writing the "both" post that cites shortcodes
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +119,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         ws = tmp / "ws"
         init_workspace(ws)
         with (ws / "reading_list.yaml").open("a") as listed:  # `entries:` is the last section
-            listed.write(LIQUID_ENTRY + SHORTCODE_ENTRY)
+            listed.write(LIQUID_ENTRY + SHORTCODE_ENTRY + CODE_ENTRY)
         (tmp / "train.py").write_text(TRAIN)
         bip("-w", str(ws), "run", "--name", "gpt2-tiny", "--", sys.executable, "train.py")
         blog, site = jekyll.jekyll_site(tmp), hugo.hugo_site(tmp)
@@ -116,15 +135,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             ):  # fmt: skip
                 said = bip("-w", str(ws), "draft", *args, "--out", str(folder),
                            "--title", "Still a draft" if kept is drafts else "Tiny GPT-2 on one GPU")  # fmt: skip
-                kept[generator] = Path(said.strip().splitlines()[-1].removeprefix("wrote "))
+                kept[generator] = wrote(said)
         # "both": one draft kept, one published; Liquid-like text in the published one's text
         both: dict[str, dict[str, Path]] = {"draft": {}, "drafted": {}, "published": {}}
         env.setenv("BIP_GENERATOR", "both")
         for generator, folder in folders.items():
             for step, args in (("draft", ["--title", "Both: still a draft"]),
-                               ("drafted", ["--title", "Both ways", "--cite", "liquid"])):  # fmt: skip
+                               ("drafted", ["--title", "Both ways", "--cite", "liquid",
+                                            "--cite", "shortcodes", "--cite", "code"])):  # fmt: skip
                 said = bip("-w", str(ws), "draft", "post", "--out", str(folder), *args)
-                both[step][generator] = Path(said.strip().splitlines()[-1].removeprefix("wrote "))
+                both_said = said if step == "drafted" else ""
+                both[step][generator] = wrote(said)
         env.delenv("BIP_GENERATOR")
         bip("-w", str(ws), "draft", "post", "--title", "Anywhere")
         [anywhere] = (ws / "posts").glob("*.md")
@@ -151,8 +172,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
                     base + "/posts/2026-11-25-tiny-gpt-2-on-one-gpu/", tmp / "hugo.png"
                 )
         yield Built(
-            blog, site, jekyll_pages, hugo_pages, drafts, published, after, anywhere, seen, both
-        )
+            blog, site, jekyll_pages, hugo_pages, drafts, published, after, anywhere, seen, both,
+            both_said,
+        )  # fmt: skip
 
 
 def test_jekyll_builds_the_published_run_and_keeps_the_draft_out(built: Built):
@@ -348,3 +370,29 @@ def test_both_keeps_a_draft_out_of_jekyll_and_hugo_and_publish_makes_it_public(b
         shown = html.unescape(page)
         assert "<h1>Both ways</h1>" in page and shown.count(LIQUID_TITLE) == 2, page
         assert "raw %}" not in shown.replace(LIQUID_TITLE, "")
+
+
+def test_both_shows_a_shortcode_in_the_text_as_typed_in_jekyll_and_hugo(built: Built):
+    """With "both", a shortcode call in the text is written so both pages show it as typed
+    (Hugo's own escape showed `{{%/* note */%}}` on the Jekyll page); the build of the Hugo
+    site, which has no `note` shortcode, went through."""
+    for page in (
+        built.jekyll_pages["2026/11/25/both-ways.html"],
+        built.hugo_pages["2026-11-25-both-ways"],
+    ):
+        shown = html.unescape(page)
+        assert shown.count(SHORTCODE_TITLE) == 2, page  # in the text and in the references
+        assert "/*" not in re.sub(r"<code[^>]*>.*?</code>", "", shown), page  # outside code
+
+
+def test_both_says_a_shortcode_in_code_shows_hugos_escape_on_the_jekyll_page(built: Built):
+    """In code, Hugo still runs the call and shows entities as written: its escape is the one
+    form Hugo shows as typed, and the Jekyll page shows it as written. bip says so."""
+    escaped = '{{</* figure src="a.png" */>}}'
+    hugo_page = html.unescape(built.hugo_pages["2026-11-25-both-ways"])
+    jekyll_page = html.unescape(built.jekyll_pages["2026/11/25/both-ways.html"])
+    code = [re.findall(r"<code[^>]*>(.*?)</code>", page) for page in (hugo_page, jekyll_page)]
+    assert code == [[CODE_CALL] * 2, [escaped] * 2], code
+    said = " ".join(built.both_said.split())
+    assert f"{CODE_CALL} is in code" in said and escaped in said, said
+    assert "docs/drafts.md" in said

@@ -113,18 +113,3 @@ def human_number(value: float) -> str:
         if abs(value) >= size:
             return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
     return f"{value:g}"
-
-
-# A Hugo shortcode call, `{{< name ... >}}` or `{{% name ... %}}` (one line or several).
-_SHORTCODE = re.compile(r"\{\{([<%])(?!/\*)(.*?)(?<!\*/)([>%])\}\}", re.DOTALL)
-
-
-def hugo_literal(body: str, generator: str) -> str:
-    """A post's text as Hugo must read it. Hugo runs shortcodes before Markdown, anywhere in
-    the text (code blocks too), so a post about Hugo citing `{{< figure >}}` would call that
-    shortcode, or stop the build when the site has none by that name. For "hugo" and "both",
-    each call is written in Hugo's own escape, `{{</* figure */>}}`, which the page shows as
-    `{{< figure >}}` (Jekyll, for "both", shows the escape as written)."""
-    if generator not in ("hugo", "both") or "{{" not in body:
-        return body
-    return _SHORTCODE.sub(r"{{\1/*\2*/\3}}", body)

@@ -52,7 +52,7 @@ def make_draft(
     result = DraftResult(rendered.text, rendered.posts, rendered.cited, None)
     # references cited by their entry id until `bip read sync` knows them: said once each
     pending = [notes(r, model)[0] for r in citer.references() if r.provisional]
-    result.warnings = context.warnings + pending
+    result.warnings = context.warnings + rendered.warnings + pending
     if request.preview:
         return result
     if attachments:

@@ -18,7 +18,7 @@ from toolkit import yamledit
 from toolkit.drafts.frontmatter import Site, draft_switches
 from toolkit.errors import BadInput
 from toolkit.fileio import atomic_write_text, create_exclusive
-from toolkit.liquid import RAW_TAG_LINE
+from toolkit.literal import RAW_TAG_LINE
 from toolkit.settings import Settings
 from toolkit.text import slugify
 

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 from toolkit.drafts.frontmatter import PostMeta, front_matter
 from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
-from toolkit.liquid import liquid_raw
+from toolkit.literal import hugo_calls_in_code, hugo_literal, liquid_raw
 from toolkit.references.citer import Citer
-from toolkit.text import hugo_literal
 
 if TYPE_CHECKING:
     from toolkit.drafts.context import DraftContext
@@ -102,6 +101,7 @@ class Rendered:
     cited: list[str]  # entry ids, in citation order
     keys: dict[str, str]  # entry id -> citation key
     posts: list[str] = field(default_factory=list)  # the X posts of thread(), for --json
+    warnings: list[str] = field(default_factory=list)  # for the person, not the post
 
 
 def render(env: Any, template: str, context: DraftContext, citer: Citer) -> Rendered:
@@ -145,7 +145,15 @@ def render(env: Any, template: str, context: DraftContext, citer: Citer) -> Rend
     generator = context.site.generator
     figure = context.training.figure  # its link is Liquid in a Jekyll site (posts.place)
     text = tidy_markdown(body)
+    warnings = [] if generator != "both" else [
+        f"{call} is in code: Hugo needs it written {hugo_literal(call, 'hugo')}, which the "
+        "Jekyll page shows as written (in code no form shows as typed in both; see "
+        "docs/drafts.md)"
+        for call in hugo_calls_in_code(text)
+    ]  # fmt: skip
     text = hugo_literal(text, generator)
     text = liquid_raw(text, generator, [figure.src] if figure is not None else [])
     text = front_matter(meta, generator) + "\n" + text + "\n"
-    return Rendered(text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts)
+    return Rendered(
+        text, list(citer.order), {i: citer.keys[i] for i in citer.order}, posts, warnings
+    )

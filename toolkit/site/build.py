@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BadInput, BipError
-from toolkit.liquid import without_raw
+from toolkit.literal import hugo_literal, without_raw
 from toolkit.site.collect import PostFacts, RunFacts, SiteData, collect
 from toolkit.site.curves import place_curves
-from toolkit.text import hugo_literal
 from toolkit.workspace import Workspace
 
 THEME = "theme"  # toolkit/site/theme: bip's Hugo theme, shipped as package data
