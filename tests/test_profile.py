@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,24 @@ def test_card_is_svg_with_streak_prs_and_run(public: Path, bip) -> None:  # type
     assert 134 <= len(cells) <= 140  # 20 weeks, the last one up to today
     shades = {c.get("class") for c in cells}  # the journal's own effort levels: days off and on
     assert "l0" in shades and len(shades) >= 2
+
+
+def test_the_latest_run_is_not_an_old_one_imported_today(
+    public: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bip
+) -> None:  # type: ignore[no-untyped-def]
+    """Imported the next morning, a CSV written weeks ago keeps its own date: the card's
+    latest run is still the one run last night."""
+    monkeypatch.setenv("BIP_NOW", "2026-11-24T09:00:00+08:00")
+    old = tmp_path / "last-month.csv"
+    old.write_text("step,loss\n1,5.0\n2,4.0\n")
+    written = datetime(2026, 10, 20, 9, tzinfo=timezone.utc).timestamp()
+    os.utime(old, (written, written))
+    bip("-w", str(public), "runs", "import", str(old))
+    root = ET.fromstring(bip("-w", str(public), "profile", "card").stdout)
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert next(t for t in texts if t.startswith("Latest run")).startswith(
+        f"Latest run {HOSTILE_TITLE[:40]}"
+    )
 
 
 def test_card_has_light_and_dark_colours(public: Path, bip) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,8 @@ its file store, trackio, wandb offline), read back into runs with the same numbe
 from __future__ import annotations
 
 import json
+import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,24 +16,36 @@ MLFLOW_RUN = DATA / "mlruns" / "890311010926882960" / "b6de36edbc884704af1c3e4e1
 WANDB_RUN = next((DATA / "wandb" / "wandb").glob("offline-run-*"))
 
 
+def stamp(path: Path, when: str) -> None:
+    """Give a file the modification time `when` (ISO 8601), as if written then."""
+    seconds = datetime.fromisoformat(when).timestamp()
+    os.utime(path, (seconds, seconds))
+
+
 def loss(step: int) -> float:  # as make_imports.py logged it
     return 4 / (1 + step / 10) + 2.5
 
 
 @pytest.mark.parametrize(
-    ("path", "kind", "name"),
+    ("path", "kind", "name", "started_from"),
     [
-        (DATA / "tensorboard" / "gpt2-tb", "TensorBoard", "gpt2-tb"),
-        (DATA / "hf" / "checkpoint-30", "Hugging Face trainer_state.json", "checkpoint-30"),
-        (MLFLOW_RUN, "MLflow", "gpt2-mlflow"),
-        (DATA / "trackio" / "bip-demo.db", "trackio", "gpt2-trackio"),
-        (WANDB_RUN, "W&B offline run", "gpt2-wandb"),
+        (DATA / "tensorboard" / "gpt2-tb", "TensorBoard", "gpt2-tb", "the first event's wall time"),
+        (DATA / "hf" / "checkpoint-30", "Hugging Face trainer_state.json", "checkpoint-30",
+         "the modification time of trainer_state.json"),
+        (MLFLOW_RUN, "MLflow", "gpt2-mlflow", "MLflow's start_time"),
+        (DATA / "trackio" / "bip-demo.db", "trackio", "gpt2-trackio", "trackio's first timestamp"),
+        (WANDB_RUN, "W&B offline run", "gpt2-wandb", "the run's start_time"),
     ],
     ids=["tensorboard", "trainer_state", "mlflow", "trackio", "wandb"],
-)
-def test_import_reads_what_the_real_library_wrote(bip, ws: Path, path: Path, kind: str, name: str):
+)  # fmt: skip
+def test_import_reads_what_the_real_library_wrote(
+    bip, ws: Path, path: Path, kind: str, name: str, started_from: str
+):
     shown = json.loads(bip("-w", str(ws), "runs", "import", str(path), "--json").stdout)
     assert shown["source"].startswith(f"{kind}: {path}") and shown["name"] == name
+    # When the tracker says the run started (the import's own time is BIP_NOW's)
+    assert shown["started_from"].startswith(started_from)
+    assert shown["started"] != "2026-11-23T10:00:00+00:00"
     metrics = shown["metrics"]
     assert metrics["steps"] == 30 and metrics["formats"] == [kind]
     assert metrics["final"]["train_loss"] == pytest.approx(loss(30), rel=1e-4)  # float32 in TB
@@ -99,8 +113,10 @@ def test_mlflow_default_store_several_runs_by_name_or_id_and_a_nan(bip, ws: Path
 def test_csv_plain_and_wandb_export(bip, ws: Path, tmp_path: Path):
     plain = tmp_path / "series.csv"
     plain.write_text("iter,loss,val_loss\n0,5.0,\n10,4.0,4.2\n20,3.5,\n")
+    stamp(plain, "2026-11-23T08:00:00+00:00")  # written this morning: today's run
     shown = json.loads(bip("-w", str(ws), "runs", "import", str(plain), "--json").stdout)
     assert shown["metrics"]["final"] == {"step": 20, "train_loss": 3.5, "val_loss": 4.2}
+    assert shown["started"] == "2026-11-23T08:00:00+00:00"
     # The check-in names it by what it was read from (it has no command: no empty ``).
     day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
     line = f"- run **{shown['id']}** (from CSV: {plain}): val loss 4.200 (imported)"
@@ -147,3 +163,35 @@ def test_bad_inputs_say_what_to_fix(bip, ws: Path, tmp_path: Path):
         "excel.csv:3: not UTF-8 text" in result.stderr and "save the CSV as UTF-8" in result.stderr
     )
     assert not (ws / "runs").exists() or not any((ws / "runs").iterdir())
+
+
+def test_a_run_imported_today_starts_when_its_source_says_not_at_the_import(
+    bip, ws: Path, tmp_path: Path
+):
+    """The tracker's own time (a timestamp column here), else the file's modification time,
+    never the import's: an old run imported today is not in today's check-in. run.json and
+    `runs show` say where the time comes from."""
+    old = tmp_path / "old.csv"
+    old.write_text("step,loss\n1,5.0\n2,4.0\n")
+    stamp(old, "2026-11-10T09:00:00+00:00")
+    shown = json.loads(bip("-w", str(ws), "runs", "import", str(old), "--json").stdout)
+    assert shown["id"] == "2026-11-10-old" and shown["started"] == "2026-11-10T09:00:00+00:00"
+    assert shown["started_from"] == "the modification time of old.csv (CSV records no start time)"
+    text = bip("-w", str(ws), "runs", "show", "2026-11-10-old").stdout
+    assert "2026-11-10T09:00:00+00:00 (from the modification time of old.csv" in text
+    logged = tmp_path / "logged.csv"  # Unix seconds, as W&B's _timestamp and most loggers write
+    first = datetime(2026, 11, 12, 6, tzinfo=timezone.utc).timestamp()
+    logged.write_text(f"step,timestamp,loss\n1,{first},5.0\n2,{first + 60},4.0\n")
+    out = bip("-w", str(ws), "runs", "import", str(logged)).stdout
+    assert "started 2026-11-12T06:00:00+00:00 (from the CSV's 'timestamp' column)" in out
+    shown = json.loads(bip("-w", str(ws), "runs", "show", "logged", "--json").stdout)
+    assert shown["metrics"]["final"] == {"step": 2, "train_loss": 4.0}  # the time is no metric
+    board = tmp_path / "board.csv"  # TensorBoard's "Download CSV"; ISO 8601 works the same
+    board.write_text("Wall time,Step,Value\n1763445600.5,0,5.0\n1763445700.25,10,4.0\n")
+    iso = tmp_path / "iso.csv"
+    iso.write_text("date,step,loss\n2026-11-15T10:00:00Z,1,5.0\n2026-11-15T11:00:00Z,2,4.0\n")
+    for path, started in ((board, "2025-11-18T06:00:00+00:00"), (iso, "2026-11-15T10:00:00+00:00")):
+        shown = json.loads(bip("-w", str(ws), "runs", "import", str(path), "--json").stdout)
+        assert shown["started"] == started and "column" in shown["started_from"]
+    day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
+    assert "run **" not in day  # none of them ran since the last check-in

@@ -303,3 +303,4 @@ def import_(
     echo(
         f"imported {source.kind} as {imported.id}: {len(source.rows):,} steps; {headline(imported)}"
     )
+    echo(f"started {imported.record.started} (from {imported.record.started_from})")

@@ -35,6 +35,8 @@ from toolkit.runs.store import Run
 Row = dict[str, float]
 NON_FINITE = {"Infinity": math.inf, "-Infinity": -math.inf, "NaN": math.nan}
 EXTRA_HINT = "pip install 'build-in-public[import]' (TensorBoard's and W&B's own readers)"
+# A CSV column holding when each row was logged (TensorBoard's "Download CSV" says "Wall time")
+TIME_KEYS = ("timestamp", "_timestamp", "wall_time", "wall time", "walltime", "datetime", "date")
 
 
 @dataclass
@@ -42,9 +44,10 @@ class Source:
     kind: str  # "TensorBoard", "Hugging Face trainer_state.json", "MLflow", ...
     path: Path
     name: str  # the run's name as the tracker knew it
-    started: datetime | None
+    started: datetime | None  # when the tracker says the run started; None: it does not say
     rows: list[Row]  # one per step, in step order, `step` set
     facts: dict[str, str]  # what else the tracker recorded (params, its run id)
+    started_from: str | None = None  # where `started` comes from: "MLflow's start_time"
 
 
 def merge(points: Iterable[tuple[int, str, float]]) -> list[Row]:
@@ -52,6 +55,20 @@ def merge(points: Iterable[tuple[int, str, float]]) -> list[Row]:
     for step, key, value in points:
         by_step.setdefault(step, {"step": float(step)})[column_name(key)] = value
     return [by_step[s] for s in sorted(by_step)]
+
+
+def moment(cell: str) -> datetime | None:
+    """A time cell: Unix seconds (milliseconds, as MLflow and W&B write them) or ISO 8601."""
+    text = cell.strip()
+    number = to_number(text)
+    if number is not None:
+        if number > 1e11:
+            number /= 1000
+        return when(number) if number >= 1e9 else None  # before 2001: a duration, not a date
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def when(seconds: float | None) -> datetime | None:
@@ -99,7 +116,8 @@ def read_tensorboard(path: Path) -> Source:
     if not points:
         raise BadInput(f"{path}: no scalar in these TensorBoard event files")
     name = path.name if path.is_dir() else path.parent.name
-    return Source("TensorBoard", path, name, when(first), merge(points), {})
+    return Source("TensorBoard", path, name, when(first), merge(points), {},
+                  "the first event's wall time")  # fmt: skip
 
 
 # -- Hugging Face trainer_state.json ---------------------------------------------------------------
@@ -176,7 +194,8 @@ def read_trackio(path: Path, run: str | None) -> Source:
             started = datetime.fromisoformat(str(first))
         except ValueError:
             started = None
-    return Source("trackio", path, run, started, merge(points), {"project": path.stem})
+    return Source("trackio", path, run, started, merge(points), {"project": path.stem},
+                  "trackio's first timestamp")  # fmt: skip
 
 
 # -- Weights & Biases ------------------------------------------------------------------------------
@@ -254,7 +273,8 @@ def read_wandb_offline(path: Path) -> Source:
                     continue
                 if isinstance(value, (int, float)):
                     points.append((int(step or 0), key, float(value)))
-    return Source("W&B offline run", path, name, when(first), merge(points), {})
+    return Source("W&B offline run", path, name, when(first), merge(points), {},
+                  "the run's start_time")  # fmt: skip
 
 
 def read_csv(path: Path) -> Source:
@@ -297,6 +317,10 @@ def _read_csv(path: Path, fh: TextIO) -> Source:
                 keys.append(h)
         lowered = [(k or "").lower() for k in keys]
         at = next((lowered.index(k) for k in STEP_KEYS if k in lowered), None)
+        clock = next((lowered.index(k) for k in TIME_KEYS if k in lowered), None)
+        if clock is not None:
+            keys[clock] = None  # when a row was logged: the run's start, not a metric
+        started = None
         if at is None:
             raise BadInput(
                 f"{path}:1: no step column ({', '.join(header[:8])})",
@@ -306,6 +330,8 @@ def _read_csv(path: Path, fh: TextIO) -> Source:
         for n, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
+            if started is None and clock is not None and clock < len(cells):
+                started = moment(cells[clock])
             step = to_number(cells[at]) if at < len(cells) else None
             if step is None or not math.isfinite(step):
                 raise BadInput(f"{path}:{n}: the step is {cells[at] if at < len(cells) else ''!r}")
@@ -315,7 +341,8 @@ def _read_csv(path: Path, fh: TextIO) -> Source:
                 value = to_number(cell.strip())
                 if value is not None:
                     points.append((int(step), key, value))
-    return Source(kind, path, name, None, merge(points), {})
+    said = f"the CSV's {header[clock]!r} column" if clock is not None else None
+    return Source(kind, path, name, started, merge(points), {}, said)
 
 
 # -- which reader --------------------------------------------------------------------------------
@@ -376,6 +403,24 @@ def read_source(path: Path, run: str | None = None) -> Source:
     return read_csv(path)
 
 
+def when_started(source: Source, now: datetime) -> tuple[datetime, str]:
+    """When the imported run started, in the user's time zone, and where that comes from: the
+    tracker's own time, else the file's modification time (never the import's: an old run
+    imported today is no run of today's check-in, nor the profile's latest)."""
+    zone = now.tzinfo
+    if source.started is not None:
+        started, said = source.started, source.started_from or f"{source.kind}'s start time"
+        if started.tzinfo is None:  # a time written without its zone: the user's
+            started = started.replace(tzinfo=zone)
+    else:
+        try:
+            started = datetime.fromtimestamp(source.path.stat().st_mtime, tz=zone or timezone.utc)
+        except OSError:
+            return now, "the import's time (the files give no time)"
+        said = f"the modification time of {source.path.name} ({source.kind} records no start time)"
+    return (started.astimezone(zone) if zone else started), said
+
+
 def import_run(
     root: Path, path: Path, now: datetime, name: str | None = None, run: str | None = None
 ) -> tuple[Run, Source]:
@@ -389,7 +434,7 @@ def import_run(
     source = read_source(path.expanduser().resolve(), run)
     if not source.rows:
         raise BadInput(f"{path}: {source.kind} holds no metric")
-    started = source.started or now
+    started, said = when_started(source, now)
     title = name or source.name
     folder = store.new_run_dir(root, f"{started:%Y-%m-%d}", run_slug(title) or "imported")
     try:
@@ -416,6 +461,7 @@ def import_run(
             command=[],
             cwd=str(source.path),
             started=started.isoformat(timespec="seconds"),
+            started_from=said,
             software=dict(source.facts),
             metrics=metrics,
             source=f"{source.kind}: {source.path}",

@@ -83,7 +83,7 @@ def read_db(path: Path, run: str | None) -> Source:
     seconds = started / 1000 if isinstance(started, (int, float)) else None
     return Source(
         "MLflow", path, str(name or uuid), when(seconds), merge(points),
-        {"mlflow_run_id": str(uuid), **params},
+        {"mlflow_run_id": str(uuid), **params}, "MLflow's start_time",
     )  # fmt: skip
 
 
@@ -122,4 +122,4 @@ def read_run(path: Path) -> Source:
     started = to_number(meta.get("start_time", "")) if meta.get("start_time") else None
     facts = {"mlflow_run_id": meta.get("run_id", path.name), **params}
     return Source("MLflow", path, name, when(started / 1000 if started else None),
-                  merge(points), facts)  # fmt: skip
+                  merge(points), facts, "MLflow's start_time")  # fmt: skip

@@ -298,6 +298,7 @@ class RunRecord:
     based_on: str | None = None
     metrics: RunMetrics | None = None
     source: str | None = None  # None: recorded by `bip run`; else what it was imported from
+    started_from: str | None = None  # imported: where `started` comes from (None: bip saw it)
     format: int = FORMAT
 
     def to_json(self) -> dict[str, Any]:
@@ -319,6 +320,7 @@ class RunRecord:
             "based_on": self.based_on,
             "metrics": self.metrics.to_json() if self.metrics else None,
             "source": self.source,
+            "started_from": self.started_from,
         }
 
     @classmethod
@@ -343,6 +345,7 @@ class RunRecord:
             based_on=_str(data.get("based_on")),
             metrics=RunMetrics.from_json(metrics) if isinstance(metrics, dict) else None,
             source=_str(data.get("source")),
+            started_from=_str(data.get("started_from")),
             format=_int(data.get("format")) or 1,
         )
 

@@ -92,7 +92,12 @@ def show_fields(run: Run) -> list[tuple[str, Any]]:
         ("command", shlex.join(record.command)),
         ("cwd", record.cwd),
         ("source", record.source),
-        ("started", record.started),
+        (
+            "started",
+            f"{record.started} (from {record.started_from})"
+            if record.started_from
+            else record.started,
+        ),
         ("wall", duration(record.wall_seconds) if record.wall_seconds is not None else None),
         ("status", run.status),
         ("based on", record.based_on),
