@@ -45,6 +45,8 @@ def test_every_entry_of_a_textbook_bibliography_is_accounted_for(bip, ws: Path, 
     assert sorted(listed) == sorted(e.start_line + 1 for e in d2l_oracle.entries)
     # the same books under two keys (vapnik.1998 and Vapnik98 ...) are one entry each
     assert {"vapnik.1998", "Vapnik98"} & {d["key"] for d in report["duplicates"]} == {"Vapnik98"}
+    # ... but Bellman's book "Dynamic Programming" (1957) is not his Science article (1966)
+    assert {"BellmanDPBook", "bellman-science66"} <= {a["key"] for a in report["added"]}
     again = imported(bip, ws, REAL / "d2l.bib")
     assert again["counts"] == {
         "new": 0,
