@@ -421,7 +421,8 @@ def _new_item(
 
 
 def _id_hint(record: Record) -> str:
-    hint = slug_id(record.key) if record.key else ""
+    # DBLP's `DBLP:conf/nips/VaswaniSPUJGKP17`: its last part names the paper
+    hint = slug_id(record.key.rsplit("/", 1)[-1]) if record.key else ""
     if hint:
         return hint
     fields = record.fields
