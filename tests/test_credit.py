@@ -325,3 +325,51 @@ def test_cite_cff_prefers_the_commit_pinned_in_the_reading_list(
     out = mine / "cite.cff"
     bip("-w", str(listed), "cite", "--cff", "--repo", str(mine), "--out", str(out))
     assert yaml.safe_load(out.read_text())["references"][0]["commit"] == pinned
+
+
+def test_cite_cff_asks_a_commit_of_code_only(bip, listed: Path, fork: tuple[Path, str]):
+    mine, base = fork
+    args = ["--based-on", "nanogpt", "--based-on", "vllm-paper", "--based-on", "gpt-video"]
+    done = bip("-w", str(listed), "cite", "--cff", "--repo", str(mine), *args)
+    assert f"crediting nanogpt at {base[:7]}, vllm-paper, gpt-video" in done.stdout
+    assert "no commit" not in done.stdout + done.stderr  # a paper or a video has none to pin
+    checked = subprocess.run(
+        [*cffconvert(), "--validate", "-i", str(mine / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_biber_is_clean_on_imported_entries_that_name_a_publisher(bip, ws: Path, tmp_path: Path):
+    """Real entries of d2l.bib whose publisher biblatex puts elsewhere or nowhere: an @article
+    (a journal names no publisher), a thesis and a report without a venue (@misc: organization),
+    a paper in proceedings and a book (publisher)."""
+    biber = needs("biber")
+    keys = {
+        "Abdel-Hamid.Mohamed.Jiang.ea.2014",
+        "Speelpenning.1980",
+        "wolpert1995no",
+        "chen2020generative",
+        "BellmanDPBook",
+    }
+    real = bibtexparser.parse_file(str(Path(__file__).parent / "data" / "real" / "d2l.bib"))
+    bib = tmp_path / "some.bib"
+    bib.write_text("\n\n".join(e.raw for e in real.entries if e.key in keys), encoding="utf-8")
+    bip("-w", str(ws), "read", "import", str(bib), "--tag", "some")
+    out = tmp_path / "refs.bib"
+    bip("-w", str(ws), "cite", "--tag", "some", "--out", str(out))
+    done = subprocess.run(
+        [biber, "--tool", "--validate-datamodel", out.name],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    problems = [line for line in done.stdout.splitlines() if line.startswith(("WARN", "ERROR"))]
+    assert done.returncode == 0 and problems == []
+    written = {e.entry_type: e.fields_dict for e in bibtexparser.parse_file(str(out)).entries}
+    assert set(written) == {"article", "misc", "inproceedings", "book"}
+    assert "publisher" not in written["article"]
+    assert written["misc"]["organization"].value  # who published it is still said
+    assert written["inproceedings"]["publisher"].value == "PMLR"
+    assert written["book"]["publisher"].value == "Dover Publications"

@@ -188,3 +188,15 @@ def test_bibtex_of_imported_entries_is_read_back_by_bibtexparser_and_pybtex(
     persons = parsed.entries["vaswani2017attention"].persons["author"]
     assert str(persons[0].last_names[0]) == "Vaswani" and len(persons) == 8
     assert parsed.entries["deepseek2024v3"].fields["eprint"] == "2412.19437"
+
+
+def test_years_and_dois_as_people_mistype_them():
+    text = (
+        "@article{y1, title={One}, year={2020a}, doi={10.1000/ wrapped.line}}\n"
+        "@article{y2, title={Two}, year={2020/2021}, doi={10.1000/from.a.sentence.}}\n"
+        "@article{y3, title={Three}, year={12345}, month=jan, doi={https://doi.org/10.1000/x3}}\n"
+    )
+    got = {r.key: r.fields for r in parse_bibtex(text, "x.bib").records}
+    assert (got["y1"]["year"], got["y1"]["doi"]) == (2020, "10.1000/wrapped.line")
+    assert (got["y2"]["year"], got["y2"]["doi"]) == (2020, "10.1000/from.a.sentence")
+    assert "year" not in got["y3"] and got["y3"]["doi"] == "10.1000/x3"  # 12345 is no year

@@ -95,6 +95,41 @@ def test_an_arxiv_id_anywhere_makes_the_entry_that_paper(bip, ws: Path, tmp_path
     assert adam.arxiv == "1412.6980" and adam.venue is None  # not a journal "ArXiv:1412.6980"
 
 
+# NASA ADS exports an arXiv preprint as an @ARTICLE in the journal "arXiv e-prints", its arXiv id
+# as the pages (and the eid); Zotero and Google Scholar users meet these files too.
+ADS_KAPLAN = """\
+@ARTICLE{2020arXiv200108361K,
+       author = {{Kaplan}, Jared and {McCandlish}, Sam and {Henighan}, Tom},
+        title = "{Scaling Laws for Neural Language Models}",
+      journal = {arXiv e-prints},
+         year = 2020,
+        month = jan,
+          eid = {arXiv:2001.08361},
+        pages = {arXiv:2001.08361},
+          doi = {10.48550/arXiv.2001.08361},
+archivePrefix = {arXiv},
+       eprint = {2001.08361},
+ primaryClass = {cs.LG},
+       adsurl = {https://ui.adsabs.harvard.edu/abs/2020arXiv200108361K},
+}
+"""
+
+
+def test_an_ads_export_is_an_arxiv_paper_not_a_journal(bip, ws: Path, tmp_path: Path):
+    bip("-w", str(ws), "read", "add", "https://arxiv.org/abs/2001.08361", "--id", "scaling")
+    bib = tmp_path / "ads.bib"
+    bib.write_text(ADS_KAPLAN, encoding="utf-8")
+    report = imported(bip, ws, bib)
+    assert [m["id"] for m in report["merged"]] == ["scaling"]
+    scaling = entries(ws)["scaling"]
+    assert scaling.authors[0] == "Jared Kaplan"
+    assert (scaling.venue, scaling.pages) == (None, None)
+    cited = bip("-w", str(ws), "cite", "scaling", "--format", "bibtex").stdout
+    fields = bibtexparser.parse_string(cited).entries[0].fields_dict
+    assert fields["eprint"].value == "2001.08361"
+    assert "journal" not in fields and "pages" not in fields
+
+
 def test_the_same_paper_two_ways_in_one_file_is_one_entry(bip, ws: Path, tmp_path: Path):
     bib = tmp_path / "two.bib"
     bib.write_text(

@@ -158,6 +158,6 @@ def _own_cff(
         echo(written.text.rstrip())
         return
     credited = ", ".join(
-        f"{u.entry_id} at {u.commit[:7] if u.commit else 'no commit'}" for u in written.upstream
+        u.entry_id + (f" at {u.commit[:7]}" if u.commit else "") for u in written.upstream
     )
     echo(f"wrote {written.path}" + (f", crediting {credited}" if credited else ""))

@@ -309,4 +309,4 @@ def year_of(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_YEAR = re.compile(r"\s*(\d{4})")
+_YEAR = re.compile(r"\s*(\d{4})(?!\d)")  # `2020a`, `2020/2021`: 2020; `12345`: none

@@ -22,6 +22,17 @@ BIBTEX_SPECIALS = {
 }
 
 
+# Where each type says who published it, in biblatex's data model (biber warns on a
+# `publisher` in @article, @misc, @online or @software; @article names only its journal).
+PUBLISHER_FIELD = {
+    "book": "publisher",
+    "inproceedings": "publisher",
+    "misc": "organization",
+    "software": "organization",
+    "online": "organization",
+}
+
+
 def escape(text: str) -> str:
     return "".join(BIBTEX_SPECIALS.get(ch, ch) for ch in text)
 
@@ -72,8 +83,8 @@ def bibtex(ref: Reference, plain: bool = False) -> str:
         fields.append(("booktitle", escape(ref.booktitle)))
     if ref.pages:
         fields.append(("pages", escape(page_range(ref.pages))))
-    if ref.publisher:
-        fields.append(("publisher", escape(ref.publisher)))
+    if ref.publisher and kind in PUBLISHER_FIELD:  # biblatex's @article has no publisher
+        fields.append((PUBLISHER_FIELD[kind], escape(ref.publisher)))
     if ref.arxiv:
         fields += [("eprint", ref.arxiv), ("archivePrefix", "arXiv")]
         if ref.primary_class:

@@ -108,7 +108,7 @@ def build_own_cff(
         commit, where = entry.commit, "the reading list" if entry.commit else ""
         if commit is None and entry.repo:
             commit, where = _merge_base(root, entry.repo, known)
-        if commit is None:
+        if commit is None and entry.repo:  # a paper, a course or a video has no commit
             notes.append(
                 f"{entry.id}: no commit to credit (pin one with `bip read pin {entry.id} "
                 "--commit SHA`, or fetch the upstream remote)"

@@ -29,7 +29,7 @@ PAPER_FIELDS = (
 PRIMARY_CLASS = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 # Venues that only say "it is a preprint": not a venue.
 _NOT_VENUES = re.compile(
-    r"^(arxiv(\.org)?|corr|arxiv preprint.*|preprint|biorxiv|ssrn"
+    r"^(arxiv(\.org)?|arxiv e-prints?|corr|arxiv preprint.*|preprint|biorxiv|ssrn"
     r"|.*arxiv(\.org)?[:./ ]*(abs/)?\d{4}\.\d+.*)$",  # an arXiv id written as a journal
     re.I,
 )
@@ -68,8 +68,8 @@ class Metadata:
             out["venue"] = venue
         for name in ("pages", "publisher"):
             value = clean_text(getattr(self, name))
-            if value:
-                out[name] = value
+            if value and not (name == "pages" and value.lower().startswith("arxiv")):
+                out[name] = value  # NASA ADS writes a preprint's pages as `arXiv:2001.08361`
         arxiv = normalise_arxiv(self.arxiv)
         if arxiv:
             out["arxiv"] = arxiv
@@ -105,7 +105,9 @@ def normalise_arxiv(value: str | None) -> str | None:
 def normalise_doi(value: str | None) -> str | None:
     if not value:
         return None
-    text = value.strip()
+    # No DOI holds a space or ends in a full stop: a .bib wraps a long one across lines, and
+    # one copied from a sentence brings the sentence's full stop.
+    text = "".join(value.split()).rstrip(".,;")
     if links.DOI_PATTERN.match(text):
         return text  # a bare DOI, as most sources give it
     for prefix in (
