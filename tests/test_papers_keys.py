@@ -38,6 +38,15 @@ def test_han_script_family_names_become_pinyin():
     assert base_key(d2l) == "li2019dongshou"
 
 
+def test_a_team_is_keyed_by_its_name_not_its_article():
+    """CITATION.cff files credit `The vLLM Team`: `vllm2023vllm`, never `the2023vllm`."""
+    assert family_name("The vLLM Team") == "vllm"
+    assert family_name("the Qwen team") == "qwen"
+    assert family_name("DeepSeek-AI") == "deepseekai" and family_name("Meta AI") == "meta"
+    team = paper(title="vLLM", authors=["The vLLM Team", "Woosuk Kwon"], year=2023)
+    assert base_key(team) == "vllm2023vllm"
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.text(min_size=1, max_size=12), min_size=0, max_size=3),

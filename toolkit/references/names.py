@@ -129,7 +129,8 @@ def family_name(author: str) -> str:
         # Written in Han script, family name first: 李沐, 欧阳修
         family = author[:2] if author[:2] in COMPOUND_SURNAMES else author[:1]
     elif len(parts) > 1 and parts[-1].lower() in TEAM_WORDS:
-        family = parts[0]
+        named = [p for p in parts[:-1] if p.lower() != "the"]  # "The vLLM Team": vllm
+        family = named[0] if named else parts[0]
     elif name is not None:
         family = f"{name.particle} {name.family}"
     else:
