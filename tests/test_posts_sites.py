@@ -66,6 +66,17 @@ CODE_ENTRY = f"""
     year: 2025
     status: done
 """
+# Text that is Markdown to both (a real paper's title, a file name, HTML, a table's pipe): a cited
+# entry's title, in the training-run post's entry list and references. It must show as written.
+MARKDOWN_TITLE = "A* Sampling of __init__.py, <b>bold</b> and a | pipe"
+MARKDOWN_ENTRY = f"""
+  - id: markdown
+    kind: post
+    title: '{MARKDOWN_TITLE}'
+    url: https://example.org/markdown
+    year: 2025
+    status: done
+"""
 DRAFTED = "2026-11-23T10:00:00+00:00"
 PUBLISHED = "2026-11-25T09:30:00+00:00"  # two days later: the published post takes this date
 
@@ -119,7 +130,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         ws = tmp / "ws"
         init_workspace(ws)
         with (ws / "reading_list.yaml").open("a") as listed:  # `entries:` is the last section
-            listed.write(LIQUID_ENTRY + SHORTCODE_ENTRY + CODE_ENTRY)
+            listed.write(LIQUID_ENTRY + SHORTCODE_ENTRY + CODE_ENTRY + MARKDOWN_ENTRY)
         (tmp / "train.py").write_text(TRAIN)
         bip("-w", str(ws), "run", "--name", "gpt2-tiny", "--", sys.executable, "train.py")
         blog, site = jekyll.jekyll_site(tmp), hugo.hugo_site(tmp)
@@ -130,7 +141,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             # one post stays a draft (a plain post: one loss curve per site is enough)
             for kept, args in (
                 (drafts, ["post"]),
-                (published, ["training-run", "--run", "gpt2-tiny", "--cite", "liquid",
+                (published, ["training-run", "--run", "gpt2-tiny", "--cite", "liquid", "--cite", "markdown",
                              *(["--cite", "shortcodes"] if generator == "hugo" else [])]),
             ):  # fmt: skip
                 said = bip("-w", str(ws), "draft", *args, "--out", str(folder),
@@ -223,6 +234,14 @@ def test_a_shortcode_in_a_posts_text_reaches_the_hugo_page_as_written(built: Bui
     assert "{{%/* note */%}}hi{{%/* /note */%}}" in source
     page = html.unescape(built.hugo_pages["2026-11-25-tiny-gpt-2-on-one-gpu"])
     assert page.count(SHORTCODE_TITLE) == 2, page  # under "Based on" and in the references
+
+
+@pytest.mark.parametrize("generator", ["jekyll", "hugo"])
+def test_a_title_that_is_markdown_reaches_the_page_as_written(built: Built, generator: str):
+    pages = built.jekyll_pages if generator == "jekyll" else built.hugo_pages
+    [page] = [p for name, p in pages.items() if "tiny-gpt-2-on-one-gpu" in name]
+    assert html.unescape(page).count(MARKDOWN_TITLE) == 2, page  # the entries and references
+    assert "<b>bold</b>" not in page and "<em>A</em>" not in page and "<strong>init" not in page
 
 
 def test_hugo_builds_the_published_bundle_renamed_to_its_day_and_a_draft_from_anywhere(

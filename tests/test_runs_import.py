@@ -195,3 +195,13 @@ def test_a_run_imported_today_starts_when_its_source_says_not_at_the_import(
         assert shown["started"] == started and "column" in shown["started_from"]
     day = bip("-w", str(ws), "checkin", "--offline", "--dry-run").stdout
     assert "run **" not in day  # none of them ran since the last check-in
+    # A copy made today has today's modification time: --started says when it really ran.
+    copy = tmp_path / "copy.csv"
+    copy.write_text(old.read_text())
+    result = bip("-w", str(ws), "runs", "import", str(copy), "--started", "tomorrow", code=2)
+    assert "--started 'tomorrow' is not a date-time" in result.stderr
+    assert not any(p.name.endswith("-copy") for p in (ws / "runs").iterdir())
+    args = ("runs", "import", str(copy), "--started", "2026-11-05T09:00", "--json")
+    shown = json.loads(bip("-w", str(ws), *args).stdout)
+    assert shown["id"] == "2026-11-05-copy" and shown["started"] == "2026-11-05T09:00:00+00:00"
+    assert shown["started_from"] == "--started"

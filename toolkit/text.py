@@ -9,6 +9,21 @@ import unicodedata
 from collections.abc import Iterable
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# What Markdown would read as emphasis, a link, HTML or a table cell's end; and a code span,
+# which shows its text as written already (an escape there would show too).
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]<|])")
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def markdown_escape(text: str) -> str:
+    """Text that Markdown (CommonMark, Hugo's goldmark, Jekyll's kramdown) shows as written:
+    `A* Sampling` is no emphasis, `__init__.py` no bold, `<b>` no HTML. Code spans stay."""
+    out, at = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_MARKDOWN_SPECIAL.sub(r"\\\1", text[at : span.start()]), span.group(0)]
+        at = span.end()
+    out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[at:]))
+    return "".join(out)
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

@@ -281,6 +281,14 @@ def import_(
         str | None,
         typer.Option("--run", help="Which run of an mlflow.db or trackio project holding several."),
     ] = None,
+    started: Annotated[
+        str | None,
+        typer.Option(
+            "--started",
+            help="When the run started (ISO 8601, e.g. 2026-11-20T09:00), where the files "
+            "do not say or a copy changed their modification time.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a run bip did not wrap, from the files its tracker wrote.
@@ -290,13 +298,15 @@ def import_(
     (mlruns/EXPERIMENT/RUN), a trackio project
     (.db), a W&B offline run (wandb/offline-run-*) or CSV export, or a plain CSV with a step
     column. TensorBoard and W&B need their readers: pip install 'build-in-public[import]'.
+    The run is dated when its tracker says it started (a CSV's timestamp column), else by the
+    file's modification time, never by the import (--started sets it).
     Example: bip runs import runs/gpt2/events.out.tfevents.1732000000.host --name gpt2-tb
     """
     from toolkit.runs.importers import import_run
     from toolkit.runs.store import headline
 
     ws, root = _runs_root(ctx)
-    imported, source = import_run(root, path, ws.now(), name, run)
+    imported, source = import_run(root, path, ws.now(), name, run, started)
     if as_json:
         print_json({**imported.data, "id": imported.id, "path": str(imported.path)})
         return

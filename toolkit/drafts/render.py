@@ -15,6 +15,7 @@ from toolkit.drafts.templates import load_template, template_error
 from toolkit.errors import BipError
 from toolkit.literal import hugo_calls_in_code, hugo_literal, liquid_raw
 from toolkit.references.citer import Citer
+from toolkit.text import markdown_escape
 
 if TYPE_CHECKING:
     from toolkit.drafts.context import DraftContext
@@ -130,6 +131,7 @@ def render(env: Any, template: str, context: DraftContext, citer: Citer) -> Rend
         "thread": thread,
         "chinese": chinese_text,
         "and_list": and_list,
+        "md": markdown_escape,
     }
     try:
         body = env.render_bounded(tmpl, values)

@@ -29,7 +29,7 @@ NEEDS = {  # what each built-in template needs from the command line
 # What every template gets from bip; `--var NAME=VALUE` adds NAME, but never over one of these.
 RESERVED = (
     "title", "date", "vars", "entries", "based_on", "build", "metrics", "pr", "paper", "related",
-    "project", "cite", "references", "thread", "chinese", "and_list",
+    "project", "cite", "references", "thread", "chinese", "and_list", "md",
     "run", "comparison", "figure", "base_commit", "credit", "run_thread",
     "count", "hours", "usd", "lr",
 )  # fmt: skip
@@ -45,6 +45,7 @@ HELPERS = (
     "hours",
     "usd",
     "lr",
+    "md",
 )
 
 # The options of `bip draft TEMPLATE` that fill each variable a template reads; `--var` fills

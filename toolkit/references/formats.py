@@ -7,6 +7,7 @@ import re
 
 from toolkit.references.names import Name, parse_name
 from toolkit.references.reference import Reference
+from toolkit.text import markdown_escape
 
 BIBTEX_SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -158,9 +159,10 @@ def text(ref: Reference) -> str:
 
 
 def markdown(ref: Reference) -> str:
-    who = _authors_text(ref.authors)
+    who = markdown_escape(_authors_text(ref.authors))
     url = pinned_url(ref)
-    title = f"[*{ref.title}*]({url})" if url else f"*{ref.title}*"
+    shown = markdown_escape(ref.title)  # `A* Sampling`: a title, not emphasis
+    title = f"[*{shown}*]({url})" if url else f"*{shown}*"
     bits = _locators(ref, doi=False, commit="at commit `{}`")
     year = f" ({ref.year})" if ref.year else ""
     lead = f"{who}{year}. " if who else ""

@@ -403,12 +403,22 @@ def read_source(path: Path, run: str | None = None) -> Source:
     return read_csv(path)
 
 
-def when_started(source: Source, now: datetime) -> tuple[datetime, str]:
-    """When the imported run started, in the user's time zone, and where that comes from: the
-    tracker's own time, else the file's modification time (never the import's: an old run
-    imported today is no run of today's check-in, nor the profile's latest)."""
+def when_started(source: Source, now: datetime, given: str | None = None) -> tuple[datetime, str]:
+    """When the imported run started, in the user's time zone, and where that comes from:
+    `--started`, else the tracker's own time, else the file's modification time (never the
+    import's: an old run imported today is no run of today's check-in, nor the profile's
+    latest)."""
     zone = now.tzinfo
-    if source.started is not None:
+    if given is not None:
+        started = moment(given)
+        if started is None:
+            raise BadInput(
+                f"--started {given!r} is not a date-time", hint="e.g. --started 2026-11-20T09:00"
+            )
+        said = "--started"
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=zone)
+    elif source.started is not None:
         started, said = source.started, source.started_from or f"{source.kind}'s start time"
         if started.tzinfo is None:  # a time written without its zone: the user's
             started = started.replace(tzinfo=zone)
@@ -422,9 +432,15 @@ def when_started(source: Source, now: datetime) -> tuple[datetime, str]:
 
 
 def import_run(
-    root: Path, path: Path, now: datetime, name: str | None = None, run: str | None = None
+    root: Path,
+    path: Path,
+    now: datetime,
+    name: str | None = None,
+    run: str | None = None,
+    started: str | None = None,
 ) -> tuple[Run, Source]:
-    """Read the run at `path` and record it under `root` as bip records its own runs."""
+    """Read the run at `path` and record it under `root` as bip records its own runs;
+    `started` (ISO 8601) overrides when the files say it started."""
     from toolkit.runs import store
     from toolkit.runs.mfu import run_mfu
     from toolkit.runs.model import LearningRate, RunMetrics, RunRecord
@@ -434,9 +450,9 @@ def import_run(
     source = read_source(path.expanduser().resolve(), run)
     if not source.rows:
         raise BadInput(f"{path}: {source.kind} holds no metric")
-    started, said = when_started(source, now)
+    began, said = when_started(source, now, started)
     title = name or source.name
-    folder = store.new_run_dir(root, f"{started:%Y-%m-%d}", run_slug(title) or "imported")
+    folder = store.new_run_dir(root, f"{began:%Y-%m-%d}", run_slug(title) or "imported")
     try:
         writer = SeriesWriter(folder / store.SERIES_FILE)
         for row in source.rows:
@@ -460,7 +476,7 @@ def import_run(
             name=title,
             command=[],
             cwd=str(source.path),
-            started=started.isoformat(timespec="seconds"),
+            started=began.isoformat(timespec="seconds"),
             started_from=said,
             software=dict(source.facts),
             metrics=metrics,
