@@ -41,6 +41,9 @@ def test_a_command_that_cannot_start_exits_as_a_shell_would_and_leaves_no_run(
     lines = result.stderr.splitlines()
     assert lines[0] == "bip: error: command not found: no-such-trainer"
     assert "hint: nothing was run" in lines[1]
+    (tmp_path / "train.py").write_text("print('loss 1.0')\n")
+    result = bip("-w", str(ws), "run", "--", "train.py", "--fast", code=127)
+    assert "hint: nothing was run; train.py is in this folder: python train.py" in result.stderr
     result = bip("-w", str(ws), "run", "--", "./missing.sh", code=127)
     assert "command not found: ./missing.sh" in result.stderr
     script = tmp_path / "train.sh"

@@ -330,7 +330,11 @@ def check_command(argv: list[str], cwd: Path) -> None:
     first = argv[0]
     if "/" not in first:
         if shutil.which(first) is None:
-            raise cannot_run(argv, FileNotFoundError(errno.ENOENT, "not found"))
+            error = cannot_run(argv, FileNotFoundError(errno.ENOENT, "not found"))
+            if (cwd / first).is_file():  # as in a shell, PATH is searched, not this folder
+                runner = "python " if first.endswith(".py") else ""
+                error.hint = f"nothing was run; {first} is in this folder: {runner or './'}{first}"
+            raise error
         return
     path = Path(first) if os.path.isabs(first) else cwd / first
     if not path.exists():
