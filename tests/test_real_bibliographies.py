@@ -45,6 +45,8 @@ def test_every_entry_of_a_textbook_bibliography_is_accounted_for(bip, ws: Path, 
     assert sorted(listed) == sorted(e.start_line + 1 for e in d2l_oracle.entries)
     # the same books under two keys (vapnik.1998 and Vapnik98 ...) are one entry each
     assert {"vapnik.1998", "Vapnik98"} & {d["key"] for d in report["duplicates"]} == {"Vapnik98"}
+    # ... but Bellman's book "Dynamic Programming" (1957) is not his Science article (1966)
+    assert {"BellmanDPBook", "bellman-science66"} <= {a["key"] for a in report["added"]}
     again = imported(bip, ws, REAL / "d2l.bib")
     assert again["counts"] == {
         "new": 0,
@@ -128,6 +130,24 @@ def test_an_ads_export_is_an_arxiv_paper_not_a_journal(bip, ws: Path, tmp_path: 
     fields = bibtexparser.parse_string(cited).entries[0].fields_dict
     assert fields["eprint"].value == "2001.08361"
     assert "journal" not in fields and "pages" not in fields
+
+
+def test_dblp_keys_are_kept_and_crossref_gives_the_year_and_venue(bip, ws: Path):
+    """DBLP's export (tests/data/papers/dblp-crossref.bib, its shape): keys with slashes, each
+    paper's year and proceedings in the @proceedings entry it cross-references."""
+    bib = Path(__file__).parent / "data" / "papers" / "dblp-crossref.bib"
+    report = imported(bip, ws, bib)
+    assert report["in_file"] == sum(report["counts"].values()) == 3
+    [skipped] = report["skipped"]
+    assert skipped["line"] == 25 and "proceedings volume" in skipped["reason"]
+    got = {e.cite_key: e for e in entries(ws).values() if e.cite_key}
+    vaswani = got["DBLP:conf/nips/VaswaniSPUJGKP17"]  # the key the user's LaTeX cites
+    assert vaswani.id == "vaswanispujgkp17"
+    inherits = got["DBLP:conf/nips/OtherPaper17"]
+    assert inherits.year == 2017 and inherits.venue.startswith("Advances in Neural Information")
+    assert inherits.url.endswith("0000-Abstract.html")  # its own, not the volume's
+    cited = bip("-w", str(ws), "cite", vaswani.id, "--format", "bibtex").stdout
+    assert bibtexparser.parse_string(cited).entries[0].key == "DBLP:conf/nips/VaswaniSPUJGKP17"
 
 
 def test_the_same_paper_two_ways_in_one_file_is_one_entry(bip, ws: Path, tmp_path: Path):

@@ -67,7 +67,7 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 # A paper known only from its bibliographic data: its title and year (an old conference paper
 # without DOI or URL; Gauss 1809, whose author a bibliography may leave out).
 BIBLIOGRAPHIC = ("year",)
-CITE_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
+CITE_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_:./-]*$")  # DBLP: conf/nips/Name17
 
 
 @dataclass(frozen=True)

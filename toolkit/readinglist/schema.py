@@ -323,7 +323,8 @@ class _Validator:
     def check_cite_key(self, node: Any, key: str, _: set[str]) -> None:
         value = node[key]
         if not isinstance(value, str) or not CITE_KEY_PATTERN.match(value):
-            self.bad(node, key, f"{value!r} is not a citation key", "letters, digits, _:.- only")
+            hint = "a letter, then letters, digits, _:./- only"
+            self.bad(node, key, f"{value!r} is not a citation key", hint)
 
     def check_figrefs(self, node: Any, key: str, figure_ids: set[str]) -> None:
         value = node[key]

@@ -167,6 +167,7 @@ def parse_bibtex(text: str, path: str, abstracts: bool = True) -> Parsed:
             ) from None
     parsed = Parsed(path, "bibtex")
     keys: set[str] = set()
+    read: list[tuple[int, str, str, dict[str, str]]] = []  # line, type, key, fields
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateBlockKeyBlock):
@@ -188,10 +189,49 @@ def parse_bibtex(text: str, path: str, abstracts: bool = True) -> Parsed:
                     raw[found.key.lower()] = _bib_value(str(found.value), strings)
                 if not abstracts:
                     raw.pop("abstract", None)
-                parsed.records.append(_bib_record(block.entry_type.lower(), block.key, raw, line))
+                read.append((line, block.entry_type.lower(), block.key, raw))
             except SkipRecord as exc:
                 parsed.skipped.append(Skipped(line, str(exc)))
+    parents = _crossref_parents(read)
+    for line, entry_type, key, raw in read:
+        if key.lower() in parents:
+            parsed.skipped.append(Skipped(line, parents[key.lower()]))
+            continue
+        try:
+            parsed.records.append(_bib_record(entry_type, key, raw, line))
+        except SkipRecord as exc:
+            parsed.skipped.append(Skipped(line, str(exc)))
     return parsed
+
+
+# What a crossref'd entry passes on: where and when, never what identifies it (its URL, DOI).
+_INHERITED = ("year", "date", "booktitle", "journal", "journaltitle", "publisher", "series")
+
+
+def _crossref_parents(read: list[tuple[int, str, str, dict[str, str]]]) -> dict[str, str]:
+    """BibTeX's `crossref`: an entry takes the fields it lacks from the entry it names (DBLP
+    writes each paper's year and proceedings that way), the parent's title as its booktitle.
+    A proceedings volume that papers of the file cross-reference is their venue, not a work of
+    its own: key -> the reason it is skipped."""
+    by_key = {key.lower(): (entry_type, raw) for _, entry_type, key, raw in read}
+    children: dict[str, int] = {}
+    for _, _, key, raw in read:
+        named = raw.get("crossref", "").strip().lower()
+        parent = by_key.get(named) if named and named != key.lower() else None
+        if parent is None:
+            continue
+        children[named] = children.get(named, 0) + 1
+        parent_type, parent_raw = parent
+        for name, value in parent_raw.items():
+            if name in _INHERITED and name not in raw:
+                raw[name] = value
+        if "title" in parent_raw and parent_type in ("proceedings", "book", "mvbook"):
+            raw.setdefault("booktitle", parent_raw["title"])
+    return {
+        key: f"a proceedings volume: the venue (crossref) of {n} entr{'y' if n == 1 else 'ies'}"
+        for key, n in children.items()
+        if by_key[key][0] == "proceedings"
+    }
 
 
 # Longest text a field may expand to through @string macros (a long abstract is ~5,000).

@@ -155,6 +155,7 @@ class _Known:
     author_key: str | None = None
     seen: bool = False  # a record of this file matched it already
     repo: bool = False  # a repo: never the same work as a paper of the same title
+    book: bool = False  # a book: not the article of its title in another year (Bellman's)
 
 
 def _known_entry(entry: Entry, index: int) -> _Known:
@@ -165,6 +166,7 @@ def _known_entry(entry: Entry, index: int) -> _Known:
         index=index,
         author_key=_author_title_key(words, entry.authors),
         repo=entry.kind == "repo",
+        book=entry.kind == "book",
     )
 
 
@@ -242,6 +244,7 @@ def plan_import(
                         author_key=author_key,
                         seen=True,
                         repo=item["kind"] == "repo",
+                        book=item["kind"] == "book",
                     )
                 )
                 report.added.append(
@@ -342,6 +345,10 @@ class _Index:
             if not _conflict(same_title.identities, identities):
                 return same_title
         same_work = self.by_author_title.get(author_key) if author_key else None
+        # the same title by the same author in another year: a preprint and its proceedings,
+        # never a book and an article (Bellman's Dynamic Programming, 1957, and in Science, 1966)
+        if same_work is not None and same_work.book != (record.kind == "book"):
+            same_work = None
         if same_work is not None and same_work.repo == repo:
             if not _conflict(same_work.identities, identities):
                 return same_work
@@ -414,7 +421,8 @@ def _new_item(
 
 
 def _id_hint(record: Record) -> str:
-    hint = slug_id(record.key) if record.key else ""
+    # DBLP's `DBLP:conf/nips/VaswaniSPUJGKP17`: its last part names the paper
+    hint = slug_id(record.key.rsplit("/", 1)[-1]) if record.key else ""
     if hint:
         return hint
     fields = record.fields
