@@ -81,7 +81,7 @@ class TemplateInfo:
 
     @property
     def options(self) -> list[str]:
-        """The options of `bip draft NAME` that reach this template, in no particular order."""
+        """The options of `bip draft NAME` that reach this template, sorted."""
         found = set(EVERY_TEMPLATE)
         for name in self.variables:
             found.update(OPTIONS_FOR.get(name, ("--var",) if name not in RESERVED else ()))
