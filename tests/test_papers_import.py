@@ -200,3 +200,14 @@ def test_years_and_dois_as_people_mistype_them():
     assert (got["y1"]["year"], got["y1"]["doi"]) == (2020, "10.1000/wrapped.line")
     assert (got["y2"]["year"], got["y2"]["doi"]) == (2020, "10.1000/from.a.sentence")
     assert "year" not in got["y3"] and got["y3"]["doi"] == "10.1000/x3"  # 12345 is no year
+
+
+def test_bibtex_sorting_macros_print_nothing():
+    text = (
+        '@preamble{"\\newcommand{\\noopsort}[1]{} \\newcommand{\\noop}[1]{}"}\n'
+        "@book{k, title={{\\noopsort{1973c}}The Art of Computer Programming}, year=1973,"
+        " author={Knuth, Donald E.}}\n"
+        "@book{s, title={{\\noop{b}}Structure and Interpretation}, year=1985, author={Abelson, H}}\n"
+    )
+    got = {r.key: r.fields["title"] for r in parse_bibtex(text, "x.bib").records}
+    assert got == {"k": "The Art of Computer Programming", "s": "Structure and Interpretation"}

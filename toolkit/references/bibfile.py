@@ -72,6 +72,8 @@ def latex_text(text: str) -> str:
     reads it. Names and venues repeat across a library: decoded once each."""
     if not _ANY_LATEX.search(text):
         return text
+    if "\\noop" in text:  # BibTeX's sorting trick: `{\noopsort{a}}Title` prints `Title`
+        text = _NOOP.sub("", text)
     if "\\" in text and "$" not in text:
         # only accents (`{\\"u}`, `\\'{e}`, `\\c c`), which repeat across a library: each decoded
         # once by pylatexenc (cached), the rest of the text by the quick path below; a text
@@ -114,6 +116,10 @@ def _accent_match(match: re.Match[str]) -> str:
 def _accent(text: str) -> str:
     return str(_latex_to_text()(text))
 
+
+# The sorting macros of BibTeX's documentation (`@preamble{"\newcommand{\noopsort}[1]{}"}`),
+# which print nothing: `{\noopsort{1973a}}Knuth`.
+_NOOP = re.compile(r"\\noop(?:sort)?\s*\{[^{}]*\}")
 
 # `\input` or `\include` not followed by a `{file}` argument.
 _BARE_INPUT = re.compile(r"\\(input|include)(?![A-Za-z])(?!\s*\{)")
