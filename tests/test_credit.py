@@ -373,3 +373,23 @@ def test_biber_is_clean_on_imported_entries_that_name_a_publisher(bip, ws: Path,
     assert written["misc"]["organization"].value  # who published it is still said
     assert written["inproceedings"]["publisher"].value == "PMLR"
     assert written["book"]["publisher"].value == "Dover Publications"
+
+
+def test_a_preprint_venue_written_by_hand_cites_as_the_arxiv_paper(bip, ws: Path):
+    """A venue copied from Google Scholar or NASA ADS into the list by hand (or kept from an
+    import before bip knew better) says only "preprint": no journal of that name."""
+    path = ws / "reading_list.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n  - id: scaling\n    kind: paper\n    title: Scaling Laws for Neural Language Models\n"
+        "    authors: [Jared Kaplan]\n    year: 2020\n    venue: arXiv e-prints\n"
+        "    arxiv: '2001.08361'\n"
+        "\n  - id: adam\n    kind: paper\n    title: 'Adam: A Method for Stochastic Optimization'\n"
+        "    authors: [Diederik P. Kingma]\n    year: 2014\n"
+        "    venue: arXiv preprint arXiv:1412.6980\n    arxiv: '1412.6980'\n",
+        encoding="utf-8",
+    )
+    cited = bip("-w", str(ws), "cite", "scaling", "adam", "--format", "bibtex").stdout
+    for entry in bibtexparser.parse_string(cited).entries:
+        assert entry.entry_type == "misc" and "journal" not in entry.fields_dict
+        assert entry.fields_dict["archivePrefix"].value == "arXiv"

@@ -64,7 +64,7 @@ class Metadata:
         if isinstance(self.year, int) and 1000 <= self.year <= 2100:
             out["year"] = self.year
         venue = clean_text(self.venue)
-        if venue and not _NOT_VENUES.match(venue):
+        if venue and not preprint_venue(venue):
             out["venue"] = venue
         for name in ("pages", "publisher"):
             value = clean_text(getattr(self, name))
@@ -82,6 +82,12 @@ class Metadata:
         elif doi:
             out["doi"] = doi
         return {k: out[k] for k in PAPER_FIELDS if k in out and out[k]}
+
+
+def preprint_venue(venue: str) -> bool:
+    """A venue that only says "it is a preprint" (`arXiv`, `CoRR`, `arXiv e-prints`,
+    `arXiv preprint arXiv:1412.6980`): no journal or proceedings to cite."""
+    return bool(_NOT_VENUES.match(venue.strip()))
 
 
 def clean_text(value: Any) -> str | None:

@@ -13,6 +13,7 @@ from toolkit.readinglist import Entry
 from toolkit.references.cff import CffFile, read_cff
 from toolkit.references.credit import Credit, credit
 from toolkit.references.names import Name
+from toolkit.references.records import preprint_venue
 
 
 @dataclass
@@ -130,13 +131,14 @@ def reference(
         kind = "misc"  # a @book needs an author or editor
     journal = booktitle = None
     year = credited.year
-    if entry.kind == "paper" and entry.venue and authors and year:
+    venue = entry.venue if entry.venue and not preprint_venue(entry.venue) else None
+    if entry.kind == "paper" and venue and authors and year:
         # A published paper: in proceedings (a conference, a workshop) or in a journal. What
         # every style requires of those types (author, title, year, venue) is all there.
-        if _PROCEEDINGS.search(entry.venue):
-            kind, booktitle = "inproceedings", entry.venue
+        if _PROCEEDINGS.search(venue):
+            kind, booktitle = "inproceedings", venue
         else:
-            kind, journal = "article", entry.venue
+            kind, journal = "article", venue
     accessed = entry.finished or entry.started or entry.added or today or date.today()
     urldate = accessed.isoformat() if kind == "online" else None
     year_accessed = False
