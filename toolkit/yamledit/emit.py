@@ -149,16 +149,10 @@ def _plain_ok(value: str, flow: bool) -> bool:
 def _text_in_both(value: str) -> bool:
     """Whether ruamel's resolvers of YAML 1.1 and 1.2 both read this number-like word as text:
     `9755682b` (a commit) stays plain, `1234567`, `1e5`, `12:30` (1.1: sexagesimal) are quoted."""
-    from ruamel.yaml.nodes import ScalarNode
-    from ruamel.yaml.resolver import VersionedResolver
+    from toolkit.yamledit.events import resolve, resolvers
+    from toolkit.yamledit.parse import STR_TAG
 
-    return all(
-        VersionedResolver(version=version).resolve(ScalarNode, value, (True, False)) == _STR
-        for version in ((1, 1), (1, 2))
-    )
-
-
-_STR = "tag:yaml.org,2002:str"
+    return all(resolve(resolvers(version), value) == STR_TAG for version in ((1, 1), (1, 2)))
 
 
 def _escape(match: re.Match[str]) -> str:

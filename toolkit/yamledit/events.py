@@ -7,6 +7,7 @@ the pure-Python composer decide, so every message stays the composer's.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -49,22 +50,24 @@ _PLAIN_SCALARS: dict[str, Any] = {
 }
 
 
-def _resolvers() -> dict[str, list[tuple[str, Any]]]:
-    """ruamel's YAML 1.2 implicit resolvers by first character (what its C loader applies),
-    as compiled patterns' `match`."""
+@functools.cache
+def resolvers(version: tuple[int, int] = (1, 2)) -> dict[str, list[tuple[str, Any]]]:
+    """ruamel's implicit resolvers of a YAML version by first character (what its C loader
+    applies to 1.2, bip's files), as compiled patterns' `match`."""
     from ruamel.yaml.resolver import implicit_resolvers
 
     table: dict[str, list[tuple[str, Any]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
-        if (1, 2) in versions:
+        if version in versions:
             compiled = regexp.lazy_self() if hasattr(regexp, "lazy_self") else regexp
             for ch in first:
                 table.setdefault(ch, []).append((tag, compiled.match))
     return table
 
 
-def _resolve(resolvers: dict[str, list[tuple[str, Any]]], value: str) -> str:
-    for tag, match in resolvers.get(value[:1], ()):
+def resolve(table: dict[str, list[tuple[str, Any]]], value: str) -> str:
+    """The tag a plain scalar gets from a `resolvers` table."""
+    for tag, match in table.get(value[:1], ()):
         if match(value):
             return tag
     return STR_TAG
@@ -132,7 +135,7 @@ def fast_build(text: str, path: str) -> Any:
     )
     from ruamel.yaml.nodes import ScalarNode
 
-    resolvers = _resolvers()
+    table = resolvers()
     # plain scalar -> its data (or a _Pending): keys and values repeat a lot
     plain: dict[str, Any] = {}
     plain_int = re.compile(r"[1-9][0-9]{0,17}|0").fullmatch
@@ -150,19 +153,17 @@ def fast_build(text: str, path: str) -> Any:
         if tag is None:
             data = plain.get(value, _UNSEEN)
             if data is _UNSEEN:
-                data = plain[value] = _convert(
-                    _resolve(resolvers, value), value, plain_int, plain_date
-                )
+                data = plain[value] = _convert(resolve(table, value), value, plain_int, plain_date)
         else:
             if tag == "!":
-                tag = _resolve(resolvers, value) if event.implicit[0] else STR_TAG
+                tag = resolve(table, value) if event.implicit[0] else STR_TAG
             data = _convert(tag, value, plain_int, plain_date)
         mark = event.start_mark
         if data is _CONSTRUCT:
             if constructor is None:
                 constructor = compose("")[1]
             node = ScalarNode(
-                tag or _resolve(resolvers, value), value, mark, event.end_mark, event.style
+                tag or resolve(table, value), value, mark, event.end_mark, event.style
             )
             try:
                 return constructor.construct_object(node, deep=True)
@@ -204,7 +205,7 @@ def fast_build(text: str, path: str) -> Any:
                 if event.ctag is None:
                     if event.implicit[0]:
                         data = plain.get(value, _UNSEEN)
-                        if data is _UNSEEN and value[:1] not in resolvers:
+                        if data is _UNSEEN and value[:1] not in table:
                             data = plain[value] = value  # no resolver starts so: text
                         elif data.__class__ is _Pending:
                             data = scalar(event, value, None)
