@@ -61,9 +61,13 @@ def slugify(title: str, max_len: int = 80) -> str:
 def slug_id(text: str, max_len: int = 60) -> str:
     """A readable id: lowercase ASCII letters, digits, '.', '_' and '-'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9._-]+", "-", ascii_text.lower())
-    slug = re.sub(r"-{2,}", "-", slug).strip("-._")
+    slug = _NOT_ID.sub("-", ascii_text.lower())
+    slug = _DASHES.sub("-", slug).strip("-._")
     return slug[:max_len].rstrip("-._")
+
+
+_NOT_ID = re.compile(r"[^a-z0-9._-]+")
+_DASHES = re.compile(r"-{2,}")
 
 
 def run_slug(text: str, max_len: int = 60) -> str:

@@ -46,7 +46,9 @@ def __getattr__(name: str) -> Any:
     if name in _EDITING:
         import importlib
 
-        return getattr(importlib.import_module(f"toolkit.yamledit.{_EDITING[name]}"), name)
+        value = getattr(importlib.import_module(f"toolkit.yamledit.{_EDITING[name]}"), name)
+        globals()[name] = value  # found in the module from now on: no call per use
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
