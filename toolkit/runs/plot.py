@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from toolkit.errors import BipError
 from toolkit.text import human_number as human_count
@@ -141,7 +141,12 @@ def thin_file(path: Path) -> dict[str, list[Point]]:
     lines = {column: Thinner() for column in columns}
     isfinite = math.isfinite
     for steps, values in read_columns(path, columns, CHUNK):
+        xs = _all_finite(steps)
         for column, cells in zip(columns, values, strict=True):
+            ys = _all_finite(cells) if xs is not None else None
+            if xs is not None and ys is not None:  # the common case, checked at C speed
+                lines[column].extend(zip(xs, ys, strict=True))
+                continue
             lines[column].extend(
                 [
                     (x, y)
@@ -276,6 +281,13 @@ def loss_curve(
     lines = thin_series(rows)
     loss_lines(lines)  # no loss: said before matplotlib is imported
     return LossPlotter().draw(lines, path, title, tokens_per_step)
+
+
+def _all_finite(values: list[float | None]) -> list[float] | None:
+    """`values` when each is a finite number, else None."""
+    if None in values or not all(map(math.isfinite, cast(list[float], values))):
+        return None
+    return cast(list[float], values)
 
 
 def file_loss_curve(

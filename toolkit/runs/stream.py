@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import operator
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -326,15 +327,24 @@ def read_columns(
         at = [where["step"], *(where.get(c) for c in columns)]
         while chunk := list(itertools.islice(reader, size)):
             none: list[float | None] = [None] * len(chunk)
-            steps, *values = (
-                none if i is None else _numbers([r[i] if i < len(r) else "" for r in chunk])
-                for i in at
-            )
+            steps, *values = (none if i is None else _numbers(_cells(chunk, i)) for i in at)
             yield steps, values
+
+
+def _cells(rows: list[list[str]], i: int) -> list[str]:
+    """Column `i` of the rows ("" where a row is too short)."""
+    try:
+        return list(map(operator.itemgetter(i), rows))  # every row as long as its header
+    except IndexError:
+        return [r[i] if i < len(r) else "" for r in rows]
 
 
 def _numbers(cells: list[str]) -> list[float | None]:
     """to_number of each cell (None for an empty one), the plain numbers bip writes at C speed."""
+    try:
+        return list(map(float, cells))  # a column with a number in every row
+    except ValueError:
+        pass
     try:
         return [float(text) if text else None for text in cells]
     except ValueError:
