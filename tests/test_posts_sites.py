@@ -33,50 +33,37 @@ for it in range(0, 201, 10):
         print(f"step {it}: train loss {loss - 0.05:.4f}, val loss {loss:.4f}")
     print(f"iter {it}: loss {loss:.4f}, time 170.00ms, mfu 38.00%")
 """
+
+
+def cited_post(ident: str, title: str) -> str:
+    """A reading-list entry (a post) whose title the tests' posts cite, as YAML list lines."""
+    quoted = title.replace("'", "''")
+    return f"""
+  - id: {ident}
+    kind: post
+    title: '{quoted}'
+    url: https://example.org/{ident}
+    year: 2025
+    status: done
+"""
+
+
 # Text that is Liquid to Jekyll (a post about Jinja, Go templates or Jekyll itself): a cited
 # entry's title, in the training-run post's text. It must reach the page as written.
 LIQUID_TITLE = "Templates in posts: {{ x }}, {% if y %}no{% endif %} and {%- endraw %} stay text"
-LIQUID_ENTRY = f"""
-  - id: liquid
-    kind: post
-    title: '{LIQUID_TITLE}'
-    url: https://example.org/templates
-    year: 2025
-    status: done
-"""
+LIQUID_ENTRY = cited_post("liquid", LIQUID_TITLE)
 # Text that is a shortcode call to Hugo (a post about Hugo): a cited entry's title, in the Hugo
 # site's training-run post. The site has no `note` shortcode: unescaped, the build stops.
 SHORTCODE_TITLE = "Hugo in posts: {{% note %}}hi{{% /note %}} stays text"
-SHORTCODE_ENTRY = f"""
-  - id: shortcodes
-    kind: post
-    title: '{SHORTCODE_TITLE}'
-    url: https://example.org/shortcodes
-    year: 2025
-    status: done
-"""
+SHORTCODE_ENTRY = cited_post("shortcodes", SHORTCODE_TITLE)
 # The same in code (a title with a code span): Hugo runs shortcodes in code too, where no form
 # shows as typed in Jekyll as well (entities show as written there); bip says so.
 CODE_CALL = '{{< figure src="a.png" >}}'
-CODE_ENTRY = f"""
-  - id: code
-    kind: post
-    title: 'Hugo''s `{CODE_CALL}` in code'
-    url: https://example.org/code
-    year: 2025
-    status: done
-"""
+CODE_ENTRY = cited_post("code", f"Hugo's `{CODE_CALL}` in code")
 # Text that is Markdown to both (a real paper's title, a file name, HTML, a table's pipe): a cited
 # entry's title, in the training-run post's entry list and references. It must show as written.
 MARKDOWN_TITLE = "A* Sampling of __init__.py, <b>bold</b> and a | pipe"
-MARKDOWN_ENTRY = f"""
-  - id: markdown
-    kind: post
-    title: '{MARKDOWN_TITLE}'
-    url: https://example.org/markdown
-    year: 2025
-    status: done
-"""
+MARKDOWN_ENTRY = cited_post("markdown", MARKDOWN_TITLE)
 DRAFTED = "2026-11-23T10:00:00+00:00"
 PUBLISHED = "2026-11-25T09:30:00+00:00"  # two days later: the published post takes this date
 
