@@ -162,6 +162,10 @@ def test_all_tag_and_figure_write_a_whole_references_bib(bip, listed: Path, tmp_
     assert keys == ["karpathynanogpt", "karpathy2023build"]  # the figure's repo (by login) too
     bad = bip("-w", str(listed), "cite", "--figure", "karpaty", code=2)
     assert "did you mean 'karpathy'?" in bad.stderr
+    typo = bip("-w", str(listed), "cite", "--tag", "gpt", "--tag", "serveing", code=2)
+    assert "no entry is tagged 'serveing'" in typo.stderr and "'serving'" in typo.stderr
+    both = bip("-w", str(listed), "cite", "--all", "--tag", "gpt", code=2)
+    assert "--all takes every entry" in both.stderr
 
 
 # -- the oracles: biber's data model, and BibTeX's classic styles -----------------------------

@@ -14,6 +14,7 @@ from toolkit.references import formats
 from toolkit.references.citer import Citer
 from toolkit.references.credit import load_repo_facts
 from toolkit.references.reference import Reference
+from toolkit.text import did_you_mean
 from toolkit.workspace import Workspace
 
 FORMATS = ("markdown", "bibtex", "bibtex-plain", "text")
@@ -41,6 +42,18 @@ class Cited:
 
 def select(model: rl.ReadingList, request: CiteRequest) -> list[str]:
     """Entry ids, in the order asked (ids) or of the list (a selection); no entry twice."""
+    if request.all and (request.tags or request.figures):
+        raise BadInput(
+            "--all takes every entry: --tag and --figure would choose nothing",
+            hint="drop --all to cite only those, or drop --tag/--figure",
+        )
+    known = {t for entry in model.entries for t in entry.tags}
+    for tag in request.tags:  # a mistyped tag would silently cite nothing of what was meant
+        if tag not in known:
+            raise BadInput(
+                f"no entry is tagged {tag!r}",
+                hint=did_you_mean(tag, known) or "see the tags with `bip read list`",
+            )
     # a figure's entries, and the repos its GitHub login owns (unknown figures: did-you-mean)
     logins = {(model.figure(f).github or "").lower() for f in request.figures} - {""}
     chosen = list(request.ids)
