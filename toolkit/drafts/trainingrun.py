@@ -324,13 +324,13 @@ class TrainingRun:
             return {}
         run, title = self.recorded, self.title() or self.recorded.name
         files: dict[str, Callable[[Path], None]] = {}
-        if self.figure is not None:
+        # a figure is shown only for a run with a loss curve
+        if self.figure is not None and (series := run.series_file) is not None:
 
             def draw(path: Path) -> None:
                 from toolkit.runs.plot import file_loss_curve
 
-                assert run.series_file is not None  # a figure is shown only for a loss curve
-                file_loss_curve(run.series_file, path, title, run.numbers.tokens_per_step)
+                file_loss_curve(series, path, title, run.numbers.tokens_per_step)
 
             files[self.figure.src] = draw
         block = self.run.reproduce if self.run is not None else None
@@ -373,7 +373,8 @@ def training_context(
         found.run = facts
         if facts.reproduce is not None:
             found.warnings += facts.reproduce.warnings
-        lines = thin_file(run.series_file) if run.series_file is not None else {}
+        series = run.series_file  # looked for once: a property that asks the disk
+        lines = thin_file(series) if series is not None else {}
         drawn = [column for column, *_ in SERIES if lines.get(column)]
         if drawn and not no_figure:
             found.figure = Figure(figure_name, figure_alt(facts, drawn))
